@@ -1,0 +1,68 @@
+"""Azure DNS: one ``azure-native:dns:RecordSet`` holding every MX value.
+
+Azure keeps all MX values of a name in ONE record set; creating a set that exists fails and
+an update replaces the whole set (Microsoft Learn, "Azure DNS record sets"; pulumi
+``azure-native.dns.RecordSet`` v3). So the split is a single child whose ``mx_records`` list
+changes in place between split and standard modes.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from ..core.names import is_subdomain, normalize_name, relative_to
+from ..core.plan import MxPlan
+from ..errors import MxSplitError
+from .base import Capability, Deferred, ResourceSpec, TtlRange, require_settings
+
+NAME = "azure"
+SDK_MODULE = "pulumi_azure_native.dns"
+EXTRA = "azure"
+TTL = TtlRange(1, 2147483647)
+CAPABILITIES = (
+    Capability("one-set-per-name", True, "both MX values live in one record set, so the split is one resource"),
+    Capability("create-over-existing", False, "creating a record set that already exists fails: adopt it instead"),
+    Capability("partial-update", False, "an update replaces the whole set: foreign MX values in it are dropped"),
+)
+SETTINGS_REQUIRED = ("resource_group_name",)
+SETTINGS_OPTIONAL = ("zone_name",)
+
+
+def relative_record_name(domain: str, zone_name: str) -> str:
+    """``@`` at the zone apex, else the labels of ``domain`` below ``zone_name``.
+
+    :raises MxSplitError: (field ``azure.zone_name``) when the domain is not inside the zone.
+    """
+    zone = normalize_name(zone_name, "azure.zone_name", min_labels=1)
+    if not is_subdomain(domain, zone):
+        raise MxSplitError(f"azure.zone_name {zone!r} does not contain domain {domain!r}; pass the Azure DNS zone "
+                           f"that hosts {domain} (e.g. zone_name={domain!r})", field="azure.zone_name")
+    return relative_to(domain, zone)
+
+
+def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
+    """The resources for ``plan`` on Azure DNS. Pure: values may be ``pulumi.Input``.
+
+    When ``zone_name`` is not a plain string (an output of another resource) the relative
+    name is a :class:`~.base.Deferred`, computed once the zone name is known.
+    """
+    cfg = require_settings(settings, NAME, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
+    TTL.check(plan.ttl, "Azure DNS")
+    zone = cfg.get("zone_name")
+    if zone is None:
+        zone = plan.domain
+    inputs: dict[str, Any] = {
+        "resource_group_name": cfg["resource_group_name"],
+        "zone_name": normalize_name(zone, "azure.zone_name", min_labels=1) if isinstance(zone, str) else zone,
+        "record_type": "MX",
+        "ttl": plan.ttl,
+        # No metadata: an adopted (imported) set must match its inputs exactly.
+        "mx_records": plan.mx_records,
+    }
+    if isinstance(zone, str):
+        inputs["relative_record_set_name"] = relative_record_name(plan.domain, zone)
+    else:
+        inputs["relative_record_set_name"] = Deferred(zone, partial(relative_record_name, plan.domain),
+                                                      f"{plan.domain} relative to zone_name")
+    return [ResourceSpec("azure-native:dns:RecordSet", SDK_MODULE, "RecordSet", "mx", inputs)]

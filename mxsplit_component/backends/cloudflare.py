@@ -1,0 +1,51 @@
+"""Cloudflare: one ``cloudflare.DnsRecord`` (provider v6) per MX value.
+
+Cloudflare normalises what it stores, and anything that differs from its stored form shows
+as a diff on every ``pulumi preview`` (pulumi-cloudflare issues on ``@`` names, trailing
+dots and ``proxied``). So the inputs are already in Cloudflare's form: the full name
+(``contoso.com``, never ``@``), ``content`` without a trailing dot, a top-level
+``priority``, ``proxied=False`` and a real TTL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.plan import MxPlan
+from .base import Capability, ResourceSpec, TtlRange, require_settings
+
+NAME = "cloudflare"
+SDK_MODULE = "pulumi_cloudflare"
+EXTRA = "cloudflare"
+#: 1 means "automatic"; otherwise 60..86400 (30 on Enterprise zones, which we do not assume).
+TTL = TtlRange(60, 86400, also=(1,))
+CAPABILITIES = (
+    Capability("one-set-per-name", False, "one record per MX value, so each role is its own resource"),
+    Capability("create-over-existing", True, "a new record lands beside an existing MX: adopt the old one"),
+    Capability("partial-update", True, "each record updates on its own; records mxsplit does not manage stay"),
+)
+SETTINGS_REQUIRED = ("zone_id",)
+COMMENT = "managed by mxsplit: {role} MX of the {domain} IPv6 split"
+
+
+def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
+    """The resources for ``plan`` on Cloudflare. Pure: ``zone_id`` may be a ``pulumi.Input``."""
+    cfg = require_settings(settings, NAME, SETTINGS_REQUIRED)
+    TTL.check(plan.ttl, "Cloudflare")
+    specs = []
+    for role in ("ipv4-only", "dual-stack"):
+        record = plan.record_for(role)
+        if record is None:
+            continue
+        inputs: dict[str, Any] = {
+            "zone_id": cfg["zone_id"],
+            "name": plan.domain,
+            "type": "MX",
+            "content": record.exchange,
+            "priority": record.preference,
+            "proxied": False,
+            "ttl": plan.ttl,
+            "comment": COMMENT.format(role=role, domain=plan.domain),
+        }
+        specs.append(ResourceSpec("cloudflare:index/dnsRecord:DnsRecord", SDK_MODULE, "DnsRecord", role, inputs))
+    return specs

@@ -1,0 +1,92 @@
+"""The ``mxsplit`` command. The only module that prints.
+
+Exit codes: 0 fine; 1 an error-severity rule or finding; 2 usage error or rejected input;
+3 (``check``) a lookup the verdict needs could not complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .core.plan import MxPlan, plan_mx
+from .errors import MxSplitError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_DNS = 0, 1, 2, 3
+
+
+def add_plan_flags(parser: argparse.ArgumentParser, *, domain_required: bool = True) -> None:
+    """Flags shared by ``plan`` and ``check``: everything :func:`plan_mx` takes."""
+    parser.add_argument("domain", nargs=None if domain_required else "?", help="the primary domain, e.g. contoso.com")
+    parser.add_argument("--tenant", help="onmicrosoft tenant: contoso or contoso.onmicrosoft.com")
+    parser.add_argument("--mode", default="split", help="split (default) or standard")
+    parser.add_argument("--dual-stack-host", help="the domain's Microsoft host, as the admin center shows it")
+    parser.add_argument("--ipv4-only-host", help="an IPv4-only Microsoft host to prefer instead of the tenant host")
+    parser.add_argument("--primary-priority", type=int, default=0, help="preference of the first MX (default 0)")
+    parser.add_argument("--secondary-priority", type=int, default=10,
+                        help="preference of the dual-stack MX in split mode (default 10)")
+    parser.add_argument("--ttl", type=int, default=3600, help="TTL in seconds (default 3600)")
+    parser.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
+
+
+def plan_from_namespace(ns: argparse.Namespace) -> MxPlan:
+    if not ns.tenant:
+        raise MxSplitError("--tenant is required: the onmicrosoft name, e.g. --tenant contoso", field="tenant")
+    return plan_mx(domain=ns.domain, tenant=ns.tenant, mode=ns.mode, primary_priority=ns.primary_priority,
+                   secondary_priority=ns.secondary_priority, dual_stack_host=ns.dual_stack_host,
+                   ipv4_only_host=ns.ipv4_only_host, cloud=ns.cloud, ttl=ns.ttl)
+
+
+def _cmd_plan(ns: argparse.Namespace) -> int:
+    from .render import plan_report, plan_text, to_json
+    from .simulate import expected_addresses, simulate
+
+    plan = plan_from_namespace(ns)
+    settings: dict[str, Any] = {}
+    if ns.provider == "azure":
+        settings = {"resource_group_name": ns.resource_group or "<resource_group_name>"}
+        if ns.zone_name:
+            settings["zone_name"] = ns.zone_name
+    elif ns.provider == "cloudflare":
+        settings = {"zone_id": ns.zone_id or "<zone_id>"}
+    name = ns.name or plan.domain.replace(".", "-")
+    report = plan_report(plan, provider=ns.provider, settings=settings, name=name)
+    report["simulation"] = simulate(plan.records, expected_addresses(plan))
+    print(to_json(report) if ns.json else plan_text(report), end="" if not ns.json else "\n")
+    return EXIT_OK if report["validation"]["ok"] else EXIT_FINDINGS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mxsplit", description=(
+        "Plan and check the Microsoft 365 'MX split': MX 0 to the IPv4-only tenant host, MX 10 to the "
+        "domain's dual-stack host, so unauthenticated senders stay on IPv4."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("plan", help="show the hosts, records, rules and resources for a domain (no network)")
+    add_plan_flags(p)
+    p.add_argument("--provider", choices=("azure", "cloudflare"), help="also show the resources MxSplit declares")
+    p.add_argument("--resource-group", help="Azure: resource group of the DNS zone (shown in --provider output)")
+    p.add_argument("--zone-name", help="Azure: DNS zone name (default: the domain)")
+    p.add_argument("--zone-id", help="Cloudflare: zone id (shown in --provider output)")
+    p.add_argument("--name", help="component name used for the child resource names (default: from the domain)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_plan)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        code: int = ns.func(ns)
+    except MxSplitError as exc:
+        print(f"mxsplit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""The ``MxSplit`` Pulumi component: a plan turned into provider resources.
+
+Follows pulumi-component-provider-py-boilerplate: a ``TypedDict`` of args with a docstring
+per field, outputs as annotated attributes, children named ``{name}-{role}`` with
+``parent=self``, ``register_outputs`` last. Plan fields are plain values so bad input fails
+here, before any child is registered; only backend fields take ``pulumi.Input``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, TypedDict
+
+import pulumi
+
+from .backends import get_backend
+from .backends.base import Deferred, ResourceSpec
+from .core.plan import MxPlan, plan_mx
+from .core.rules import validate_plan
+from .errors import MxSplitError
+
+try:  # NotRequired is in typing from 3.11; pulumi depends on typing_extensions anyway.
+    from typing import NotRequired
+except ImportError:  # pragma: no cover - Python 3.10
+    from typing_extensions import NotRequired
+
+TYPE_TOKEN = "mxsplit:index:MxSplit"
+PLAN_FIELDS = ("domain", "tenant", "mode", "primary_priority", "secondary_priority", "dual_stack_host",
+               "ipv4_only_host", "cloud", "ttl")
+
+
+class AzureDnsArgs(TypedDict):
+    """Where the MX record set lives in Azure DNS."""
+
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the Azure DNS zone."""
+    zone_name: NotRequired[pulumi.Input[str]]
+    """The Azure DNS zone that holds the domain; defaults to the domain itself."""
+
+
+class CloudflareDnsArgs(TypedDict):
+    """Where the MX records live in Cloudflare."""
+
+    zone_id: pulumi.Input[str]
+    """Cloudflare zone id of the zone that holds the domain."""
+
+
+class MxSplitArgs(TypedDict):
+    """Inputs of :class:`MxSplit`. Plan fields are plain values, checked at construction."""
+
+    domain: str
+    """The primary (custom) domain that receives mail, e.g. contoso.com."""
+    tenant: str
+    """The onmicrosoft tenant name, e.g. contoso or contoso.onmicrosoft.com."""
+    mode: NotRequired[str]
+    """split (default: MX to the IPv4-only tenant host first, then the dual-stack host) or standard (one MX)."""
+    primary_priority: NotRequired[int]
+    """Preference of the first MX record (default 0)."""
+    secondary_priority: NotRequired[int]
+    """Preference of the dual-stack MX record in split mode (default 10); must exceed primary_priority."""
+    dual_stack_host: NotRequired[str]
+    """The domain's Microsoft host as the admin center shows it; derived from the domain when omitted."""
+    ipv4_only_host: NotRequired[str]
+    """An IPv4-only Microsoft host to prefer instead of the tenant host (a dedicated second domain's)."""
+    cloud: NotRequired[str]
+    """Microsoft 365 cloud: commercial (default), gcc or china."""
+    ttl: NotRequired[int]
+    """TTL of the MX records in seconds (default 3600)."""
+    azure: NotRequired[AzureDnsArgs]
+    """Publish on Azure DNS. Exactly one of azure and cloudflare."""
+    cloudflare: NotRequired[CloudflareDnsArgs]
+    """Publish on Cloudflare. Exactly one of azure and cloudflare."""
+
+
+def plan_from_args(args: MxSplitArgs | dict[str, Any]) -> tuple[MxPlan, str, Any]:
+    """Validate the args and return (plan, backend name, backend settings). Pure."""
+    if not isinstance(args, dict):
+        raise MxSplitError(f"args must be an MxSplitArgs dict, got {type(args).__name__}", field="args")
+    backends = [b for b in ("azure", "cloudflare") if args.get(b) is not None]
+    if len(backends) != 1:
+        raise MxSplitError("pass exactly one of azure={'resource_group_name': ...} or cloudflare={'zone_id': ...}"
+                           + (f"; got both" if backends else ""), field="azure" if not backends else "cloudflare")
+    for key in ("domain", "tenant"):
+        if args.get(key) is None:
+            raise MxSplitError(f"{key} is required", field=key)
+    # Explicit None means "use the default"; never `args.get(k) or default`: 0 is a valid priority.
+    kwargs = {k: args[k] for k in PLAN_FIELDS if args.get(k) is not None}  # type: ignore[literal-required]
+    return plan_mx(**kwargs), backends[0], args[backends[0]]  # type: ignore[literal-required]
+
+
+def resolve_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Turn :class:`Deferred` values into outputs; everything else passes through."""
+    return {k: pulumi.Output.from_input(v.source).apply(v.fn) if isinstance(v, Deferred) else v
+            for k, v in inputs.items()}
+
+
+def declare(spec: ResourceSpec, component_name: str, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
+    """Register one described resource. The SDK module is imported here, and only here."""
+    cls = getattr(importlib.import_module(spec.module), spec.class_name)
+    resource: pulumi.CustomResource = cls(spec.logical_name(component_name), opts=opts,
+                                          **resolve_inputs(dict(spec.inputs)))
+    return resource
+
+
+class MxSplit(pulumi.ComponentResource):
+    """MX records that keep unauthenticated senders on IPv4 while IPv6 senders reach Exchange Online."""
+
+    ipv4_only_host: pulumi.Output[str]
+    """The IPv4-only host preferred by every sender that can speak IPv4."""
+    dual_stack_host: pulumi.Output[str]
+    """The domain's dual-stack host, reached by IPv6-only senders."""
+    mx_records: pulumi.Output[list[dict[str, Any]]]
+    """The published MX records, lowest preference first: a list of {preference, exchange}."""
+    zone_records: pulumi.Output[list[str]]
+    """The MX records as BIND zone-file lines."""
+    validation: pulumi.Output[dict[str, Any]]
+    """Rule results: {ok, rules: [{id, ok, severity, message}], errors, warnings}."""
+
+    def __init__(self, name: str, args: MxSplitArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Validate everything before registering anything: bad input never reaches a provider.
+        plan, backend_name, settings = plan_from_args(args)
+        specs = get_backend(backend_name).describe(plan, settings)
+        super().__init__(TYPE_TOKEN, name, {}, opts)
+
+        child_opts = pulumi.ResourceOptions(parent=self)
+        self.resources = [declare(spec, name, child_opts) for spec in specs]
+
+        validation = validate_plan(plan)
+        for result in validation["rules"]:
+            if not result["ok"] and result["severity"] == "warning":
+                pulumi.log.warn(f"{result['id']}: {result['message']}", resource=self)
+            elif not result["ok"] and result["severity"] == "info":
+                pulumi.log.info(f"{result['id']}: {result['message']}", resource=self)
+
+        self.plan = plan
+        self.ipv4_only_host = pulumi.Output.from_input(plan.ipv4_only_host)
+        self.dual_stack_host = pulumi.Output.from_input(plan.dual_stack_host)
+        self.mx_records = pulumi.Output.from_input(plan.mx_records)
+        self.zone_records = pulumi.Output.from_input(plan.zone_records)
+        self.validation = pulumi.Output.from_input(validation)
+        self.register_outputs({
+            "ipv4_only_host": self.ipv4_only_host,
+            "dual_stack_host": self.dual_stack_host,
+            "mx_records": self.mx_records,
+            "zone_records": self.zone_records,
+            "validation": self.validation,
+        })

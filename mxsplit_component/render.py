@@ -1,0 +1,93 @@
+"""Reports as data, and renderers that turn them into text or JSON. Nothing here prints."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from .backends import BACKENDS, get_backend
+from .backends.base import Deferred
+from .core.plan import MxPlan
+from .core.rules import validate_plan
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe form of a resource input (Deferred values render as a description)."""
+    if isinstance(value, Deferred):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def plan_report(plan: MxPlan, *, provider: str | None = None, settings: dict[str, Any] | None = None,
+                name: str = "mx") -> dict[str, Any]:
+    """Everything ``mxsplit plan`` shows, as plain data."""
+    report = plan.as_dict()
+    report["validation"] = validate_plan(plan)
+    if provider is not None:
+        specs = get_backend(provider).describe(plan, settings or {})
+        report["provider"] = provider
+        report["resources"] = [_plain(s.as_dict(name)) for s in specs]
+    return report
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False)
+
+
+_MARK = {True: "ok", False: "FAIL"}
+
+
+def rules_lines(rules: Iterable[dict[str, Any]]) -> list[str]:
+    lines = []
+    for r in rules:
+        mark = "ok" if r["ok"] else ("note" if r["severity"] == "info" else r["severity"].upper())
+        lines.append(f"  {mark:<8}{r['id']:<26}{r['message']}")
+    return lines
+
+
+def plan_text(report: dict[str, Any]) -> str:
+    """Human-readable ``mxsplit plan`` output."""
+    derived = " (derived from the domain: confirm it in the admin center)" if report["dual_stack_host_derived"] \
+        else " (given)"
+    v4_note = " (tenant host)" if report["ipv4_only_host"] == report["tenant_host"] else " (given)"
+    out = [
+        f"mxsplit plan for {report['domain']}: tenant {report['tenant']}, mode {report['mode']}, "
+        f"cloud {report['cloud']}",
+        "",
+        "Hosts",
+        f"  IPv4-only   {report['ipv4_only_host']}{v4_note}",
+        f"  dual-stack  {report['dual_stack_host']}{derived}",
+        "",
+        "Zone records",
+        *(f"  {line}" for line in report["zone_records"]),
+        "",
+        "Rules" + ("" if report["validation"]["ok"] else " (errors found)"),
+        *rules_lines(report["validation"]["rules"]),
+    ]
+    if "resources" in report:
+        out += ["", f"Resources the MxSplit component declares on {report['provider']}"]
+        for res in report["resources"]:
+            out.append(f"  {res['type']}  {res['name']}")
+            for key, value in res["inputs"].items():
+                out.append(f"      {key} = {json.dumps(value)}")
+    if "simulation" in report:
+        from .simulate import simulation_lines
+
+        out += ["", "Sender simulation (addresses Microsoft is expected to publish)",
+                *simulation_lines(report["simulation"])]
+    return "\n".join(out) + "\n"
+
+
+def backend_table() -> str:
+    """The README's provider table, generated from the backends' capability data."""
+    rows = ["| backend | extra | resource | TTL | notes |", "|---|---|---|---|---|"]
+    for backend in BACKENDS.values():
+        notes = "; ".join(c.reason for c in backend.CAPABILITIES)
+        rows.append(f"| {backend.NAME} | `mxsplit-component[{backend.EXTRA}]` | `{backend.SDK_MODULE}` "
+                    f"| {backend.TTL} | {notes} |")
+    return "\n".join(rows)
