@@ -69,9 +69,8 @@ class TtlRange:
     def check(self, ttl: int, backend: str) -> None:
         if ttl in self.also or self.low <= ttl <= self.high:
             return
-        extra = f" or {', '.join(map(str, self.also))}" if self.also else ""
-        raise MxSplitError(f"ttl {ttl} is not accepted by {backend} (allowed: {self.low}..{self.high}{extra}); "
-                           "use e.g. ttl=3600", field="ttl")
+        raise MxSplitError(f"ttl {ttl} is not accepted by {backend} (allowed: {self}); use e.g. ttl=3600",
+                           field="ttl")
 
     def __str__(self) -> str:
         extra = "".join(f"{v} or " for v in self.also)

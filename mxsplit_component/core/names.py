@@ -72,6 +72,13 @@ def normalize_name(value: object, field: str, *, min_labels: int = 2) -> str:
         raise InvalidNameError(f"{field} is empty; pass a domain name such as 'contoso.com'", field=field)
     if text != value:
         raise _fail(field, value, "has leading or trailing whitespace", "remove the spaces")
+    bare = text.rstrip(".").strip("[]")
+    try:
+        ipaddress.ip_address(bare)
+    except ValueError:
+        pass
+    else:
+        raise _fail(field, value, "is an IP address", "pass a domain name; MX targets must be host names (RFC 5321 §5.1)")
     for char, fix in _HINTS.items():
         if char in text:
             raise _fail(field, value, f"contains {char!r}", fix)
@@ -79,13 +86,6 @@ def normalize_name(value: object, field: str, *, min_labels: int = 2) -> str:
         raise _fail(field, value, "contains whitespace", "remove the spaces")
     if text.endswith("."):
         text = text[:-1]
-    bare = text.strip("[]")
-    try:
-        ipaddress.ip_address(bare)
-    except ValueError:
-        pass
-    else:
-        raise _fail(field, value, "is an IP address", "pass a domain name; MX targets must be host names (RFC 5321 §5.1)")
     labels = text.split(".")
     if any(label == "" for label in labels):
         raise _fail(field, value, "has an empty label (two dots in a row, or a leading dot)", "remove the extra dot")

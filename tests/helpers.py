@@ -1,0 +1,87 @@
+"""Test fakes: Pulumi mocks that record what a program registers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
+from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Echo inputs as outputs and remember every resource and invoke.
+
+    ``unknown_ids``: resource types whose ``id`` and outputs stay unknown (a preview of a
+    resource that does not exist yet). ``calls``: canned results of invokes by token.
+    """
+
+    def __init__(self, *, unknown_types: tuple[str, ...] = (), calls: dict[str, Any] | None = None) -> None:
+        self.resources: list[MockResourceArgs] = []
+        self.invokes: list[MockCallArgs] = []
+        self.unknown_types = unknown_types
+        self.call_results = calls or {}
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.resources.append(args)
+        if args.typ in self.unknown_types:
+            return None, {k: pulumi.UNKNOWN for k in ("id", "name", "zone_id")}
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: MockCallArgs) -> Any:
+        self.invokes.append(args)
+        result = self.call_results.get(args.token, {})
+        return result(args) if callable(result) else result
+
+    def by_type(self, typ: str) -> list[MockResourceArgs]:
+        return [r for r in self.resources if r.typ == typ]
+
+    def by_name(self, name: str) -> MockResourceArgs:
+        return next(r for r in self.resources if r.name == name)
+
+
+class LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self, level: int) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno == level]
+
+
+def run_program(build: Callable[[], Any], *, preview: bool = False, mocks: RecordingMocks | None = None,
+                config: dict[str, str] | None = None) -> tuple[RecordingMocks, Any, LogCapture]:
+    """Run ``build`` as a Pulumi program under mocks and wait for every registration."""
+    mocks = mocks or RecordingMocks()
+    logger = logging.getLogger(f"mxsplit-test-{id(mocks)}")
+    logger.propagate = False
+    capture = LogCapture()
+    logger.addHandler(capture)
+    logger.setLevel(logging.DEBUG)
+    pulumi.runtime.set_mocks(mocks, project="mxsplit", stack="test", preview=preview, logger=logger)
+    pulumi.runtime.set_all_config(config or {})
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    box: dict[str, Any] = {}
+
+    def body() -> None:
+        box["result"] = build()
+
+    _sync_await(run_pulumi_func(body))
+    return mocks, box.get("result"), capture
+
+
+def value(output: Any) -> Any:
+    """The resolved value of an output (``None`` when unknown)."""
+    return _sync_await(pulumi.Output.from_input(output).future())
+
+
+def is_known(output: Any) -> bool:
+    return bool(_sync_await(pulumi.Output.from_input(output).is_known()))
