@@ -9,6 +9,7 @@ here, before any child is registered; only backend fields take ``pulumi.Input``.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any, TypedDict
 
 import pulumi
@@ -19,9 +20,9 @@ from .core.plan import MxPlan, plan_mx
 from .core.rules import validate_plan
 from .errors import MxSplitError
 
-try:  # NotRequired is in typing from 3.11; pulumi depends on typing_extensions anyway.
+if sys.version_info >= (3, 11):
     from typing import NotRequired
-except ImportError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired
 
 TYPE_TOKEN = "mxsplit:index:MxSplit"
@@ -79,7 +80,7 @@ def plan_from_args(args: MxSplitArgs | dict[str, Any]) -> tuple[MxPlan, str, Any
     backends = [b for b in ("azure", "cloudflare") if args.get(b) is not None]
     if len(backends) != 1:
         raise MxSplitError("pass exactly one of azure={'resource_group_name': ...} or cloudflare={'zone_id': ...}"
-                           + (f"; got both" if backends else ""), field="azure" if not backends else "cloudflare")
+                           + ("; got both" if backends else ""), field="azure" if not backends else "cloudflare")
     for key in ("domain", "tenant"):
         if args.get(key) is None:
             raise MxSplitError(f"{key} is required", field=key)

@@ -111,7 +111,7 @@ def _orders(records: Sequence[MxRecord], addresses: Mapping[str, HostAddresses],
 
 def _deliver(order: Sequence[tuple[int, str, str, str]], auth: str, profile: Profile,
              domain_ipv6_enabled: bool) -> dict[str, Any]:
-    attempts = []
+    attempts: list[dict[str, str | int]] = []
     for pref, host, family, address in order:
         if profile.session_limit is not None and len(attempts) >= profile.session_limit:
             break

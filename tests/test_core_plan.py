@@ -1,7 +1,7 @@
 """plan_mx: the seed example, each normalisation, each rejection (field + fix)."""
 
-import sys
 import subprocess
+import sys
 
 import pytest
 

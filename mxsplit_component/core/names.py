@@ -84,8 +84,7 @@ def normalize_name(value: object, field: str, *, min_labels: int = 2) -> str:
             raise _fail(field, value, f"contains {char!r}", fix)
     if any(c.isspace() for c in text):
         raise _fail(field, value, "contains whitespace", "remove the spaces")
-    if text.endswith("."):
-        text = text[:-1]
+    text = text.removesuffix(".")
     labels = text.split(".")
     if any(label == "" for label in labels):
         raise _fail(field, value, "has an empty label (two dots in a row, or a leading dot)", "remove the extra dot")

@@ -1,0 +1,91 @@
+"""`mxsplit plan`: the quick-start command. No network, no pulumi import."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mxsplit_component.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_seed_example_text(capsys):
+    code, out, _ = run(capsys, "plan", "contoso.com", "--tenant", "contoso")
+    assert code == 0
+    assert "  contoso.com. 3600 IN MX 0 contoso.mail.protection.outlook.com.\n" in out
+    assert "  contoso.com. 3600 IN MX 10 contoso-com.mail.protection.outlook.com.\n" in out
+    assert "dual-stack-host-derived" in out
+
+
+def test_json_output(capsys):
+    code, out, _ = run(capsys, "plan", "contoso.com", "--tenant", "contoso", "--provider", "azure",
+                       "--resource-group", "dns-rg", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["mx_records"] == [{"preference": 0, "exchange": "contoso.mail.protection.outlook.com"},
+                                  {"preference": 10, "exchange": "contoso-com.mail.protection.outlook.com"}]
+    assert data["validation"]["ok"] is True
+    [res] = data["resources"]
+    assert res["type"] == "azure-native:dns:RecordSet" and res["name"] == "contoso-com-mx"
+    assert res["inputs"]["resource_group_name"] == "dns-rg"
+    assert res["inputs"]["relative_record_set_name"] == "@"
+    assert {c["profile"] for c in data["simulation"]} >= {"ipv4-only", "ipv6-only", "postfix"}
+
+
+def test_provider_output_matches_component_description(capsys):
+    from mxsplit_component import plan_mx
+    from mxsplit_component.backends import cloudflare
+
+    _, out, _ = run(capsys, "plan", "contoso.com", "--tenant", "contoso", "--provider", "cloudflare",
+                    "--zone-id", "z1", "--name", "contoso", "--json")
+    expected = [s.as_dict("contoso") for s in cloudflare.describe(plan_mx(domain="contoso.com", tenant="contoso"),
+                                                                 {"zone_id": "z1"})]
+    assert json.loads(out)["resources"] == expected
+
+
+def test_standard_mode(capsys):
+    code, out, _ = run(capsys, "plan", "contoso.com", "--tenant", "contoso", "--mode", "standard", "--json")
+    assert json.loads(out)["zone_records"] == ["contoso.com. 3600 IN MX 0 contoso-com.mail.protection.outlook.com."]
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["plan", "con_toso.com", "--tenant", "contoso"], "domain 'con_toso.com': contains '_'"),
+    (["plan", "contoso.com"], "--tenant is required"),
+    (["plan", "contoso.com", "--tenant", "contoso", "--cloud", "dod"], "cloud 'dod' cannot be split"),
+    (["plan", "contoso.com", "--tenant", "contoso", "--provider", "cloudflare", "--ttl", "30"],
+     "ttl 30 is not accepted by Cloudflare"),
+])
+def test_bad_input_exit_2(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert fragment in err
+
+
+def test_usage_error_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["plan"])
+    assert exc.value.code == 2
+
+
+def test_console_script_imports_no_pulumi():
+    code = ("import sys; from mxsplit_component.cli import main; rc = main(['plan', 'contoso.com', '--tenant', "
+            "'contoso', '--provider', 'azure']);"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_azure_native', 'grpc')];"
+            "sys.exit(10 + len(bad) if bad else rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "contoso-com-mx" in proc.stdout
+
+
+def test_module_entry_point():
+    proc = subprocess.run([sys.executable, "-m", "mxsplit_component.cli", "plan", "contoso.com", "--tenant", "contoso"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "contoso.com. 3600 IN MX 0 contoso.mail.protection.outlook.com." in proc.stdout

@@ -1,0 +1,144 @@
+"""Sender simulation: each profile and auth state, split and standard, the seed's claims."""
+
+import pytest
+
+from mxsplit_component import MxRecord, plan_mx
+from mxsplit_component.simulate import (
+    ACCEPTED,
+    NO_AUTH,
+    NO_IPV6,
+    NO_PTR,
+    PROFILES,
+    HostAddresses,
+    expected_addresses,
+    simulate,
+)
+
+V4, DS = "contoso.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"
+ADDRS = {V4: HostAddresses(ipv4=("192.0.2.1",)),
+         DS: HostAddresses(ipv4=("198.51.100.1",), ipv6=("2001:db8::1", "2001:db8::2", "2001:db8::3"))}
+SPLIT = [MxRecord(0, V4), MxRecord(10, DS)]
+STANDARD = [MxRecord(0, DS)]
+
+
+def case(cases, profile, auth):
+    return next(c for c in cases if c["profile"] == profile and c["auth"] == auth)
+
+
+def path(c):
+    return [(a["preference"], a["host"], a["family"], a["reply"]) for a in c["attempts"]]
+
+
+def test_every_profile_and_auth_state_is_reported():
+    cases = simulate(SPLIT, ADDRS)
+    assert {(c["profile"], c["auth"]) for c in cases} == {
+        (p.id, a) for p in PROFILES for a in ("authenticated", "unauthenticated", "no-ptr")}
+    assert all(p.source for p in PROFILES)
+
+
+# --- the seed's claims --------------------------------------------------------------------
+@pytest.mark.parametrize("auth", ["authenticated", "unauthenticated", "no-ptr"])
+def test_seed_ipv4_only_sender_stops_at_mx0(auth):
+    c = case(simulate(SPLIT, ADDRS), "ipv4-only", auth)
+    assert c["outcome"] == "delivered"
+    assert path(c) == [(0, V4, "ipv4", ACCEPTED)]
+
+
+def test_seed_ipv6_only_sender_walks_to_mx10():
+    c = case(simulate(SPLIT, ADDRS), "ipv6-only", "authenticated")
+    assert c["outcome"] == "delivered" and c["family"] == "ipv6"
+    assert path(c) == [(10, DS, "ipv6", ACCEPTED)]
+
+
+@pytest.mark.parametrize("profile", ["dual-stack-prefer-ipv6", "postfix"])
+@pytest.mark.parametrize("auth", ["authenticated", "unauthenticated", "no-ptr"])
+def test_seed_dual_stack_sender_speaks_ipv4_to_mx0(profile, auth):
+    c = case(simulate(SPLIT, ADDRS), profile, auth)
+    assert c["outcome"] == "delivered" and c["family"] == "ipv4"
+    assert path(c) == [(0, V4, "ipv4", ACCEPTED)]
+
+
+# --- what IPv6 senders without authentication get -----------------------------------------
+@pytest.mark.parametrize("auth, answer", [("unauthenticated", NO_AUTH), ("no-ptr", NO_PTR)])
+def test_ipv6_only_unauthenticated_is_deferred_in_split(auth, answer):
+    c = case(simulate(SPLIT, ADDRS), "ipv6-only", auth)
+    assert c["outcome"] == "deferred"
+    assert [a["reply"] for a in c["attempts"]] == [answer] * 3
+
+
+# --- standard mode: the problem the split solves -------------------------------------------
+def test_standard_dual_stack_prefer_ipv6_unauthenticated_tries_ipv6_first():
+    c = case(simulate(STANDARD, ADDRS), "dual-stack-prefer-ipv6", "unauthenticated")
+    assert [a["family"] for a in c["attempts"]] == ["ipv6", "ipv6", "ipv6", "ipv4"]
+    assert [a["reply"] for a in c["attempts"]][:3] == [NO_AUTH] * 3
+    assert c["outcome"] == "delivered" and c["family"] == "ipv4"
+
+
+def test_standard_postfix_unauthenticated_varies_with_address_preference():
+    c = case(simulate(STANDARD, ADDRS), "postfix", "unauthenticated")
+    assert c["outcome"] == "varies"
+    outcomes = sorted((o["outcome"], o["family"] or "") for o in c["orders"])
+    # IPv6 first: two sessions (smtp_mx_session_limit = 2) both get 450 4.7.26 -> deferred.
+    assert outcomes == [("deferred", ""), ("delivered", "ipv4")]
+    deferred = next(o for o in c["orders"] if o["outcome"] == "deferred")
+    assert len(deferred["attempts"]) == 2
+
+
+def test_standard_postfix_authenticated_delivers_either_way():
+    c = case(simulate(STANDARD, ADDRS), "postfix", "authenticated")
+    # Delivered in every order; only the family differs, and that is what a user wants to see.
+    assert c["outcome"] == "varies"
+    assert sorted((o["outcome"], o["family"]) for o in c["orders"]) == [("delivered", "ipv4"), ("delivered", "ipv6")]
+
+
+def test_standard_ipv4_only():
+    c = case(simulate(STANDARD, ADDRS), "ipv4-only", "no-ptr")
+    assert path(c) == [(0, DS, "ipv4", ACCEPTED)]
+
+
+# --- broken states ---------------------------------------------------------------------------
+def test_tenant_host_with_aaaa_sends_dual_stack_senders_to_ipv6():
+    addrs = dict(ADDRS)
+    addrs[V4] = HostAddresses(ipv4=("192.0.2.1",), ipv6=("2001:db8:1::1",))
+    c = case(simulate(SPLIT, addrs), "dual-stack-prefer-ipv6", "unauthenticated")
+    assert c["attempts"][0]["family"] == "ipv6" and c["attempts"][0]["reply"] == NO_AUTH
+
+
+def test_domain_without_ipv6_bounces_ipv6_only_senders():
+    addrs = {V4: HostAddresses(ipv4=("192.0.2.1",), ipv6=("2001:db8:1::1",)), DS: HostAddresses(ipv4=("198.51.100.1",))}
+    c = case(simulate(SPLIT, addrs, domain_ipv6_enabled=False), "ipv6-only", "authenticated")
+    assert c["outcome"] == "bounced" and c["attempts"][0]["reply"] == NO_IPV6
+
+
+def test_no_address_of_the_family_bounces():
+    addrs = {V4: HostAddresses(ipv4=("192.0.2.1",)), DS: HostAddresses(ipv4=("198.51.100.1",))}
+    c = case(simulate(SPLIT, addrs), "ipv6-only", "authenticated")
+    assert c["outcome"] == "bounced" and c["attempts"] == []
+    assert "no MX host has an address" in c["reason"]
+
+
+def test_null_mx_bounces():
+    c = case(simulate([MxRecord(0, "")], {}), "ipv4-only", "authenticated")
+    assert c["outcome"] == "bounced" and "RFC 7505" in c["reason"]
+
+
+def test_equal_preferences_enumerate_host_orders():
+    records = [MxRecord(10, V4), MxRecord(10, DS)]
+    c = case(simulate(records, ADDRS), "dual-stack-prefer-ipv6", "unauthenticated")
+    # Exchange/Exim try all IPv6 of the level first regardless of host order: same result.
+    assert c["attempts"][0]["family"] == "ipv6"
+    c = case(simulate(records, ADDRS), "ipv4-only", "authenticated")
+    assert c["outcome"] == "delivered"  # either host delivers over IPv4
+    c = case(simulate(records, ADDRS), "postfix", "unauthenticated")
+    assert c["outcome"] == "varies"
+
+
+def test_deterministic():
+    assert simulate(SPLIT, ADDRS) == simulate(list(reversed(SPLIT)), ADDRS)
+
+
+def test_expected_addresses_follow_the_plan():
+    plan = plan_mx(domain="contoso.com", tenant="contoso")
+    addrs = expected_addresses(plan)
+    assert addrs[plan.ipv4_only_host].ipv6 == ()
+    assert addrs[plan.dual_stack_host].ipv6 and addrs[plan.dual_stack_host].ipv4
