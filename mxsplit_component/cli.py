@@ -58,6 +58,26 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     return EXIT_OK if report["validation"]["ok"] else EXIT_FINDINGS
 
 
+def _cmd_check(ns: argparse.Namespace) -> int:
+    import json
+
+    from .check.command import check_text, run_bulk, run_single, summary_line
+
+    if ns.file is not None:
+        if ns.domain is not None:
+            raise MxSplitError("pass either DOMAIN or --file, not both", field="domain")
+
+        def emit(rep: dict[str, Any], code: int) -> None:
+            print(json.dumps(rep, separators=(",", ":")) if ns.json else summary_line(rep, code), flush=True)
+
+        return run_bulk(ns, emit, sys.stderr if sys.stderr.isatty() else None)
+    if ns.domain is None:
+        raise MxSplitError("pass a DOMAIN to check, or --file domains.csv", field="domain")
+    rep, code = run_single(ns, plan_from_namespace)
+    print(json.dumps(rep, indent=2) if ns.json else check_text(rep, code), end="\n" if ns.json else "")
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mxsplit", description=(
         "Plan and check the Microsoft 365 'MX split': MX 0 to the IPv4-only tenant host, MX 10 to the "
@@ -73,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="component name used for the child resource names (default: from the domain)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_plan)
+
+    from .check.command import add_check_arguments
+
+    c = sub.add_parser("check", help="check the published MX split against real DNS, and simulate senders")
+    add_plan_flags(c, domain_required=False)
+    add_check_arguments(c)
+    c.set_defaults(func=_cmd_check)
 
     return parser
 

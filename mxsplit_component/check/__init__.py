@@ -1,0 +1,1 @@
+"""Live checks: query published DNS with dnspython, evaluate findings, simulate senders. No pulumi."""

@@ -1,0 +1,203 @@
+"""What DNS says about a domain: the observation the findings are computed from.
+
+The parsing of answers into an :class:`Observation` is pure (``parse_*``) and tested
+offline; :func:`observe` is the thin async loop that asks the questions, all at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dns.name
+import dns.rdatatype
+import dns.rrset
+
+from ..core.plan import MxPlan, MxRecord
+from .transport import Answer, DnsClient, Nameserver
+
+NULL_MX = "."
+
+
+def host_text(name: dns.name.Name) -> str:
+    """A host name as we print it: lower case, no trailing dot (the root stays ".")."""
+    text = name.to_text(omit_final_dot=True).lower()
+    return text or NULL_MX
+
+
+@dataclass
+class HostLookup:
+    """The A and AAAA answers for one host, kept apart per family."""
+
+    ipv4: list[str] = field(default_factory=list)
+    ipv6: list[str] = field(default_factory=list)
+    cname: str | None = None
+    nxdomain: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ipv4": self.ipv4, "ipv6": self.ipv6}
+
+
+@dataclass
+class Observation:
+    domain: str
+    #: Published MX records; ``None`` when the lookup failed or the domain does not exist.
+    mx: list[MxRecord] | None = None
+    nxdomain: bool = False
+    mx_error: str | None = None
+    mx_server: str | None = None
+    hosts: dict[str, HostLookup] = field(default_factory=dict)
+    mta_sts_txt: list[str] = field(default_factory=list)
+    mta_sts_error: str | None = None
+    #: The fetched MTA-STS policy text, or why it could not be fetched.
+    mta_sts_policy: str | None = None
+    mta_sts_policy_error: str | None = None
+
+
+def parse_mx(answer: Answer) -> tuple[list[MxRecord] | None, bool]:
+    """(records, nxdomain) from an MX answer; records is ``None`` when the lookup failed."""
+    if answer.error is not None:
+        return None, False
+    if answer.rcode == "NXDOMAIN":
+        return None, True
+    qname = dns.name.from_text(answer.qname)
+    records = [MxRecord(rd.preference, host_text(rd.exchange))
+               for rrset in answer.answer if rrset.rdtype == dns.rdatatype.MX and rrset.name == qname
+               for rd in rrset]
+    return sorted(records), False
+
+
+def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
+    """Fold an A or AAAA answer into ``lookup``, noting a CNAME at the host itself."""
+    if answer.error is not None:
+        lookup.errors.append(f"{answer.rdtype} {answer.qname}: {answer.error}")
+        return
+    if answer.rcode == "NXDOMAIN":
+        lookup.nxdomain = True
+    qname = dns.name.from_text(answer.qname)
+    want = dns.rdatatype.A if family == "ipv4" else dns.rdatatype.AAAA
+    for rrset in answer.answer:
+        if rrset.rdtype == dns.rdatatype.CNAME and rrset.name == qname:
+            lookup.cname = host_text(rrset[0].target)
+        elif rrset.rdtype == want:
+            target = lookup.ipv4 if family == "ipv4" else lookup.ipv6
+            target.extend(sorted(rd.address for rd in rrset if rd.address not in target))
+
+
+def parse_txt(answer: Answer) -> list[str]:
+    return [b"".join(rd.strings).decode("utf-8", "replace")
+            for rrset in answer.answer if rrset.rdtype == dns.rdatatype.TXT for rd in rrset]
+
+
+def planned_hosts(plan: MxPlan) -> list[str]:
+    """Hosts to look up whatever is published: the tenant host is always checked."""
+    return list(dict.fromkeys([plan.ipv4_only_host, plan.dual_stack_host, plan.tenant_host]))
+
+
+PolicyFetcher = Callable[[str, DnsClient], Awaitable[str]]
+
+
+async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | None = None,
+                  fetch_policy: PolicyFetcher | None = None) -> Observation:
+    """Ask DNS everything the findings need, concurrently.
+
+    :param client: resolves host addresses (and everything else unless ``mx_client`` is set).
+    :param mx_client: where to ask for the domain's own records (its authoritative servers).
+    :param fetch_policy: fetches an MTA-STS policy when ``_mta-sts`` is published.
+    """
+    own = mx_client or client
+    obs = Observation(plan.domain)
+    hosts = planned_hosts(plan)
+
+    async def lookup_host(host: str) -> tuple[str, HostLookup]:
+        lookup = HostLookup()
+        a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
+        parse_addresses(lookup, a, "ipv4")
+        parse_addresses(lookup, aaaa, "ipv6")
+        return host, lookup
+
+    mx_task = asyncio.ensure_future(own.query(plan.domain, "MX"))
+    sts_task = asyncio.ensure_future(own.query(f"_mta-sts.{plan.domain}", "TXT"))
+    host_tasks = [asyncio.ensure_future(lookup_host(h)) for h in hosts]
+
+    mx_answer = await mx_task
+    obs.mx, obs.nxdomain = parse_mx(mx_answer)
+    obs.mx_error, obs.mx_server = mx_answer.error, mx_answer.server
+    extra = [r.exchange for r in obs.mx or () if r.exchange not in hosts and r.exchange != NULL_MX]
+    host_tasks += [asyncio.ensure_future(lookup_host(h)) for h in dict.fromkeys(extra)]
+    obs.hosts = dict(await asyncio.gather(*host_tasks))
+
+    sts = await sts_task
+    if sts.error is not None:
+        obs.mta_sts_error = sts.error
+    else:
+        obs.mta_sts_txt = [t for t in parse_txt(sts) if t.lower().startswith("v=stsv1")]
+    if obs.mta_sts_txt and fetch_policy is not None:
+        try:
+            obs.mta_sts_policy = await fetch_policy(plan.domain, client)
+        except Exception as exc:  # any failure to fetch leaves the finding a warning
+            obs.mta_sts_policy_error = str(exc) or type(exc).__name__
+    return obs
+
+
+async def wait_for_mx(plan: MxPlan, client: DnsClient, seconds: float, interval: float = 1.0) -> bool:
+    """Poll the domain's MX set until it equals the plan's or ``seconds`` run out."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    expected = sorted(plan.records)
+    while True:
+        records, _ = parse_mx(await client.query(plan.domain, "MX"))
+        if records == expected:
+            return True
+        if loop.time() + interval > end:
+            return False
+        await asyncio.sleep(interval)
+
+
+async def find_authoritative(domain: str, client: DnsClient, port: int) -> list[Nameserver]:
+    """The domain's authoritative servers: the NS set of the closest enclosing zone.
+
+    Accepts an NS answer, a referral (NS in the authority section, as a parent zone's
+    server gives), or an SOA in the authority section naming the zone apex.
+    """
+    name = dns.name.from_text(domain)
+    ns_names: list[str] = []
+    glue: dict[str, list[str]] = {}
+    while len(name) > 1 and not ns_names:
+        answer = await client.query(name.to_text(), "NS")
+        if answer.error is not None:
+            raise LookupError(f"cannot find the authoritative servers of {domain}: {answer.error}")
+        sections = answer.answer + answer.authority
+        ns_sets = [r for r in sections if r.rdtype == dns.rdatatype.NS and name.is_subdomain(r.name)]
+        if ns_sets:
+            ns_names = [host_text(rd.target) for rd in ns_sets[0]]
+            glue = _glue(answer.additional)
+            break
+        soa = [r for r in answer.authority if r.rdtype == dns.rdatatype.SOA and name.is_subdomain(r.name)]
+        name = soa[0].name if soa and soa[0].name != name else name.parent()
+    if not ns_names:
+        raise LookupError(f"cannot find the authoritative servers of {domain}: no NS record above it")
+    addresses: list[str] = []
+    for host in ns_names:
+        if host in glue:
+            addresses += glue[host]
+            continue
+        a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
+        lookup = HostLookup()
+        parse_addresses(lookup, a, "ipv4")
+        parse_addresses(lookup, aaaa, "ipv6")
+        addresses += lookup.ipv4 + lookup.ipv6
+    if not addresses:
+        raise LookupError(f"the nameservers of {domain} ({', '.join(ns_names)}) have no addresses")
+    return [Nameserver(a, port) for a in dict.fromkeys(addresses)]
+
+
+def _glue(rrsets: Iterable[dns.rrset.RRset]) -> dict[str, list[str]]:
+    glue: dict[str, list[str]] = {}
+    for rrset in rrsets:
+        if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+            glue.setdefault(host_text(rrset.name), []).extend(rd.address for rd in rrset)
+    return glue
