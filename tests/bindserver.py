@@ -107,7 +107,7 @@ logging {{
             (self.dir / f"{name}.zone").write_text("$TTL 60\n@ IN SOA broken. ( this is not a zone file\n")
         conf = self.dir / "named.conf"
         conf.write_text(self._config())
-        self._stderr = open(self.dir / "stderr.log", "wb")  # noqa: SIM115 - closed in stop()
+        self._stderr = open(self.dir / "stderr.log", "wb")
         self.proc = subprocess.Popen([self.named, "-f", "-c", str(conf), "-n", str(self.threads)],
                                      stdout=subprocess.DEVNULL, stderr=self._stderr)
         deadline = time.monotonic() + timeout

@@ -84,7 +84,7 @@ def run_bulk(ns: argparse.Namespace, emit: Callable[[dict[str, Any], int], None]
     defaults: dict[str, Any] = {"mode": ns.mode, "primary_priority": ns.primary_priority,
                                 "secondary_priority": ns.secondary_priority, "cloud": ns.cloud, "ttl": ns.ttl}
     try:
-        fh = open(ns.file, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        fh = open(ns.file, encoding="utf-8", newline="")
     except OSError as exc:
         raise MxSplitError(f"--file {ns.file}: {exc.strerror}", field="file") from None
     with fh:
