@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +45,16 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return next(r for r in self.resources if r.name == name)
 
 
+_LOOP: list[asyncio.AbstractEventLoop] = []
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """One event loop for every mocked program of the session (closed loops are replaced)."""
+    if not _LOOP or _LOOP[0].is_closed():
+        _LOOP[:] = [asyncio.new_event_loop()]
+    return _LOOP[0]
+
+
 class LogCapture(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
@@ -60,6 +71,8 @@ def run_program(build: Callable[[], Any], *, preview: bool = False, mocks: Recor
                 config: dict[str, str] | None = None) -> tuple[RecordingMocks, Any, LogCapture]:
     """Run ``build`` as a Pulumi program under mocks and wait for every registration."""
     mocks = mocks or RecordingMocks()
+    # asyncio.run() elsewhere in the suite leaves no current loop; pulumi's sync helpers need one.
+    asyncio.set_event_loop(_loop())
     logger = logging.getLogger(f"mxsplit-test-{id(mocks)}")
     logger.propagate = False
     capture = LogCapture()

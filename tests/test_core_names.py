@@ -3,7 +3,7 @@
 import string
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mxsplit_component import MxSplitError, plan_mx
@@ -76,8 +76,8 @@ tld = st.text(alphabet=string.ascii_lowercase, min_size=2, max_size=6)
        upper=st.booleans(), dot=st.booleans())
 def test_valid_names_always_plan(labels, top, upper, dot):
     domain = ".".join([*labels, top])
-    if domain.endswith(("onmicrosoft.com", "onmschina.cn", "onmicrosoft.us")):
-        return
+    assume(not domain.endswith(("onmicrosoft.com", "onmschina.cn", "onmicrosoft.us")))
+    assume(len(domain) <= 63)  # longer tokens need an explicit host (tested in test_core_plan)
     raw = (domain.upper() if upper else domain) + ("." if dot else "")
     plan = plan_mx(domain=raw, tenant="contoso")
     assert plan.domain == domain

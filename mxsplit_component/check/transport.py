@@ -65,25 +65,37 @@ class Stats:
 
 
 class _UdpChannel(asyncio.DatagramProtocol):
-    """One connected UDP socket; replies are routed to waiting futures by message id."""
+    """One connected UDP socket; replies are routed to waiting queries by message id.
+
+    A datagram is accepted only if it parses and answers the waiting query's question
+    (``Message.is_response``); strays and spoofs with a matching id are dropped here, so the
+    real reply arriving right behind them is never lost.
+    """
 
     def __init__(self) -> None:
         self.transport: asyncio.DatagramTransport | None = None
-        self.pending: dict[int, asyncio.Future[bytes]] = {}
+        self.pending: dict[int, tuple[dns.message.Message, asyncio.Future[dns.message.Message]]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: object) -> None:
-        if len(data) < 2:
+        if len(data) < 12:
             return
-        fut = self.pending.get(int.from_bytes(data[:2], "big"))
-        if fut is not None and not fut.done():
-            fut.set_result(data)
+        waiting = self.pending.get(int.from_bytes(data[:2], "big"))
+        if waiting is None or waiting[1].done():
+            return
+        request, fut = waiting
+        try:
+            reply = dns.message.from_wire(data, ignore_trailing=True)
+        except dns.exception.DNSException:
+            return
+        if request.is_response(reply):
+            fut.set_result(reply)
 
     def error_received(self, exc: Exception) -> None:
         # ICMP port unreachable and the like: fail every waiter on this socket fast.
-        for fut in self.pending.values():
+        for _, fut in self.pending.values():
             if not fut.done():
                 fut.set_exception(exc)
 
@@ -182,27 +194,15 @@ class DnsClient:
 
     async def _udp(self, request: dns.message.Message, ns: Nameserver, wait: float) -> dns.message.Message:
         chan = await self._channel(ns)
-        loop = asyncio.get_running_loop()
         qid = chan.new_id()
         request.id = qid
-        fut: asyncio.Future[bytes] = loop.create_future()
-        chan.pending[qid] = fut
+        fut: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
+        chan.pending[qid] = (request, fut)
         try:
             assert chan.transport is not None
             chan.transport.sendto(request.to_wire())
             self.stats.udp_sent += 1
-            end = loop.time() + wait
-            while True:
-                data = await asyncio.wait_for(asyncio.shield(fut), max(0.0, end - loop.time()))
-                try:
-                    reply = dns.message.from_wire(data, ignore_trailing=True)
-                except dns.exception.DNSException:
-                    reply = None
-                if reply is not None and request.is_response(reply):
-                    return reply
-                # A stray or spoofed datagram with our id: keep waiting for the real one.
-                fut = loop.create_future()
-                chan.pending[qid] = fut
+            return await asyncio.wait_for(fut, wait)
         finally:
             chan.pending.pop(qid, None)
 
