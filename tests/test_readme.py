@@ -30,3 +30,21 @@ def test_rule_table_lists_every_rule():
 
     for rule in RULES:
         assert f"| `{rule.id}` | {rule.severity} |" in README
+
+
+def test_readme_check_output_is_real(capsys):
+    """The README's `mxsplit check` block is what the command prints for the seed's example."""
+    from conftest import require_bind
+
+    require_bind()
+    from bindserver import BindServer
+    from seed import SEED_ZONES
+
+    from mxsplit_component.cli import main
+
+    block = re.search(r"<!-- check-seed:start -->\n```\n(.*?)```\n<!-- check-seed:end -->", README, re.S)
+    assert block is not None
+    with BindServer(SEED_ZONES) as server:
+        code = main(["check", "contoso.com", "--tenant", "contoso", "--nameserver", server.nameserver])
+    assert code == 0
+    assert capsys.readouterr().out == block.group(1)
