@@ -6,8 +6,7 @@ per field, outputs as annotated attributes, children named ``{name}-{role}`` wit
 here, before any child is registered; only backend fields take ``pulumi.Input``.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Pulumi's schema analyzer reads real annotations.
 import importlib
 import sys
 from typing import Any, TypedDict
@@ -46,6 +45,17 @@ class CloudflareDnsArgs(TypedDict):
     """Cloudflare zone id of the zone that holds the domain."""
 
 
+class AdoptArgs(TypedDict):
+    """Existing records to import instead of create: nearly every domain already has an MX."""
+
+    mx: NotRequired[str]
+    """Azure: the ARM id of the existing MX record set (az network dns record-set mx show ... --query id)."""
+    ipv4_only: NotRequired[str]
+    """Cloudflare: zone_id/record_id of an existing MX record to adopt as the IPv4-only record."""
+    dual_stack: NotRequired[str]
+    """Cloudflare: zone_id/record_id of an existing MX record (usually MX 0 to the domain host) to adopt as the dual-stack record."""
+
+
 class MxSplitArgs(TypedDict):
     """Inputs of :class:`MxSplit`. Plan fields are plain values, checked at construction."""
 
@@ -71,6 +81,14 @@ class MxSplitArgs(TypedDict):
     """Publish on Azure DNS. Exactly one of azure and cloudflare."""
     cloudflare: NotRequired[CloudflareDnsArgs]
     """Publish on Cloudflare. Exactly one of azure and cloudflare."""
+    adopt: NotRequired[AdoptArgs]
+    """Import existing records (by provider id) instead of creating them; see the README's migration steps."""
+    allow_foreign_mx: NotRequired[bool]
+    """Azure adoption: allow dropping MX values that are not Microsoft 365 hosts from the adopted set."""
+    protect: NotRequired[bool]
+    """Protect the DNS records from deletion (applied to every child)."""
+    retain_on_delete: NotRequired[bool]
+    """Leave the DNS records in place when the component is deleted (applied to every child)."""
 
 
 def plan_from_args(args: MxSplitArgs | dict[str, Any]) -> tuple[MxPlan, str, Any]:
@@ -87,6 +105,64 @@ def plan_from_args(args: MxSplitArgs | dict[str, Any]) -> tuple[MxPlan, str, Any
     # Explicit None means "use the default"; never `args.get(k) or default`: 0 is a valid priority.
     kwargs = {k: args[k] for k in PLAN_FIELDS if args.get(k) is not None}  # type: ignore[literal-required]
     return plan_mx(**kwargs), backends[0], args[backends[0]]  # type: ignore[literal-required]
+
+
+def adoption(args: MxSplitArgs | dict[str, Any], backend: Any, specs: list[ResourceSpec]) -> dict[str, str]:
+    """Validated import ids by role. Pure: runs before anything is registered."""
+    adopt = args.get("adopt") or {}
+    if not isinstance(adopt, dict):
+        raise MxSplitError("adopt must be a dict of role -> provider id", field="adopt")
+    roles = {spec.role: spec for spec in specs}
+    ids: dict[str, str] = {}
+    for key, value in adopt.items():
+        if value is None:
+            continue
+        role = key.replace("_", "-")
+        if role not in backend.ADOPT_ROLES:
+            allowed = ", ".join(r.replace("-", "_") for r in backend.ADOPT_ROLES)
+            raise MxSplitError(f"adopt.{key} does not apply to {backend.NAME}; use {allowed}", field=f"adopt.{key}")
+        if role not in roles:
+            raise MxSplitError(f"adopt.{key}: mode {args.get('mode')!r} declares no {role} record; adopt the existing "
+                               "MX as dual_stack (it becomes MX 10 in split mode)", field=f"adopt.{key}")
+        ids[role] = backend.check_adopt_id(role, value, roles[role])
+    for flag in ("allow_foreign_mx", "protect", "retain_on_delete"):
+        if args.get(flag) is not None and not isinstance(args.get(flag), bool):
+            raise MxSplitError(f"{flag} must be true or false", field=flag)
+    return ids
+
+
+def _existing_mx(result: Any) -> list[dict[str, Any]]:
+    return [{"preference": r.preference, "exchange": r.exchange} for r in (result.mx_records or [])]
+
+
+def guard_adopted_azure_set(spec: ResourceSpec, planned: list[dict[str, Any]], allow_foreign: bool,
+                            opts: pulumi.InvokeOptions | None = None) -> pulumi.Output[Any]:
+    """Read the Azure set about to be adopted; its value flows into ``mx_records`` so the
+    child cannot be registered with the plan unless the existing set passed the guard."""
+    from functools import partial
+
+    from .backends.azure import guard_existing
+
+    dns = importlib.import_module(spec.module)
+    relative = spec.inputs["relative_record_set_name"]
+    existing = dns.get_record_set_output(
+        record_type="MX", resource_group_name=spec.inputs["resource_group_name"], zone_name=spec.inputs["zone_name"],
+        relative_record_set_name=pulumi.Output.from_input(relative.source).apply(relative.fn)
+        if isinstance(relative, Deferred) else relative, opts=opts)
+    guarded: pulumi.Output[Any] = existing.apply(_existing_mx).apply(partial(guard_existing, planned, allow_foreign))
+    return guarded
+
+
+def adopted(spec: ResourceSpec, plan: MxPlan, allow_foreign: bool, parent: pulumi.Resource) -> ResourceSpec:
+    """The spec to import: Azure gets the foreign-MX guard, Cloudflare drops its comment so
+    the adopted record matches what exists (older CLIs refuse an import that differs)."""
+    inputs = dict(spec.inputs)
+    if spec.type_token.startswith("azure-native:"):
+        inputs["mx_records"] = guard_adopted_azure_set(spec, plan.mx_records, allow_foreign,
+                                                       pulumi.InvokeOptions(parent=parent))
+    else:
+        inputs.pop("comment", None)
+    return ResourceSpec(spec.type_token, spec.module, spec.class_name, spec.role, inputs)
 
 
 def resolve_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -120,11 +196,20 @@ class MxSplit(pulumi.ComponentResource):
     def __init__(self, name: str, args: MxSplitArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Validate everything before registering anything: bad input never reaches a provider.
         plan, backend_name, settings = plan_from_args(args)
-        specs = get_backend(backend_name).describe(plan, settings)
+        backend = get_backend(backend_name)
+        specs = backend.describe(plan, settings)
+        adopt_ids = adoption(args, backend, specs)
         super().__init__(TYPE_TOKEN, name, {}, opts)
 
-        child_opts = pulumi.ResourceOptions(parent=self)
-        self.resources = [declare(spec, name, child_opts) for spec in specs]
+        self.resources = []
+        for spec in specs:
+            import_id = adopt_ids.get(spec.role)
+            if import_id is not None:
+                spec = adopted(spec, plan, bool(args.get("allow_foreign_mx")), self)
+            # The SDK passes only `protect` from parent to child: retain_on_delete is explicit.
+            child_opts = pulumi.ResourceOptions(parent=self, protect=args.get("protect"),
+                                                retain_on_delete=args.get("retain_on_delete"), import_=import_id)
+            self.resources.append(declare(spec, name, child_opts))
 
         validation = validate_plan(plan)
         for result in validation["rules"]:

@@ -8,9 +8,11 @@ changes in place between split and standard modes.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
+from ..core.clouds import is_microsoft_host
 from ..core.names import is_subdomain, normalize_name, relative_to
 from ..core.plan import MxPlan
 from ..errors import MxSplitError
@@ -66,3 +68,49 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
         inputs["relative_record_set_name"] = Deferred(zone, partial(relative_record_name, plan.domain),
                                                       f"{plan.domain} relative to zone_name")
     return [ResourceSpec("azure-native:dns:RecordSet", SDK_MODULE, "RecordSet", "mx", inputs)]
+
+
+#: ``/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/dnszones/<zone>/MX/<name>``
+_ARM_ID = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
+                     r"Microsoft\.Network/dnszones/(?P<zone>[^/]+)/(?P<type>[A-Za-z]+)/(?P<name>[^/]+)$", re.I)
+ADOPT_ROLES = ("mx",)
+ADOPT_HINT = ("find it with: az network dns record-set mx show -g <resource group> -z <zone> -n @ --query id -o tsv")
+
+
+def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
+    """Check an existing record set's ARM id against the set we would declare."""
+    field = f"adopt.{role.replace('-', '_')}"
+    if not isinstance(value, str) or not (m := _ARM_ID.match(value.strip())):
+        raise MxSplitError(f"{field} {value!r} is not an Azure DNS record set id "
+                           "(/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/dnszones/<zone>/MX/<name>); "
+                           f"{ADOPT_HINT}", field=field)
+    if m["type"].upper() != "MX":
+        raise MxSplitError(f"{field} names a {m['type']} record set; adopt the MX set ({ADOPT_HINT})", field=field)
+    expected = {"rg": spec.inputs["resource_group_name"], "zone": spec.inputs["zone_name"],
+                "name": spec.inputs["relative_record_set_name"]}
+    for key, want in expected.items():
+        if isinstance(want, str) and m[key].lower() != want.lower():
+            raise MxSplitError(f"{field} points at {key} {m[key]!r}, but the component manages {want!r}; adopt the "
+                               f"record set the component declares ({ADOPT_HINT})", field=field)
+    return value.strip()
+
+
+def foreign_mx(existing: list[dict[str, Any]]) -> list[str]:
+    """MX values of an existing set that are not Microsoft 365 hosts (a gateway, a backup MX)."""
+    return [f"{r.get('preference')} {str(r.get('exchange', '')).rstrip('.').lower()}" for r in existing
+            if not is_microsoft_host(str(r.get("exchange", "")).rstrip(".").lower())]
+
+
+def guard_existing(planned: list[dict[str, Any]], allow_foreign: bool, existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return ``planned`` unless adopting would silently drop foreign MX values.
+
+    An Azure update replaces the whole set, so adopting a set that also holds, say, a mail
+    gateway would remove it. Refuse, naming the records, unless ``allow_foreign_mx``.
+    """
+    foreign = foreign_mx(existing)
+    if foreign and not allow_foreign:
+        raise MxSplitError(f"the existing MX record set holds {', '.join(foreign)}, which "
+                           f"{'is not a Microsoft 365 host' if len(foreign) == 1 else 'are not Microsoft 365 hosts'}; "
+                           "adopting it would replace the whole set and drop them. Move them elsewhere first, or "
+                           "pass allow_foreign_mx=True to drop them on purpose", field="adopt.mx")
+    return planned

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.plan import MxPlan
+from ..errors import MxSplitError
 from .base import Capability, ResourceSpec, TtlRange, require_settings
 
 NAME = "cloudflare"
@@ -49,3 +50,22 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
         }
         specs.append(ResourceSpec("cloudflare:index/dnsRecord:DnsRecord", SDK_MODULE, "DnsRecord", role, inputs))
     return specs
+
+
+ADOPT_ROLES = ("ipv4-only", "dual-stack")
+ADOPT_HINT = ("find record ids with: curl -s -H 'Authorization: Bearer $TOKEN' "
+              "'https://api.cloudflare.com/client/v4/zones/<zone_id>/dns_records?type=MX' | jq '.result[] | "
+              "{id, content, priority}'")
+
+
+def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
+    """Check a ``zone_id/record_id`` import id against the record we would declare."""
+    field = f"adopt.{role.replace('-', '_')}"
+    parts = value.strip().split("/") if isinstance(value, str) else []
+    if len(parts) != 2 or not all(p and p.isalnum() for p in parts):
+        raise MxSplitError(f"{field} {value!r} is not a Cloudflare import id '<zone_id>/<record_id>'; {ADOPT_HINT}",
+                           field=field)
+    zone_id = spec.inputs["zone_id"]
+    if isinstance(zone_id, str) and parts[0] != zone_id:
+        raise MxSplitError(f"{field} is in zone {parts[0]!r}, but the component manages zone {zone_id!r}", field=field)
+    return "/".join(parts)
