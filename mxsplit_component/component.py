@@ -53,7 +53,7 @@ class AdoptArgs(TypedDict):
     ipv4_only: NotRequired[str]
     """Cloudflare: zone_id/record_id of an existing MX record to adopt as the IPv4-only record."""
     dual_stack: NotRequired[str]
-    """Cloudflare: zone_id/record_id of an existing MX record (usually MX 0 to the domain host) to adopt as the dual-stack record."""
+    """Cloudflare: zone_id/record_id of an existing MX (usually MX 0 to the domain host) to adopt as dual-stack."""
 
 
 class MxSplitArgs(TypedDict):
