@@ -22,7 +22,7 @@ demo: $(VENV)/.installed
 	$(BIN)/mxsplit plan contoso.com --tenant contoso --provider azure --resource-group dns-rg
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check mxsplit_component tests
+	$(BIN)/ruff check mxsplit_component tests rollout provider policy examples bench
 	$(BIN)/mypy
 
 test: $(VENV)/.installed-dev lint

@@ -15,7 +15,8 @@ import pulumi
 
 from .backends import get_backend
 from .backends.base import Deferred, ResourceSpec
-from .core.plan import MxPlan, plan_mx
+from .component_args import plan_from_args
+from .core.plan import MxPlan
 from .core.rules import validate_plan
 from .errors import MxSplitError
 
@@ -25,8 +26,6 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired
 
 TYPE_TOKEN = "mxsplit:index:MxSplit"
-PLAN_FIELDS = ("domain", "tenant", "mode", "primary_priority", "secondary_priority", "dual_stack_host",
-               "ipv4_only_host", "cloud", "ttl")
 
 
 class AzureDnsArgs(TypedDict):
@@ -89,22 +88,6 @@ class MxSplitArgs(TypedDict):
     """Protect the DNS records from deletion (applied to every child)."""
     retain_on_delete: NotRequired[bool]
     """Leave the DNS records in place when the component is deleted (applied to every child)."""
-
-
-def plan_from_args(args: MxSplitArgs | dict[str, Any]) -> tuple[MxPlan, str, Any]:
-    """Validate the args and return (plan, backend name, backend settings). Pure."""
-    if not isinstance(args, dict):
-        raise MxSplitError(f"args must be an MxSplitArgs dict, got {type(args).__name__}", field="args")
-    backends = [b for b in ("azure", "cloudflare") if args.get(b) is not None]
-    if len(backends) != 1:
-        raise MxSplitError("pass exactly one of azure={'resource_group_name': ...} or cloudflare={'zone_id': ...}"
-                           + ("; got both" if backends else ""), field="azure" if not backends else "cloudflare")
-    for key in ("domain", "tenant"):
-        if args.get(key) is None:
-            raise MxSplitError(f"{key} is required", field=key)
-    # Explicit None means "use the default"; never `args.get(k) or default`: 0 is a valid priority.
-    kwargs = {k: args[k] for k in PLAN_FIELDS if args.get(k) is not None}  # type: ignore[literal-required]
-    return plan_mx(**kwargs), backends[0], args[backends[0]]  # type: ignore[literal-required]
 
 
 def adoption(args: MxSplitArgs | dict[str, Any], backend: Any, specs: list[ResourceSpec]) -> dict[str, str]:

@@ -98,3 +98,32 @@ def value(output: Any) -> Any:
 
 def is_known(output: Any) -> bool:
     return bool(_sync_await(pulumi.Output.from_input(output).is_known()))
+
+
+def stack_config(path: Any) -> dict[str, str]:
+    """A committed Pulumi.<stack>.yaml as the engine hands it to the program (JSON for objects)."""
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    config = data.get("config") or {}
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+
+
+def run_main(path: Any, *, config: dict[str, str], preview: bool = False,
+             mocks: RecordingMocks | None = None) -> tuple[RecordingMocks, dict[str, Any], LogCapture]:
+    """Run a Pulumi program file (``__main__.py``) under mocks; returns its exports."""
+    import runpy
+    from unittest import mock
+
+    exports: dict[str, Any] = {}
+
+    def record(name: str, value: Any) -> None:
+        exports[name] = value
+
+    with mock.patch("pulumi.export", record):
+        mocks, _, logs = run_program(lambda: runpy.run_path(str(path), run_name="__main__"), preview=preview,
+                                     mocks=mocks, config=config)
+    return mocks, exports, logs

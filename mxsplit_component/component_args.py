@@ -1,0 +1,29 @@
+"""Turn component args (a plain dict, as the Pulumi engine passes them) into a plan. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .core.plan import MxPlan, plan_mx
+from .errors import MxSplitError
+
+PLAN_FIELDS = ("domain", "tenant", "mode", "primary_priority", "secondary_priority", "dual_stack_host",
+               "ipv4_only_host", "cloud", "ttl")
+BACKEND_FIELDS = ("azure", "cloudflare")
+
+
+def plan_from_args(args: Mapping[str, Any]) -> tuple[MxPlan, str, Any]:
+    """Validate the args and return (plan, backend name, backend settings). Pure."""
+    if not isinstance(args, Mapping):
+        raise MxSplitError(f"args must be an MxSplitArgs dict, got {type(args).__name__}", field="args")
+    backends = [b for b in BACKEND_FIELDS if args.get(b) is not None]
+    if len(backends) != 1:
+        raise MxSplitError("pass exactly one of azure={'resource_group_name': ...} or cloudflare={'zone_id': ...}"
+                           + ("; got both" if backends else ""), field="azure" if not backends else "cloudflare")
+    for key in ("domain", "tenant"):
+        if args.get(key) is None:
+            raise MxSplitError(f"{key} is required", field=key)
+    # Explicit None means "use the default"; never `args.get(k) or default`: 0 is a valid priority.
+    kwargs = {k: args[k] for k in PLAN_FIELDS if args.get(k) is not None}
+    return plan_mx(**kwargs), backends[0], args[backends[0]]

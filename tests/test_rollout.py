@@ -1,0 +1,127 @@
+"""The root rollout project: each committed stack under mocks, preview and update; bad config."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import RecordingMocks, is_known, run_main, stack_config, value
+
+from mxsplit_component.errors import ConfigError
+from mxsplit_component.stackconfig import parse_entries
+
+ROOT = Path(__file__).resolve().parent.parent
+MAIN = ROOT / "rollout" / "__main__.py"
+CF_ZONE = "cloudflare:index/getZone:getZone"
+AZ_GET = "azure-native:dns:getRecordSet"
+
+
+def mocks_for_stacks():
+    return RecordingMocks(calls={
+        CF_ZONE: lambda args: {"zoneId": "zone-" + args.args["filter"]["name"].replace(".", "-"),
+                               "id": "zone-" + args.args["filter"]["name"].replace(".", "-")},
+        AZ_GET: {"mxRecords": [{"preference": 0, "exchange": "contoso-com.mail.protection.outlook.com"}]},
+    })
+
+
+def test_project_layout():
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    assert project["name"] == "mxsplit"
+    assert project["runtime"]["name"] == "python"
+    assert project["main"] == "rollout/"
+    assert "-e .[all]" in (ROOT / "requirements.txt").read_text()
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_dev_stack(preview):
+    mocks, exports, _ = run_main(MAIN, config=stack_config(ROOT / "Pulumi.dev.yaml"), preview=preview,
+                                 mocks=mocks_for_stacks())
+    [rs] = mocks.by_type("azure-native:dns:RecordSet")
+    assert rs.name == "dev-contoso-com-mx"
+    assert rs.inputs["zoneName"] == "contoso.com" and rs.inputs["relativeRecordSetName"] == "dev"
+    assert rs.inputs["ttl"] == 300
+    records = {r.name: r.inputs for r in mocks.by_type("cloudflare:index/dnsRecord:DnsRecord")}
+    assert set(records) == {"contoso-dev-net-ipv4-only", "contoso-dev-net-dual-stack"}
+    assert records["contoso-dev-net-dual-stack"]["content"] == "contosodev-net01b.mail.protection.outlook.com"
+    # the zone was looked up by name
+    assert [i.args["filter"]["name"] for i in mocks.invokes if i.token == CF_ZONE] == ["contoso-dev.net"]
+    assert {r["zoneId"] for r in records.values()} == {"zone-contoso-dev-net"}
+    domains = value(exports["domains"])
+    assert set(domains) == {"dev.contoso.com", "contoso-dev.net"}
+    assert domains["dev.contoso.com"]["mx_records"][0] == {"preference": 0,
+                                                           "exchange": "contoso.mail.protection.outlook.com"}
+    assert domains["contoso-dev.net"]["validation"]["ok"] is True
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_prod_stack(preview):
+    mocks, exports, _ = run_main(MAIN, config=stack_config(ROOT / "Pulumi.prod.yaml"), preview=preview,
+                                 mocks=mocks_for_stacks())
+    [rs] = mocks.by_type("azure-native:dns:RecordSet")
+    assert rs.resource_id.endswith("/dnszones/contoso.com/MX/@")  # adopted, not created
+    assert [i.token for i in mocks.invokes] == [AZ_GET]  # the foreign-MX guard read the set first
+    [cf] = mocks.by_type("cloudflare:index/dnsRecord:DnsRecord")
+    assert cf.name == "contoso-net-dual-stack" and cf.inputs["priority"] == 0  # standard mode
+    domains = value(exports["domains"])
+    assert domains["contoso.net"]["mx_records"] == [{"preference": 0,
+                                                     "exchange": "contoso-net.mail.protection.outlook.com"}]
+    assert is_known(exports["domains"])
+
+
+def test_unknown_zone_id_in_preview_does_not_crash():
+    mocks = RecordingMocks(calls={CF_ZONE: {}})  # a preview before the zone exists: nothing known
+    mocks, exports, _ = run_main(MAIN, config=stack_config(ROOT / "Pulumi.dev.yaml"), preview=True, mocks=mocks)
+    assert len(mocks.by_type("cloudflare:index/dnsRecord:DnsRecord")) == 2
+
+
+def test_switch_back_to_standard_is_an_in_place_update():
+    """One config line changes; the children keep their names, so preview shows an update."""
+    config = stack_config(ROOT / "Pulumi.dev.yaml")
+    domains = json.loads(config["mxsplit:domains"])
+    before, _, _ = run_main(MAIN, config=config, mocks=mocks_for_stacks())
+    domains[1]["mode"] = "standard"
+    config["mxsplit:domains"] = json.dumps(domains)
+    after, _, _ = run_main(MAIN, config=config, mocks=mocks_for_stacks())
+    names_before = {r.name for r in before.resources}
+    names_after = {r.name for r in after.resources}
+    assert names_after == names_before - {"contoso-dev-net-ipv4-only"}
+    dual = next(r for r in after.resources if r.name == "contoso-dev-net-dual-stack")
+    assert dual.inputs["priority"] == 0
+
+
+@pytest.mark.parametrize("config, key, fragment", [
+    ({"mxsplit:tenant": "contoso"}, "mxsplit:domains", "must be a non-empty list"),
+    ({"mxsplit:domains": json.dumps([{"domain": "contoso.com", "azure": {"resource_group_name": "rg"}}])},
+     "mxsplit:tenant", "pulumi config set mxsplit:tenant"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([{"domain": "contoso.com"}])},
+     "mxsplit:domains[0].azure", "exactly one of"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "azure": {"resource_group_name": "rg", "zone_name": "fabrikam.com"}}])},
+     "mxsplit:domains[0].azure.zone_name", "does not contain domain"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "zone": "x", "azure": {"resource_group_name": "rg"}}])},
+     "mxsplit:domains[0].zone", "not a known key"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:ttl": "30", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "cloudflare": {"zone_name": "contoso.com"}}])},
+     "mxsplit:domains[0].ttl", "not accepted by Cloudflare"),
+    ({"mxsplit:tenant": "contoso-x", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "cloudflare": {"zone_id": "z"}}])},
+     "mxsplit:domains[0].tenant", "only letters and digits"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "cloudflare": {"zone_id": "z"}},
+        {"domain": "Contoso.com.", "cloudflare": {"zone_id": "z"}}])},
+     "mxsplit:domains[1].domain", r"already listed at mxsplit:domains\[0\]\.domain"),
+])
+def test_bad_stack_config_names_the_key(config, key, fragment):
+    mocks = RecordingMocks()
+    with pytest.raises(ConfigError, match=fragment) as err:
+        run_main(MAIN, config=config, mocks=mocks)
+    assert err.value.field == key
+    assert str(err.value).startswith(key)
+    assert [r for r in mocks.resources if r.typ != "pulumi:pulumi:Stack"] == []
+
+
+def test_parse_entries_keeps_zero_priority():
+    [entry] = parse_entries([{"domain": "contoso.com", "primary_priority": 0, "secondary_priority": 5,
+                              "cloudflare": {"zone_id": "z"}}], tenant="contoso")
+    assert entry.args["primary_priority"] == 0 and entry.name == "contoso-com"
