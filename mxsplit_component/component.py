@@ -44,6 +44,15 @@ class CloudflareDnsArgs(TypedDict):
     """Cloudflare zone id of the zone that holds the domain."""
 
 
+class MxRecordValue(TypedDict):
+    """One MX value."""
+
+    preference: int
+    """MX preference: lower is tried first (RFC 5321 §5.1)."""
+    exchange: str
+    """Host name of the mail exchanger, without a trailing dot."""
+
+
 class AdoptArgs(TypedDict):
     """Existing records to import instead of create: nearly every domain already has an MX."""
 
@@ -169,7 +178,7 @@ class MxSplit(pulumi.ComponentResource):
     """The IPv4-only host preferred by every sender that can speak IPv4."""
     dual_stack_host: pulumi.Output[str]
     """The domain's dual-stack host, reached by IPv6-only senders."""
-    mx_records: pulumi.Output[list[dict[str, Any]]]
+    mx_records: pulumi.Output[list[MxRecordValue]]
     """The published MX records, lowest preference first: a list of {preference, exchange}."""
     zone_records: pulumi.Output[list[str]]
     """The MX records as BIND zone-file lines."""
@@ -204,7 +213,8 @@ class MxSplit(pulumi.ComponentResource):
         self.plan = plan
         self.ipv4_only_host = pulumi.Output.from_input(plan.ipv4_only_host)
         self.dual_stack_host = pulumi.Output.from_input(plan.dual_stack_host)
-        self.mx_records = pulumi.Output.from_input(plan.mx_records)
+        self.mx_records = pulumi.Output.from_input(
+            [MxRecordValue(preference=r.preference, exchange=r.exchange) for r in plan.records])
         self.zone_records = pulumi.Output.from_input(plan.zone_records)
         self.validation = pulumi.Output.from_input(validation)
         self.register_outputs({

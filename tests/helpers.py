@@ -31,7 +31,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources.append(args)
         if args.typ in self.unknown_types:
             return None, {k: pulumi.UNKNOWN for k in ("id", "name", "zone_id")}
-        return f"{args.name}-id", dict(args.inputs)
+        outputs = dict(args.inputs)
+        # Outputs a provider computes from inputs that programs here rely on.
+        if args.typ == "azure-native:dns:Zone":
+            outputs.setdefault("name", args.inputs.get("zoneName"))
+        return f"{args.name}-id", outputs
 
     def call(self, args: MockCallArgs) -> Any:
         self.invokes.append(args)
@@ -68,7 +72,7 @@ class LogCapture(logging.Handler):
 
 
 def run_program(build: Callable[[], Any], *, preview: bool = False, mocks: RecordingMocks | None = None,
-                config: dict[str, str] | None = None) -> tuple[RecordingMocks, Any, LogCapture]:
+                config: dict[str, str] | None = None, project: str = "mxsplit") -> tuple[RecordingMocks, Any, LogCapture]:
     """Run ``build`` as a Pulumi program under mocks and wait for every registration."""
     mocks = mocks or RecordingMocks()
     # asyncio.run() elsewhere in the suite leaves no current loop; pulumi's sync helpers need one.
@@ -78,7 +82,7 @@ def run_program(build: Callable[[], Any], *, preview: bool = False, mocks: Recor
     capture = LogCapture()
     logger.addHandler(capture)
     logger.setLevel(logging.DEBUG)
-    pulumi.runtime.set_mocks(mocks, project="mxsplit", stack="test", preview=preview, logger=logger)
+    pulumi.runtime.set_mocks(mocks, project=project, stack="test", preview=preview, logger=logger)
     pulumi.runtime.set_all_config(config or {})
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
@@ -112,8 +116,8 @@ def stack_config(path: Any) -> dict[str, str]:
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
-def run_main(path: Any, *, config: dict[str, str], preview: bool = False,
-             mocks: RecordingMocks | None = None) -> tuple[RecordingMocks, dict[str, Any], LogCapture]:
+def run_main(path: Any, *, config: dict[str, str], preview: bool = False, mocks: RecordingMocks | None = None,
+             project: str = "mxsplit") -> tuple[RecordingMocks, dict[str, Any], LogCapture]:
     """Run a Pulumi program file (``__main__.py``) under mocks; returns its exports."""
     import runpy
     from unittest import mock
@@ -125,5 +129,5 @@ def run_main(path: Any, *, config: dict[str, str], preview: bool = False,
 
     with mock.patch("pulumi.export", record):
         mocks, _, logs = run_program(lambda: runpy.run_path(str(path), run_name="__main__"), preview=preview,
-                                     mocks=mocks, config=config)
+                                     mocks=mocks, config=config, project=project)
     return mocks, exports, logs

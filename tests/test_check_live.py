@@ -10,9 +10,9 @@ import time
 import dns.query
 import dns.update
 import pytest
+
 from bindserver import BindServer, free_port, zone
 from conftest import require_bind
-
 from mxsplit_component.cli import main
 
 MS = "mail.protection.outlook.com"

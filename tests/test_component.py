@@ -7,8 +7,8 @@ import sys
 
 import pulumi
 import pytest
-from helpers import RecordingMocks, is_known, run_program, value
 
+from helpers import RecordingMocks, is_known, run_program, value
 from mxsplit_component import MxSplit, MxSplitError
 
 V4 = "contoso.mail.protection.outlook.com"

@@ -1,9 +1,9 @@
 """Safe migration under mocks: adopt ids reach the right child; the Azure guard refuses foreign MX."""
 
 import pytest
-from helpers import RecordingMocks, run_program, value
 
 import mxsplit_component.component as component_module
+from helpers import RecordingMocks, run_program, value
 from mxsplit_component import MxSplit, MxSplitError
 
 DS = "contoso-com.mail.protection.outlook.com"

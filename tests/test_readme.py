@@ -38,9 +38,8 @@ def test_readme_check_output_is_real(capsys):
 
     require_bind()
     from bindserver import BindServer
-    from seed import SEED_ZONES
-
     from mxsplit_component.cli import main
+    from seed import SEED_ZONES
 
     block = re.search(r"<!-- check-seed:start -->\n```\n(.*?)```\n<!-- check-seed:end -->", README, re.S)
     assert block is not None

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import RecordingMocks, is_known, run_main, stack_config, value
 
+from helpers import RecordingMocks, is_known, run_main, stack_config, value
 from mxsplit_component.errors import ConfigError
 from mxsplit_component.stackconfig import parse_entries
 

@@ -1,0 +1,123 @@
+"""The CrossGuard pack's validate functions on sample resource properties."""
+
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "policy"))
+
+from mxsplit_policy import check_cloudflare_form, check_split_order, is_tenant_host, mx_groups  # noqa: E402
+
+V4, DS = "contoso.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"
+
+
+@dataclass
+class Res:
+    resource_type: str
+    props: dict
+    urn: str = field(default="urn:pulumi:dev::p::t::r")
+
+
+def azure_set(*values, name="@"):
+    return Res("azure-native:dns:RecordSet", {"recordType": "MX", "zoneName": "contoso.com",
+                                              "relativeRecordSetName": name,
+                                              "mxRecords": [{"preference": p, "exchange": e} for p, e in values]},
+               urn=f"urn:azure:{name}")
+
+
+def cf(priority, content, name="contoso.com", **extra):
+    return Res("cloudflare:index/dnsRecord:DnsRecord", {"type": "MX", "zoneId": "z", "name": name,
+                                                        "priority": priority, "content": content, "ttl": 3600,
+                                                        "proxied": False, **extra}, urn=f"urn:cf:{content}")
+
+
+def violations(fn, *args):
+    found = []
+    fn(*args, lambda message, urn=None: found.append((message, urn)))
+    return found
+
+
+def test_tenant_host_detection():
+    assert is_tenant_host(V4) and not is_tenant_host(DS)
+    assert not is_tenant_host("contoso-com.o-v1.mx.microsoft")
+
+
+def test_correct_split_passes():
+    assert violations(check_split_order, [azure_set((0, V4), (10, DS))]) == []
+    assert violations(check_split_order, [cf(0, V4), cf(10, DS)]) == []
+
+
+@pytest.mark.parametrize("resources", [
+    [azure_set((10, V4), (0, DS))],
+    [cf(10, V4), cf(0, DS)],
+])
+def test_tenant_host_not_strictly_preferred(resources):
+    [(message, urn)] = violations(check_split_order, resources)
+    assert message.startswith(f"priority-order: {DS} (MX 0) is preferred over {V4} (MX 10)")
+    assert urn == resources[0].urn
+
+
+def test_equal_priorities():
+    [(message, _)] = violations(check_split_order, [cf(10, V4), cf(10, DS)])
+    assert message.startswith(f"priority-order: {V4} and {DS} share preference 10")
+
+
+def test_single_microsoft_mx_is_not_judged():
+    assert violations(check_split_order, [azure_set((0, DS))]) == []
+    assert violations(check_split_order, [cf(0, "mx.example.net")]) == []
+
+
+def test_groups_are_per_owner():
+    groups = mx_groups([azure_set((0, V4), name="@"), azure_set((0, DS), name="eu"), cf(0, V4), cf(10, DS)])
+    assert sorted(len(g.records) for g in groups) == [1, 1, 2]
+    # Records on different names never form a split with each other
+    assert violations(check_split_order, [azure_set((10, V4), name="@"), azure_set((0, DS), name="eu")]) == []
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    ({"name": "@"}, "name '@'"),
+    ({"content": V4 + "."}, "content ends with '.'"),
+    ({"proxied": True}, "MX records cannot be proxied"),
+    ({"ttl": None}, "set a real TTL"),
+])
+def test_cloudflare_forms_that_diff_forever(extra, fragment):
+    res = cf(0, V4)
+    res.props.update(extra)
+    found = violations(check_cloudflare_form, res.resource_type, res.props)
+    assert any(fragment in m for m, _ in found)
+
+
+def test_cloudflare_clean_record_and_non_microsoft_are_fine():
+    res = cf(0, V4)
+    assert violations(check_cloudflare_form, res.resource_type, res.props) == []
+    other = cf(0, "mx.example.net.", name="@")
+    assert violations(check_cloudflare_form, other.resource_type, other.props) == []
+
+
+def test_mxsplit_component_output_passes_the_pack():
+    """What MxSplit declares on Cloudflare is exactly the form the pack asks for."""
+    from mxsplit_component import plan_mx
+    from mxsplit_component.backends import cloudflare
+
+    specs = cloudflare.describe(plan_mx(domain="contoso.com", tenant="contoso"), {"zone_id": "z"})
+    resources = [Res(s.type_token, {"type": "MX", "zoneId": "z", "name": s.inputs["name"], "ttl": s.inputs["ttl"],
+                                    "priority": s.inputs["priority"], "content": s.inputs["content"],
+                                    "proxied": s.inputs["proxied"]}) for s in specs]
+    assert violations(check_split_order, resources) == []
+    for r in resources:
+        assert violations(check_cloudflare_form, r.resource_type, r.props) == []
+
+
+def test_pack_entry_point_builds():
+    code = ("import sys, unittest.mock as m; sys.path.insert(0, 'policy');"
+            "import pulumi_policy;"
+            "m.patch.object(pulumi_policy.PolicyPack, '__init__', lambda self, name, policies, **kw: "
+            "print(name, sorted(p.name for p in policies))).start();"
+            "import runpy; runpy.run_path('policy/__main__.py')")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "mxsplit ['cloudflare-mx-form', 'mx-split-order']"

@@ -1,0 +1,64 @@
+"""The component package: inferred schema (inputs, outputs, descriptions) and its entry point."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def schema():
+    from pulumi.provider.experimental.component import ComponentProvider
+
+    from mxsplit_component import MxSplit
+
+    return json.loads(ComponentProvider([MxSplit], "mxsplit").schema)
+
+
+def test_schema_inputs_and_outputs():
+    s = schema()
+    assert s["name"] == "mxsplit"
+    res = s["resources"]["mxsplit:index:MxSplit"]
+    assert res["isComponent"] is True
+    assert set(res["inputProperties"]) == {
+        "domain", "tenant", "mode", "primaryPriority", "secondaryPriority", "dualStackHost", "ipv4OnlyHost",
+        "cloud", "ttl", "azure", "cloudflare", "adopt", "allowForeignMx", "protect", "retainOnDelete"}
+    assert res["requiredInputs"] == ["domain", "tenant"]
+    assert set(res["properties"]) == {"ipv4OnlyHost", "dualStackHost", "mxRecords", "zoneRecords", "validation"}
+    assert res["inputProperties"]["domain"] == {
+        "description": "The primary (custom) domain that receives mail, e.g. contoso.com.", "type": "string",
+        "plain": True}
+    assert res["inputProperties"]["ttl"]["type"] == "integer"
+    assert res["inputProperties"]["azure"]["$ref"] == "#/types/mxsplit:index:AzureDnsArgs"
+    assert res["properties"]["mxRecords"]["items"]["$ref"] == "#/types/mxsplit:index:MxRecordValue"
+    assert s["types"]["mxsplit:index:AzureDnsArgs"]["required"] == ["resourceGroupName"]
+    assert s["types"]["mxsplit:index:CloudflareDnsArgs"]["required"] == ["zoneId"]
+    # Backend fields take outputs of other resources: not plain.
+    assert "plain" not in s["types"]["mxsplit:index:CloudflareDnsArgs"]["properties"]["zoneId"]
+
+
+def test_every_input_output_and_type_is_described():
+    s = schema()
+    res = s["resources"]["mxsplit:index:MxSplit"]
+    assert res["description"]
+    for group in (res["inputProperties"], res["properties"]):
+        for name, prop in group.items():
+            assert prop.get("description"), name
+    for token, typ in s["types"].items():
+        assert typ.get("description"), token
+        for name, prop in typ["properties"].items():
+            assert prop.get("description"), f"{token}.{name}"
+
+
+def test_plugin_layout_and_entry_point():
+    plugin = yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text())
+    assert plugin["runtime"] == "python"
+    text = (ROOT / "provider" / "__main__.py").read_text()
+    assert 'component_provider_host(name="mxsplit", components=[MxSplit])' in text
+    # importing the entry point must not start a provider (guarded by __name__)
+    proc = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('provider/__main__.py', "
+                           "run_name='not_main'); print('ok')"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.stdout.strip() == "ok", proc.stderr
