@@ -312,3 +312,8 @@ def test_free_port_helper_is_free():
     port = free_port()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", port))
+
+
+def test_no_mta_sts_skips_the_lookup(capsys, bind):
+    code, rep = check(capsys, bind, "sts.test", "sts", "--no-mta-sts")
+    assert code == 0 and "mta-sts-present" not in ids(rep)

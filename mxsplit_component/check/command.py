@@ -44,6 +44,7 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=_positive, default=5.0, metavar="SECONDS",
                    help="total time per lookup, retries included (default 5)")
     p.add_argument("--no-mta-sts-fetch", action="store_true", help="do not fetch the MTA-STS policy over HTTPS")
+    p.add_argument("--no-mta-sts", action="store_true", help="skip the _mta-sts lookup altogether")
     p.add_argument("--file", metavar="CSV",
                    help="check every row of a CSV (header domain,tenant[,dual_stack_host,ipv4_only_host,mode])")
     p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
@@ -59,7 +60,7 @@ def options_from(ns: argparse.Namespace) -> CheckOptions:
     if not 0 < ns.port < 65536:
         raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
     return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
-                        wait=ns.wait, timeout=ns.timeout, fetch_mta_sts=not ns.no_mta_sts_fetch)
+                        wait=ns.wait, timeout=ns.timeout, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts)
 
 
 def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], Any]) -> tuple[dict[str, Any], int]:

@@ -101,12 +101,13 @@ PolicyFetcher = Callable[[str, DnsClient], Awaitable[str]]
 
 
 async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | None = None,
-                  fetch_policy: PolicyFetcher | None = None) -> Observation:
+                  fetch_policy: PolicyFetcher | None = None, mta_sts: bool = True) -> Observation:
     """Ask DNS everything the findings need, concurrently.
 
     :param client: resolves host addresses (and everything else unless ``mx_client`` is set).
     :param mx_client: where to ask for the domain's own records (its authoritative servers).
     :param fetch_policy: fetches an MTA-STS policy when ``_mta-sts`` is published.
+    :param mta_sts: look up ``_mta-sts`` at all (``--no-mta-sts`` skips it).
     """
     own = mx_client or client
     obs = Observation(plan.domain)
@@ -120,7 +121,7 @@ async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | Non
         return host, lookup
 
     mx_task = asyncio.ensure_future(own.query(plan.domain, "MX"))
-    sts_task = asyncio.ensure_future(own.query(f"_mta-sts.{plan.domain}", "TXT"))
+    sts_task = asyncio.ensure_future(own.query(f"_mta-sts.{plan.domain}", "TXT")) if mta_sts else None
     host_tasks = [asyncio.ensure_future(lookup_host(h)) for h in hosts]
 
     mx_answer = await mx_task
@@ -130,6 +131,8 @@ async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | Non
     host_tasks += [asyncio.ensure_future(lookup_host(h)) for h in dict.fromkeys(extra)]
     obs.hosts = dict(await asyncio.gather(*host_tasks))
 
+    if sts_task is None:
+        return obs
     sts = await sts_task
     if sts.error is not None:
         obs.mta_sts_error = sts.error

@@ -25,6 +25,8 @@ class CheckOptions:
     wait: float = 0.0
     timeout: float = 5.0
     fetch_mta_sts: bool = True
+    #: Look up ``_mta-sts`` at all.
+    mta_sts: bool = True
 
 
 def simulation_for(plan: MxPlan, obs_report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,7 +56,7 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
             await wait_for_mx(plan, mx_client or client, options.wait)
         if fetcher is None and options.fetch_mta_sts:
             fetcher = fetch_policy
-        obs = await observe(plan, client, mx_client=mx_client, fetch_policy=fetcher)
+        obs = await observe(plan, client, mx_client=mx_client, fetch_policy=fetcher, mta_sts=options.mta_sts)
     finally:
         if mx_client is not None:
             mx_client.close()
