@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_plan)
 
-    from .check.command import add_check_arguments
+    from .check.args import add_check_arguments
 
     c = sub.add_parser("check", help="check the published MX split against real DNS, and simulate senders")
     add_plan_flags(c, domain_required=False)

@@ -6,14 +6,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .backends import BACKENDS, get_backend
-from .backends.base import Deferred
 from .core.plan import MxPlan
 from .core.rules import validate_plan
 
 
 def _plain(value: Any) -> Any:
     """JSON-safe form of a resource input (Deferred values render as a description)."""
+    from .backends.base import Deferred
+
     if isinstance(value, Deferred):
         return repr(value)
     if isinstance(value, dict):
@@ -29,6 +29,8 @@ def plan_report(plan: MxPlan, *, provider: str | None = None, settings: dict[str
     report = plan.as_dict()
     report["validation"] = validate_plan(plan)
     if provider is not None:
+        from .backends import get_backend
+
         specs = get_backend(provider).describe(plan, settings or {})
         report["provider"] = provider
         report["resources"] = [_plain(s.as_dict(name)) for s in specs]
@@ -85,6 +87,8 @@ def plan_text(report: dict[str, Any]) -> str:
 
 def backend_table() -> str:
     """The README's provider table, generated from the backends' capability data."""
+    from .backends import BACKENDS
+
     rows = ["| backend | extra | resource | TTL | notes |", "|---|---|---|---|---|"]
     for backend in BACKENDS.values():
         notes = "; ".join(c.reason for c in backend.CAPABILITIES)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .core.plan import MxPlan, MxRecord
 
@@ -31,8 +30,7 @@ NO_IPV6 = "550 5.2.1 Service unavailable, recipient domain does not accept email
 MAX_ORDERS = 64
 
 
-@dataclass(frozen=True)
-class HostAddresses:
+class HostAddresses(NamedTuple):
     ipv4: tuple[str, ...] = ()
     ipv6: tuple[str, ...] = ()
 
@@ -40,8 +38,7 @@ class HostAddresses:
         return self.ipv4 if family == IPV4 else self.ipv6
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """How one kind of sender orders and retries addresses. Each carries its source."""
 
     id: str

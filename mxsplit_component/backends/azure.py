@@ -71,8 +71,8 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
 
 
 #: ``/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/dnszones/<zone>/MX/<name>``
-_ARM_ID = re.compile(r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
-                     r"Microsoft\.Network/dnszones/(?P<zone>[^/]+)/(?P<type>[A-Za-z]+)/(?P<name>[^/]+)$", re.I)
+_ARM_ID = (r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
+                     r"Microsoft\.Network/dnszones/(?P<zone>[^/]+)/(?P<type>[A-Za-z]+)/(?P<name>[^/]+)$")
 ADOPT_ROLES = ("mx",)
 ADOPT_HINT = ("find it with: az network dns record-set mx show -g <resource group> -z <zone> -n @ --query id -o tsv")
 
@@ -80,7 +80,7 @@ ADOPT_HINT = ("find it with: az network dns record-set mx show -g <resource grou
 def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
     """Check an existing record set's ARM id against the set we would declare."""
     field = f"adopt.{role.replace('-', '_')}"
-    if not isinstance(value, str) or not (m := _ARM_ID.match(value.strip())):
+    if not isinstance(value, str) or not (m := re.match(_ARM_ID, value.strip(), re.I)):
         raise MxSplitError(f"{field} {value!r} is not an Azure DNS record set id "
                            "(/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/dnszones/<zone>/MX/<name>); "
                            f"{ADOPT_HINT}", field=field)

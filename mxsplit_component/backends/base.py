@@ -8,14 +8,13 @@ component registers exactly those specs, and ``mxsplit plan --provider`` prints 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from ..errors import MxSplitError
 
 
-@dataclass(frozen=True)
-class ResourceSpec:
+class ResourceSpec(NamedTuple):
     """One provider resource the component will declare."""
 
     #: Pulumi type token, e.g. ``azure-native:dns:RecordSet``.
@@ -26,7 +25,7 @@ class ResourceSpec:
     #: What the resource is for: ``mx`` (Azure's one set), ``ipv4-only`` or ``dual-stack``.
     role: str
     #: Provider inputs, keyed by the SDK's keyword names. Values may be ``pulumi.Input``.
-    inputs: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Any] = MappingProxyType({})
 
     def logical_name(self, component_name: str) -> str:
         """Children are named by role, never by priority, so priority changes update in place."""
@@ -37,8 +36,7 @@ class ResourceSpec:
                 "inputs": dict(self.inputs)}
 
 
-@dataclass(frozen=True)
-class Deferred:
+class Deferred(NamedTuple):
     """An input computed from another input once it is known (e.g. from a zone created in
     the same program). The component resolves it with ``Output.apply``; ``fn`` is pure."""
 
@@ -50,8 +48,7 @@ class Deferred:
         return f"<{self.describe}>"
 
 
-@dataclass(frozen=True)
-class Capability:
+class Capability(NamedTuple):
     """A behaviour of a provider that mxsplit relies on or works around, with its reason."""
 
     name: str
@@ -59,8 +56,7 @@ class Capability:
     reason: str
 
 
-@dataclass(frozen=True)
-class TtlRange:
+class TtlRange(NamedTuple):
     low: int
     high: int
     #: Extra single values allowed outside the range (Cloudflare's 1 = automatic).

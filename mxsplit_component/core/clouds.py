@@ -9,13 +9,12 @@ domains from July 2026 get hosts under ``mx.microsoft`` (``contoso-com.o-v1.mx.m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import MxSplitError
 
 
-@dataclass(frozen=True)
-class Cloud:
+class Cloud(NamedTuple):
     """What mxsplit needs to know about one Microsoft 365 cloud."""
 
     name: str

@@ -7,8 +7,7 @@ returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import MxSplitError
 from .clouds import TENANT_SUFFIXES, Cloud, get_cloud
@@ -26,8 +25,7 @@ WHERE_TO_COPY = ("copy it from the Microsoft 365 admin center (Settings > Domain
                  "GET /domains/<domain>/serviceConfigurationRecords")
 
 
-@dataclass(frozen=True, order=True)
-class MxRecord:
+class MxRecord(NamedTuple):
     """One MX value. ``exchange`` is a normalised host name without a trailing dot.
 
     RFC 5321 §5.1 (sender MX processing), RFC 1035 §3.3.9 (MX RDATA).
@@ -44,8 +42,7 @@ class MxRecord:
         return f"{owner}. {ttl} IN MX {self.preference} {self.exchange}."
 
 
-@dataclass(frozen=True)
-class MxPlan:
+class MxPlan(NamedTuple):
     """The records mxsplit will publish for one domain, and everything derived on the way."""
 
     domain: str

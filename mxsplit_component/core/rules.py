@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .clouds import is_microsoft_host, uses_mx_microsoft
 from .plan import MxPlan, MxRecord
@@ -20,8 +19,7 @@ from .plan import MxPlan, MxRecord
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
-class RuleContext:
+class RuleContext(NamedTuple):
     """Which host plays which role, for the records under test."""
 
     mode: str
@@ -34,8 +32,7 @@ class RuleContext:
         return cls(plan.mode, plan.ipv4_only_host, plan.dual_stack_host, plan.dual_stack_host_derived)
 
 
-@dataclass(frozen=True)
-class RuleResult:
+class RuleResult(NamedTuple):
     id: str
     ok: bool
     severity: str
@@ -48,8 +45,7 @@ class RuleResult:
 RuleFn = Callable[[Sequence[MxRecord], RuleContext], tuple[bool, str]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: str
     summary: str

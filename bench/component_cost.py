@@ -1,0 +1,108 @@
+"""The cost of MxSplit under pulumi.runtime.set_mocks, against a minimal hand-written
+component with the same children and registered outputs, and against bare resources."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from helpers import RecordingMocks, run_program  # noqa: E402
+
+
+def domains(n: int) -> list[tuple[str, str, str]]:
+    out = []
+    for i in range(n):
+        domain = f"customer{i}.com"
+        out.append((domain, f"customer{i}", "azure" if i % 2 == 0 else "cloudflare"))
+    return out
+
+
+def hosts(domain: str, tenant: str) -> tuple[str, str]:
+    return f"{tenant}.mail.protection.outlook.com", f"{domain.replace('.', '-')}.mail.protection.outlook.com"
+
+
+def children(name: str, domain: str, tenant: str, backend: str, parent: pulumi.Resource | None) -> None:
+    """The same provider resources MxSplit declares, written by hand."""
+    import pulumi_azure_native.dns as az
+    import pulumi_cloudflare as cf
+
+    v4, ds = hosts(domain, tenant)
+    opts = pulumi.ResourceOptions(parent=parent)
+    if backend == "azure":
+        az.RecordSet(f"{name}-mx", resource_group_name="dns-rg", zone_name=domain, record_type="MX",
+                     relative_record_set_name="@", ttl=3600,
+                     mx_records=[{"preference": 0, "exchange": v4}, {"preference": 10, "exchange": ds}], opts=opts)
+    else:
+        for role, pref, host in (("ipv4-only", 0, v4), ("dual-stack", 10, ds)):
+            cf.DnsRecord(f"{name}-{role}", zone_id="zone", name=domain, type="MX", content=host, priority=pref,
+                         proxied=False, ttl=3600, comment=f"managed by mxsplit: {role} MX of the {domain} IPv6 split",
+                         opts=opts)
+
+
+class HandWritten(pulumi.ComponentResource):
+    def __init__(self, name: str, domain: str, tenant: str, backend: str) -> None:
+        super().__init__("bench:index:HandWritten", name, {}, None)
+        children(name, domain, tenant, backend, self)
+        v4, ds = hosts(domain, tenant)
+        records = [{"preference": 0, "exchange": v4}, {"preference": 10, "exchange": ds}]
+        self.register_outputs({
+            "ipv4_only_host": v4, "dual_stack_host": ds, "mx_records": records,
+            "zone_records": [f"{domain}. 3600 IN MX {r['preference']} {r['exchange']}." for r in records],
+            "validation": {"ok": True, "rules": [], "errors": [], "warnings": []},
+        })
+
+
+def build_mxsplit(items: list[tuple[str, str, str]]) -> None:
+    from mxsplit_component import MxSplit
+
+    for domain, tenant, backend in items:
+        settings: Any = {"resource_group_name": "dns-rg"} if backend == "azure" else {"zone_id": "zone"}
+        MxSplit(domain.replace(".", "-"), {"domain": domain, "tenant": tenant, backend: settings})  # type: ignore[misc]
+
+
+def build_hand(items: list[tuple[str, str, str]]) -> None:
+    for domain, tenant, backend in items:
+        HandWritten(domain.replace(".", "-"), domain, tenant, backend)
+
+
+def build_bare(items: list[tuple[str, str, str]]) -> None:
+    for domain, tenant, backend in items:
+        children(domain.replace(".", "-"), domain, tenant, backend, None)
+
+
+def timed(fn: Any, items: list[tuple[str, str, str]], repeat: int) -> tuple[float, int]:
+    times, count = [], 0
+    for _ in range(repeat):
+        mocks = RecordingMocks()
+        start = time.perf_counter()
+        run_program(lambda: fn(items), mocks=mocks)
+        times.append(time.perf_counter() - start)
+        count = len(mocks.resources)
+    return statistics.median(times), count
+
+
+def report(n: int, repeat: int = 5) -> str:
+    import logging
+
+    logging.getLogger().setLevel(logging.ERROR)
+    items = domains(n)
+    timed(build_mxsplit, items[:10], 1)  # warm imports and caches for every method alike
+    results = {name: timed(fn, items, repeat) for name, fn in
+               (("MxSplit", build_mxsplit), ("hand-written component", build_hand), ("bare resources", build_bare))}
+    base = results["hand-written component"][0]
+    ratio = results["MxSplit"][0] / base
+    bare_ratio = results["MxSplit"][0] / results["bare resources"][0]
+    rows = ["| method | median time (s) | resources registered |", "|---|---|---|"]
+    rows += [f"| {name} | {t:.3f} | {c} |" for name, (t, c) in results.items()]
+    targets = ["| target | measured | met |", "|---|---|---|",
+               f"| N={n} MxSplit ≤ 1.15× hand-written component | {ratio:.2f}× | {'yes' if ratio <= 1.15 else 'NO'} |",
+               f"| MxSplit vs bare provider resources (no target) | {bare_ratio:.2f}× | n/a |"]
+    return (f"### Component cost (N={n}: half Azure, half Cloudflare; median of {repeat})\n\n" + "\n".join(rows)
+            + "\n\n" + "\n".join(targets))

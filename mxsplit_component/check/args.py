@@ -1,0 +1,47 @@
+"""The ``mxsplit check`` flags. Kept apart so building the CLI parser stays cheap."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .transport import Nameserver
+
+#: A polite default: a few dozen domains in flight is plenty for one resolver.
+DEFAULT_CONCURRENCY = 32
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _nameserver(text: str) -> Nameserver:
+    from .transport import parse_nameserver
+
+    try:
+        return parse_nameserver(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_check_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
+                   help="ask this server (repeatable; IP, IP:PORT, [IPv6]:PORT); default: the system resolver")
+    p.add_argument("--authoritative", action="store_true",
+                   help="ask the domain's own authoritative servers (found through NS) for its records")
+    p.add_argument("--port", type=int, default=53, help="port of the authoritative servers (default 53)")
+    p.add_argument("--wait", type=_positive, default=0.0, metavar="SECONDS",
+                   help="poll until the published MX set matches the plan, up to SECONDS")
+    p.add_argument("--timeout", type=_positive, default=5.0, metavar="SECONDS",
+                   help="total time per lookup, retries included (default 5)")
+    p.add_argument("--no-mta-sts-fetch", action="store_true", help="do not fetch the MTA-STS policy over HTTPS")
+    p.add_argument("--no-mta-sts", action="store_true", help="skip the _mta-sts lookup altogether")
+    p.add_argument("--file", metavar="CSV",
+                   help="check every row of a CSV (header domain,tenant[,dual_stack_host,ipv4_only_host,mode])")
+    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                   help=f"domains checked at once with --file (default {DEFAULT_CONCURRENCY})")
+    p.add_argument("--json", action="store_true", help="print JSON (one object per line with --file)")
