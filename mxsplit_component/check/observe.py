@@ -170,7 +170,7 @@ async def find_authoritative(domain: str, client: DnsClient, port: int) -> list[
     ns_names: list[str] = []
     glue: dict[str, list[str]] = {}
     while len(name) > 1 and not ns_names:
-        answer = await client.query(name.to_text(), "NS")
+        answer = await client.query(name.to_text(), "NS", full=True)
         if answer.error is not None:
             raise LookupError(f"cannot find the authoritative servers of {domain}: {answer.error}")
         sections = answer.answer + answer.authority

@@ -12,8 +12,10 @@ import asyncio
 import random
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import dns.asyncquery
 import dns.exception
@@ -24,8 +26,13 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+from .wire import Query, Reply
+
 #: EDNS payload size recommended by DNS Flag Day 2020: avoids IP fragmentation.
 EDNS_PAYLOAD = 1232
+#: Queries outstanding at once per client. Each reply costs ~2 KiB of socket buffer
+#: (truesize), and Linux's default receive buffer is 208 KiB: stay well below.
+MAX_IN_FLIGHT = 64
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,14 @@ class Answer:
         return self.error is None and self.rcode in ("NOERROR", "NXDOMAIN")
 
 
+def _read_full(request: dns.message.Message, data: bytes) -> dns.message.Message | None:
+    try:
+        reply = dns.message.from_wire(data, ignore_trailing=True)
+    except dns.exception.DNSException:
+        return None
+    return reply if request.is_response(reply) else None
+
+
 @dataclass
 class Stats:
     queries: int = 0
@@ -67,14 +82,14 @@ class Stats:
 class _UdpChannel(asyncio.DatagramProtocol):
     """One connected UDP socket; replies are routed to waiting queries by message id.
 
-    A datagram is accepted only if it parses and answers the waiting query's question
-    (``Message.is_response``); strays and spoofs with a matching id are dropped here, so the
-    real reply arriving right behind them is never lost.
+    A datagram is accepted only if it answers the waiting query's question (the matcher
+    returns a reply, not ``None``); strays and spoofs with a matching id are dropped here,
+    so the real reply arriving right behind them is never lost.
     """
 
     def __init__(self) -> None:
         self.transport: asyncio.DatagramTransport | None = None
-        self.pending: dict[int, tuple[dns.message.Message, asyncio.Future[dns.message.Message]]] = {}
+        self.pending: dict[int, tuple[Callable[[bytes], Any], asyncio.Future[Any]]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -85,12 +100,9 @@ class _UdpChannel(asyncio.DatagramProtocol):
         waiting = self.pending.get(int.from_bytes(data[:2], "big"))
         if waiting is None or waiting[1].done():
             return
-        request, fut = waiting
-        try:
-            reply = dns.message.from_wire(data, ignore_trailing=True)
-        except dns.exception.DNSException:
-            return
-        if request.is_response(reply):
+        matcher, fut = waiting
+        reply = matcher(data)
+        if reply is not None:
             fut.set_result(reply)
 
     def error_received(self, exc: Exception) -> None:
@@ -116,7 +128,7 @@ class DnsClient:
     """
 
     def __init__(self, nameservers: Sequence[Nameserver], *, timeout: float = 5.0, retry: float | None = None,
-                 recursion: bool = True) -> None:
+                 recursion: bool = True, max_in_flight: int = MAX_IN_FLIGHT) -> None:
         if not nameservers:
             raise ValueError("no nameservers to query")
         self.nameservers = list(nameservers)
@@ -126,6 +138,9 @@ class DnsClient:
         self.stats = Stats()
         self._channels: dict[Nameserver, _UdpChannel] = {}
         self._opening: dict[Nameserver, asyncio.Future[_UdpChannel]] = {}
+        # Bounded in-flight queries: a burst of replies larger than the socket's receive
+        # buffer is dropped by the kernel and costs a retry interval each.
+        self._slots = asyncio.Semaphore(max_in_flight)
 
     async def _channel(self, ns: Nameserver) -> _UdpChannel:
         chan = self._channels.get(ns)
@@ -147,17 +162,23 @@ class DnsClient:
                 raise
         return await asyncio.shield(self._opening[ns])
 
-    def _make_query(self, qname: str, rdtype: str) -> dns.message.Message:
+    def _full_query(self, qname: str, rdtype: str) -> dns.message.Message:
         q = dns.message.make_query(qname, rdtype, use_edns=0, payload=EDNS_PAYLOAD)
         if not self.recursion:
             q.flags &= ~dns.flags.RD
         return q
 
-    async def query(self, qname: str, rdtype: str) -> Answer:
-        """Look up ``qname``/``rdtype``. Never raises for DNS trouble: see ``Answer.error``."""
+    async def query(self, qname: str, rdtype: str, *, full: bool = False) -> Answer:
+        """Look up ``qname``/``rdtype``. Never raises for DNS trouble: see ``Answer.error``.
+
+        :param full: parse every section (``authority``, ``additional``); by default only
+            the answer section is decoded (:mod:`.wire`), which is all the checks read.
+        """
         self.stats.queries += 1
         result = Answer(qname, rdtype)
-        request = self._make_query(qname, rdtype)
+        lean = None if full else Query(qname, dns.rdatatype.from_text(rdtype), recursion=self.recursion,
+                                       payload=EDNS_PAYLOAD)
+        request = self._full_query(qname, rdtype) if full else None
         deadline = time.monotonic() + self.timeout
         attempt, last_error = 0, "timed out"
         while True:
@@ -167,7 +188,8 @@ class DnsClient:
             ns = self.nameservers[attempt % len(self.nameservers)]
             attempt += 1
             try:
-                reply = await self._udp(request, ns, min(self.retry, remaining))
+                async with self._slots:
+                    reply = await self._udp(lean or request, ns, min(self.retry, remaining))  # type: ignore[arg-type]
             except asyncio.TimeoutError:
                 self.stats.timeouts += 1
                 last_error = f"no answer from {ns} within {self.timeout:g}s"
@@ -183,7 +205,8 @@ class DnsClient:
                     break
                 try:
                     self.stats.tcp += 1
-                    reply = await dns.asyncquery.tcp(request, ns.host, timeout=remaining, port=ns.port)
+                    reply = await dns.asyncquery.tcp(request or self._full_query(qname, rdtype), ns.host,
+                                                     timeout=remaining, port=ns.port)
                     result.tcp = True
                 except (OSError, EOFError, dns.exception.DNSException) as exc:
                     last_error = f"{ns}: truncated over UDP and TCP failed ({exc or type(exc).__name__})"
@@ -192,27 +215,36 @@ class DnsClient:
         result.error = last_error
         return result
 
-    async def _udp(self, request: dns.message.Message, ns: Nameserver, wait: float) -> dns.message.Message:
+    async def _udp(self, request: Query | dns.message.Message, ns: Nameserver, wait: float) -> Any:
         chan = await self._channel(ns)
         qid = chan.new_id()
-        request.id = qid
-        fut: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
-        chan.pending[qid] = (request, fut)
+        matcher: Callable[[bytes], Any]
+        if isinstance(request, Query):
+            wire, matcher = request.wire(qid), request.read
+        else:
+            request.id = qid
+            wire, matcher = request.to_wire(), partial(_read_full, request)
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        chan.pending[qid] = (matcher, fut)
         try:
             assert chan.transport is not None
-            chan.transport.sendto(request.to_wire())
+            chan.transport.sendto(wire)
             self.stats.udp_sent += 1
             return await asyncio.wait_for(fut, wait)
         finally:
             chan.pending.pop(qid, None)
 
     @staticmethod
-    def _fill(result: Answer, reply: dns.message.Message, ns: Nameserver) -> Answer:
+    def _fill(result: Answer, reply: Any, ns: Nameserver) -> Answer:
         result.server = str(ns)
-        result.rcode = dns.rcode.to_text(reply.rcode())
-        result.answer = list(reply.answer)
-        result.authority = list(reply.authority)
-        result.additional = list(reply.additional)
+        if isinstance(reply, Reply):
+            result.rcode = dns.rcode.to_text(dns.rcode.Rcode(reply.rcode))
+            result.answer = reply.answer  # type: ignore[assignment]
+        else:
+            result.rcode = dns.rcode.to_text(reply.rcode())
+            result.answer = list(reply.answer)
+            result.authority = list(reply.authority)
+            result.additional = list(reply.additional)
         if result.rcode not in ("NOERROR", "NXDOMAIN"):
             result.error = f"{ns} answered {result.rcode}"
         return result
