@@ -15,10 +15,9 @@ import pulumi
 
 from .backends import get_backend
 from .backends.base import Deferred, ResourceSpec
-from .component_args import plan_from_args
+from .component_args import adoption, plan_from_args
 from .core.plan import MxPlan
 from .core.rules import validate_plan
-from .errors import MxSplitError
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired
@@ -99,30 +98,6 @@ class MxSplitArgs(TypedDict):
     """Leave the DNS records in place when the component is deleted (applied to every child)."""
 
 
-def adoption(args: MxSplitArgs | dict[str, Any], backend: Any, specs: list[ResourceSpec]) -> dict[str, str]:
-    """Validated import ids by role. Pure: runs before anything is registered."""
-    adopt = args.get("adopt") or {}
-    if not isinstance(adopt, dict):
-        raise MxSplitError("adopt must be a dict of role -> provider id", field="adopt")
-    roles = {spec.role: spec for spec in specs}
-    ids: dict[str, str] = {}
-    for key, value in adopt.items():
-        if value is None:
-            continue
-        role = key.replace("_", "-")
-        if role not in backend.ADOPT_ROLES:
-            allowed = ", ".join(r.replace("-", "_") for r in backend.ADOPT_ROLES)
-            raise MxSplitError(f"adopt.{key} does not apply to {backend.NAME}; use {allowed}", field=f"adopt.{key}")
-        if role not in roles:
-            raise MxSplitError(f"adopt.{key}: mode {args.get('mode')!r} declares no {role} record; adopt the existing "
-                               "MX as dual_stack (it becomes MX 10 in split mode)", field=f"adopt.{key}")
-        ids[role] = backend.check_adopt_id(role, value, roles[role])
-    for flag in ("allow_foreign_mx", "protect", "retain_on_delete"):
-        if args.get(flag) is not None and not isinstance(args.get(flag), bool):
-            raise MxSplitError(f"{flag} must be true or false", field=flag)
-    return ids
-
-
 def _existing_mx(result: Any) -> list[dict[str, Any]]:
     return [{"preference": r.preference, "exchange": r.exchange} for r in (result.mx_records or [])]
 
@@ -154,7 +129,7 @@ def adopted(spec: ResourceSpec, plan: MxPlan, allow_foreign: bool, parent: pulum
                                                        pulumi.InvokeOptions(parent=parent))
     else:
         inputs.pop("comment", None)
-    return ResourceSpec(spec.type_token, spec.module, spec.class_name, spec.role, inputs)
+    return spec._replace(inputs=inputs)
 
 
 def resolve_inputs(inputs: dict[str, Any]) -> dict[str, Any]:

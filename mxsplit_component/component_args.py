@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .backends.base import ResourceSpec
 from .core.plan import MxPlan, plan_mx
 from .errors import MxSplitError
 
@@ -27,3 +28,27 @@ def plan_from_args(args: Mapping[str, Any]) -> tuple[MxPlan, str, Any]:
     # Explicit None means "use the default"; never `args.get(k) or default`: 0 is a valid priority.
     kwargs = {k: args[k] for k in PLAN_FIELDS if args.get(k) is not None}
     return plan_mx(**kwargs), backends[0], args[backends[0]]
+
+
+def adoption(args: Mapping[str, Any], backend: Any, specs: list[ResourceSpec]) -> dict[str, str]:
+    """Validated import ids by role. Pure: runs before anything is registered."""
+    adopt = args.get("adopt") or {}
+    if not isinstance(adopt, dict):
+        raise MxSplitError("adopt must be a dict of role -> provider id", field="adopt")
+    roles = {spec.role: spec for spec in specs}
+    ids: dict[str, str] = {}
+    for key, value in adopt.items():
+        if value is None:
+            continue
+        role = key.replace("_", "-")
+        if role not in backend.ADOPT_ROLES:
+            allowed = ", ".join(r.replace("-", "_") for r in backend.ADOPT_ROLES)
+            raise MxSplitError(f"adopt.{key} does not apply to {backend.NAME}; use {allowed}", field=f"adopt.{key}")
+        if role not in roles:
+            raise MxSplitError(f"adopt.{key}: mode {args.get('mode')!r} declares no {role} record; adopt the existing "
+                               "MX as dual_stack (it becomes MX 10 in split mode)", field=f"adopt.{key}")
+        ids[role] = backend.check_adopt_id(role, value, roles[role])
+    for flag in ("allow_foreign_mx", "protect", "retain_on_delete"):
+        if args.get(flag) is not None and not isinstance(args.get(flag), bool):
+            raise MxSplitError(f"{flag} must be true or false", field=flag)
+    return ids

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,6 +37,8 @@ def plan_report(plan: MxPlan, *, provider: str | None = None, settings: dict[str
 
 
 def to_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, indent=2, sort_keys=False)
 
 
@@ -72,6 +73,8 @@ def plan_text(report: dict[str, Any]) -> str:
         *rules_lines(report["validation"]["rules"]),
     ]
     if "resources" in report:
+        import json
+
         out += ["", f"Resources the MxSplit component declares on {report['provider']}"]
         for res in report["resources"]:
             out.append(f"  {res['type']}  {res['name']}")

@@ -131,3 +131,12 @@ def run_main(path: Any, *, config: dict[str, str], preview: bool = False, mocks:
         mocks, _, logs = run_program(lambda: runpy.run_path(str(path), run_name="__main__"), preview=preview,
                                      mocks=mocks, config=config, project=project)
     return mocks, exports, logs
+
+
+def seed_component(backend: str, **extra: Any) -> Callable[[], Any]:
+    """A program declaring the seed's MxSplit ("contoso") on ``backend``, with ``extra`` args."""
+    from mxsplit_component import MxSplit
+
+    settings = {"azure": {"resource_group_name": "dns-rg"}, "cloudflare": {"zone_id": "zone123"}}[backend]
+    args: dict[str, Any] = {"domain": "contoso.com", "tenant": "contoso", backend: settings, **extra}
+    return lambda: MxSplit("contoso", args)

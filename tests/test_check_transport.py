@@ -101,3 +101,12 @@ def test_refused_port_reports_error_within_timeout():
 def test_no_nameservers_is_an_error():
     with pytest.raises(ValueError, match="no nameservers"):
         DnsClient([])
+
+
+def test_no_system_resolver_is_a_clear_error(monkeypatch):
+    from mxsplit_component.check import run
+    from mxsplit_component.errors import MxSplitError
+
+    monkeypatch.setattr(run, "system_nameservers", lambda: [])
+    with pytest.raises(MxSplitError, match="pass --nameserver"):
+        run.make_client(run.CheckOptions())

@@ -8,7 +8,7 @@ import sys
 import pulumi
 import pytest
 
-from helpers import RecordingMocks, is_known, run_program, value
+from helpers import RecordingMocks, is_known, run_program, seed_component, value
 from mxsplit_component import MxSplit, MxSplitError
 
 V4 = "contoso.mail.protection.outlook.com"
@@ -18,15 +18,11 @@ CF = "cloudflare:index/dnsRecord:DnsRecord"
 
 
 def azure_split(**extra):
-    args = {"domain": "contoso.com", "tenant": "contoso", "azure": {"resource_group_name": "dns-rg"}}
-    args.update(extra)
-    return lambda: MxSplit("contoso", args)
+    return seed_component("azure", **extra)
 
 
 def cloudflare_split(**extra):
-    args = {"domain": "contoso.com", "tenant": "contoso", "cloudflare": {"zone_id": "zone123"}}
-    args.update(extra)
-    return lambda: MxSplit("contoso", args)
+    return seed_component("cloudflare", **extra)
 
 
 def test_azure_one_record_set_with_both_values():

@@ -3,8 +3,8 @@
 import pytest
 
 import mxsplit_component.component as component_module
-from helpers import RecordingMocks, run_program, value
-from mxsplit_component import MxSplit, MxSplitError
+from helpers import RecordingMocks, run_program, seed_component, value
+from mxsplit_component import MxSplitError
 
 DS = "contoso-com.mail.protection.outlook.com"
 ARM = ("/subscriptions/0000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/contoso.com/MX/@")
@@ -12,15 +12,11 @@ GET_SET = "azure-native:dns:getRecordSet"
 
 
 def azure(**extra):
-    args = {"domain": "contoso.com", "tenant": "contoso", "azure": {"resource_group_name": "dns-rg"}}
-    args.update(extra)
-    return lambda: MxSplit("contoso", args)
+    return seed_component("azure", **extra)
 
 
 def cloudflare(**extra):
-    args = {"domain": "contoso.com", "tenant": "contoso", "cloudflare": {"zone_id": "zone123"}}
-    args.update(extra)
-    return lambda: MxSplit("contoso", args)
+    return seed_component("cloudflare", **extra)
 
 
 def existing_set(*values):

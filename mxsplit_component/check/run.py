@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.plan import MxPlan
+from ..errors import MxSplitError
 from ..simulate import HostAddresses, simulate
 from .findings import DNS_ERROR, Finding, evaluate, exit_code, report
 from .mtasts import fetch_policy
@@ -68,6 +69,9 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
 
 def make_client(options: CheckOptions) -> DnsClient:
     servers = list(options.nameservers) if options.nameservers else system_nameservers()
+    if not servers:
+        raise MxSplitError("no system resolver is configured (/etc/resolv.conf); pass --nameserver IP[:PORT]",
+                           field="nameserver")
     return DnsClient(servers, timeout=options.timeout)
 
 

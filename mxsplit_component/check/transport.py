@@ -299,5 +299,8 @@ def system_nameservers() -> list[Nameserver]:
     """The system resolver's nameservers (``/etc/resolv.conf``), as dnspython reads them."""
     import dns.resolver
 
-    resolver = dns.resolver.Resolver()
+    try:
+        resolver = dns.resolver.Resolver()
+    except dns.resolver.NoResolverConfiguration:
+        return []
     return [Nameserver(str(ns), resolver.port) for ns in resolver.nameservers]

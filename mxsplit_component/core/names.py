@@ -11,11 +11,7 @@ names the field, the reason and the fix.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-
-import dns.name
-import idna
 
 from ..errors import InvalidNameError
 
@@ -35,12 +31,29 @@ _HINTS = {
 }
 
 
+def _looks_like_ip(text: str) -> bool:
+    if ":" not in text and not text.replace(".", "").isdigit():
+        return False  # most names: skip importing ipaddress
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _fail(field: str, value: str, reason: str, fix: str) -> InvalidNameError:
     return InvalidNameError(f"{field} {value!r}: {reason}; {fix}", field=field)
 
 
 def _to_alabel(field: str, original: str, label: str) -> str:
     """Return one label as ASCII, converting a U-label with IDNA 2008 + UTS 46."""
+    if label.isascii() and not label.startswith("xn--"):
+        return label
+    # Imported here: most names are ASCII, and idna's tables cost start-up time.
+    import idna
+
     if label.isascii():
         if label.startswith("xn--"):
             try:
@@ -73,11 +86,7 @@ def normalize_name(value: object, field: str, *, min_labels: int = 2) -> str:
     if text != value:
         raise _fail(field, value, "has leading or trailing whitespace", "remove the spaces")
     bare = text.rstrip(".").strip("[]")
-    try:
-        ipaddress.ip_address(bare)
-    except ValueError:
-        pass
-    else:
+    if _looks_like_ip(bare):
         raise _fail(field, value, "is an IP address", "pass a domain name; MX targets must be host names (RFC 5321 §5.1)")
     for char, fix in _HINTS.items():
         if char in text:
@@ -108,8 +117,6 @@ def normalize_name(value: object, field: str, *, min_labels: int = 2) -> str:
     if ascii_labels[-1].isdigit():
         raise _fail(field, value, f"top-level label {ascii_labels[-1]!r} is all digits",
                     "no top-level domain is numeric (RFC 3696 §2); check for a typo or an IP address")
-    # dnspython is the reference for wire limits; it agrees with the checks above.
-    dns.name.from_text(name)
     return name
 
 
