@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import synth
-from .proc import Run, run
+from .proc import Run, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -68,13 +68,13 @@ def verify_baseline(path: Path, truth: dict[str, dict]) -> int:
 
 def method_mxsplit(csv_path: Path, port: int, out: Path) -> Run:
     with out.open("w") as fh:
-        return run([PY, "-m", "mxsplit_component.cli", "check", "--file", str(csv_path), "--nameserver",
-                    f"127.0.0.1:{port}", "--json", "--no-mta-sts", "--concurrency", str(CONCURRENCY),
-                    "--timeout", "10"], stdout=fh)
+        return run_module("mxsplit_component.cli", ["check", "--file", str(csv_path), "--nameserver",
+                          f"127.0.0.1:{port}", "--json", "--no-mta-sts", "--concurrency", str(CONCURRENCY),
+                          "--timeout", "10"], stdout=fh)
 
 
 def method_baseline(kind: str, csv_path: Path, port: int, out: Path) -> Run:
-    return run([PY, "-m", "bench.baselines", kind, str(csv_path), "127.0.0.1", str(port), str(CONCURRENCY), str(out)])
+    return run_module("bench.baselines", [kind, str(csv_path), "127.0.0.1", str(port), str(CONCURRENCY), str(out)])
 
 
 def measure(n: int, delay_ms: float, methods: tuple[str, ...], repeat: int = 1) -> dict[str, dict]:

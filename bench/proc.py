@@ -1,9 +1,11 @@
-"""Run a command as a child process; return wall time and the child's own peak RSS."""
+"""Run a command as a child process; return its wall time and (via bench.peak) its own peak RSS."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +16,14 @@ class Run:
     seconds: float
     peak_rss_mib: float
     returncode: int
+
+
+def run_module(module: str, args: Sequence[str], *, stdout: object = subprocess.DEVNULL) -> Run:
+    """Run ``python -m module args`` in a child; peak memory is the child's own VmHWM."""
+    with tempfile.NamedTemporaryFile("r", suffix=".hwm") as hwm:
+        result = run([sys.executable, "-m", "bench.peak", hwm.name, module, *args], stdout=stdout)
+        hwm.seek(0)
+        return Run(result.seconds, int(hwm.read() or 0) / 1024, result.returncode)
 
 
 def run(cmd: Sequence[str], *, stdout: object = subprocess.DEVNULL, env: dict[str, str] | None = None) -> Run:

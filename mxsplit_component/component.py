@@ -132,6 +132,17 @@ def adopted(spec: ResourceSpec, plan: MxPlan, allow_foreign: bool, parent: pulum
     return spec._replace(inputs=inputs)
 
 
+def known(value: Any) -> pulumi.Output[Any]:
+    """A known, non-secret output of a plain value.
+
+    ``Output.from_input`` walks nested dicts and lists and builds an output per element;
+    for the validation report that was most of a component's cost under the engine.
+    """
+    shallow = getattr(pulumi.Output, "_from_input_shallow", None)
+    result: pulumi.Output[Any] = shallow(value) if shallow is not None else pulumi.Output.from_input(value)
+    return result
+
+
 def resolve_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     """Turn :class:`Deferred` values into outputs; everything else passes through."""
     return {k: pulumi.Output.from_input(v.source).apply(v.fn) if isinstance(v, Deferred) else v
@@ -179,23 +190,21 @@ class MxSplit(pulumi.ComponentResource):
             self.resources.append(declare(spec, name, child_opts))
 
         validation = validate_plan(plan)
+        # Warnings show in `pulumi preview`; info results stay in the validation output (one
+        # log line per component per run would drown a stack of hundreds of domains).
         for result in validation["rules"]:
             if not result["ok"] and result["severity"] == "warning":
                 pulumi.log.warn(f"{result['id']}: {result['message']}", resource=self)
-            elif not result["ok"] and result["severity"] == "info":
-                pulumi.log.info(f"{result['id']}: {result['message']}", resource=self)
 
         self.plan = plan
-        self.ipv4_only_host = pulumi.Output.from_input(plan.ipv4_only_host)
-        self.dual_stack_host = pulumi.Output.from_input(plan.dual_stack_host)
-        self.mx_records = pulumi.Output.from_input(
-            [MxRecordValue(preference=r.preference, exchange=r.exchange) for r in plan.records])
-        self.zone_records = pulumi.Output.from_input(plan.zone_records)
-        self.validation = pulumi.Output.from_input(validation)
-        self.register_outputs({
-            "ipv4_only_host": self.ipv4_only_host,
-            "dual_stack_host": self.dual_stack_host,
-            "mx_records": self.mx_records,
-            "zone_records": self.zone_records,
-            "validation": self.validation,
-        })
+        records = [MxRecordValue(preference=r.preference, exchange=r.exchange) for r in plan.records]
+        values: dict[str, Any] = {"ipv4_only_host": plan.ipv4_only_host, "dual_stack_host": plan.dual_stack_host,
+                                  "mx_records": records, "zone_records": plan.zone_records, "validation": validation}
+        # Every value is known and plain at construction: wrap each once, without walking into it.
+        outputs = {key: known(value) for key, value in values.items()}
+        self.ipv4_only_host = outputs["ipv4_only_host"]
+        self.dual_stack_host = outputs["dual_stack_host"]
+        self.mx_records = outputs["mx_records"]
+        self.zone_records = outputs["zone_records"]
+        self.validation = outputs["validation"]
+        self.register_outputs(values)
