@@ -50,4 +50,5 @@ def report(repeat: int) -> str:
     targets = ["| target | measured | met |", "|---|---|---|",
                f"| `mxsplit plan` ≤ 1.3× importing dns.name and idna | {r1:.2f}× | {'yes' if r1 <= 1.3 else 'NO'} |",
                f"| one Azure MxSplit ≤ 1.1× the same with a bare RecordSet | {r2:.2f}× | {'yes' if r2 <= 1.1 else 'NO'} |"]
-    return f"### Start-up (median of {repeat} processes each, run interleaved)\n\n" + "\n".join(rows) + "\n\n" + "\n".join(targets)
+    title = f"### Start-up (median of {repeat} processes each, run interleaved)"
+    return title + "\n\n" + "\n".join(rows) + "\n\n" + "\n".join(targets)
