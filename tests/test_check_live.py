@@ -317,3 +317,16 @@ def test_free_port_helper_is_free():
 def test_no_mta_sts_skips_the_lookup(capsys, bind):
     code, rep = check(capsys, bind, "sts.test", "sts", "--no-mta-sts")
     assert code == 0 and "mta-sts-present" not in ids(rep)
+
+
+def test_second_nameserver_answers_when_the_first_is_silent(capsys, bind):
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        code = main(["check", "good.test", "--tenant", "good", "--nameserver", f"127.0.0.1:{silent.getsockname()[1]}",
+                     "--nameserver", bind.nameserver, "--timeout", "3", "--json"])
+    finally:
+        silent.close()
+    rep = json.loads(capsys.readouterr().out)
+    assert code == 0, rep["findings"]
+    assert [r["preference"] for r in rep["published"]] == [0, 10]

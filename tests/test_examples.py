@@ -69,8 +69,9 @@ def test_cloudflare_example_requires_the_secret():
         run_example(EXAMPLES / "cloudflare")
 
 
-def test_multi_domain_example():
-    mocks, exports, _ = run_example(EXAMPLES / "multi-domain")
+@pytest.mark.parametrize("preview", [True, False])
+def test_multi_domain_example(preview):
+    mocks, exports, _ = run_example(EXAMPLES / "multi-domain", preview=preview)
     rows = yaml.safe_load((EXAMPLES / "multi-domain" / "domains.yaml").read_text())
     domains = value(exports["domains"])
     assert set(domains) == {r["domain"] for r in rows}
