@@ -117,5 +117,6 @@ def report(n: int, repeat: int = 5) -> str:
     targets = ["| target | measured | met |", "|---|---|---|",
                f"| N={n} MxSplit ≤ 1.15× hand-written component | {ratio:.2f}× | {'yes' if ratio <= 1.15 else 'NO'} |",
                f"| MxSplit vs bare provider resources (no target) | {bare_ratio:.2f}× | n/a |"]
-    return (f"### Component cost (N={n}: half Azure, half Cloudflare; median of {repeat}, methods interleaved)\n\n" + "\n".join(rows)
+    title = f"### Component cost (N={n}: half Azure, half Cloudflare; median of {repeat}, methods interleaved)"
+    return (title + "\n\n" + "\n".join(rows)
             + "\n\n" + "\n".join(targets))
