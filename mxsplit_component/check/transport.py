@@ -9,6 +9,7 @@ in total, retries and the TCP fallback included (dnspython's ``lifetime``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import time
@@ -30,9 +31,11 @@ from .wire import Query, Reply
 
 #: EDNS payload size recommended by DNS Flag Day 2020: avoids IP fragmentation.
 EDNS_PAYLOAD = 1232
-#: Queries outstanding at once per client. Each reply costs ~2 KiB of socket buffer
-#: (truesize), and Linux's default receive buffer is 208 KiB: stay well below.
-MAX_IN_FLIGHT = 64
+#: Queries outstanding at once per client. Each queued reply costs ~1-2 KiB of socket
+#: buffer (truesize); we ask for RCVBUF below, and Linux caps it at net.core.rmem_max
+#: (208 KiB by default), so stay below what even the default holds.
+MAX_IN_FLIGHT = 128
+RCVBUF = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,12 @@ class DnsClient:
             self._opening[ns] = fut
             try:
                 family = socket.AF_INET6 if ":" in ns.host else socket.AF_INET
-                _, proto = await loop.create_datagram_endpoint(_UdpChannel, remote_addr=(ns.host, ns.port),
-                                                               family=family)
+                transport, proto = await loop.create_datagram_endpoint(_UdpChannel, remote_addr=(ns.host, ns.port),
+                                                                       family=family)
+                sock = transport.get_extra_info("socket")
+                if sock is not None:
+                    with contextlib.suppress(OSError):  # best effort: the kernel caps it anyway
+                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
                 self._channels[ns] = proto
                 fut.set_result(proto)
             except OSError as exc:
