@@ -13,7 +13,7 @@ enabled answers ``550 5.2.1``. Over IPv4 none of that applies.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .core.plan import MxPlan, MxRecord
@@ -87,23 +87,26 @@ def _levels(records: Sequence[MxRecord]) -> list[tuple[int, list[str]]]:
     return [(p, sorted(r.exchange for r in records if r.preference == p)) for p in prefs]
 
 
-def _orders(records: Sequence[MxRecord], addresses: Mapping[str, HostAddresses],
-            profile: Profile) -> Iterator[list[tuple[int, str, str, str]]]:
+_FAMILY_ORDERS = {"ipv6-first": ((IPV6, IPV4),), "ipv4-first": ((IPV4, IPV6),), "any": ((IPV6, IPV4), (IPV4, IPV6))}
+Step = tuple[int, str, str, str]
+
+
+def _orders(levels: list[tuple[int, list[str]]], addresses: Mapping[str, HostAddresses],
+            profile: Profile) -> list[list[Step]]:
     """Every address order the profile may use: (preference, host, family, address) lists."""
     per_level = []
-    for pref, hosts in _levels(records):
-        choices = []
-        family_orders = {"ipv6-first": [(IPV6, IPV4)], "ipv4-first": [(IPV4, IPV6)],
-                         "any": [(IPV6, IPV4), (IPV4, IPV6)]}[profile.family_order]
+    empty = HostAddresses()
+    for pref, hosts in levels:
+        choices: list[list[Step]] = []
         for host_perm in itertools.permutations(hosts):  # equal preferences: senders shuffle
-            for fams in family_orders:
+            for fams in _FAMILY_ORDERS[profile.family_order]:
                 seq = [(pref, h, f, a) for f in fams if f in profile.families
-                       for h in host_perm for a in addresses.get(h, HostAddresses()).of(f)]
+                       for h in host_perm for a in addresses.get(h, empty).of(f)]
                 if seq not in choices:
                     choices.append(seq)
         per_level.append(choices)
-    for combo in itertools.islice(itertools.product(*per_level), MAX_ORDERS):
-        yield [step for level in combo for step in level]
+    return [[step for level in combo for step in level]
+            for combo in itertools.islice(itertools.product(*per_level), MAX_ORDERS)]
 
 
 def _deliver(order: Sequence[tuple[int, str, str, str]], auth: str, profile: Profile,
@@ -125,13 +128,15 @@ def _deliver(order: Sequence[tuple[int, str, str, str]], auth: str, profile: Pro
 
 
 def simulate_case(records: Sequence[MxRecord], addresses: Mapping[str, HostAddresses], profile: Profile,
-                  auth: str, domain_ipv6_enabled: bool) -> dict[str, Any]:
-    """One sender profile with one authentication state."""
+                  auth: str, domain_ipv6_enabled: bool, orders: list[list[Step]] | None = None) -> dict[str, Any]:
+    """One sender profile with one authentication state (``orders``: precomputed, per profile)."""
     if any(r.exchange in ("", ".") for r in records):
         return {"profile": profile.id, "auth": auth, "outcome": "bounced", "family": None, "attempts": [],
                 "reason": "null MX (RFC 7505): the domain accepts no mail"}
     results: list[dict[str, Any]] = []
-    for order in _orders(records, addresses, profile):
+    if orders is None:
+        orders = _orders(_levels(records), addresses, profile)
+    for order in orders:
         result = _deliver(order, auth, profile, domain_ipv6_enabled)
         if result not in results:
             results.append(result)
@@ -154,7 +159,12 @@ def simulate(records: Iterable[MxRecord], addresses: Mapping[str, HostAddresses]
     recs = sorted(records)
     if domain_ipv6_enabled is None:
         domain_ipv6_enabled = any(addresses.get(r.exchange, HostAddresses()).ipv6 for r in recs)
-    return [simulate_case(recs, addresses, p, auth, domain_ipv6_enabled) for p in profiles for auth in AUTH_STATES]
+    levels = _levels(recs)
+    cases = []
+    for profile in profiles:
+        orders = _orders(levels, addresses, profile)  # the same for every auth state
+        cases += [simulate_case(recs, addresses, profile, auth, domain_ipv6_enabled, orders) for auth in AUTH_STATES]
+    return cases
 
 
 def expected_addresses(plan: MxPlan) -> dict[str, HostAddresses]:
