@@ -41,7 +41,7 @@ def main() -> None:
     rbig = bulk.measure(nbig, 0, ("mxsplit",))
     sections.append(bulk_report(n0, r0, n20, r20, nbig, rbig))
     sections.append(component_cost.report(30 if q else 300))
-    sections.append(startup.report(5 if q else 20))
+    sections.append(startup.report(5 if q else 40))
 
     text = (HERE / "README.in.md").read_text().format(machine=machine_line(), tables="\n\n".join(sections))
     if q:
