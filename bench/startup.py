@@ -33,7 +33,7 @@ def paired(cmds: list[list[str]], repeat: int) -> tuple[float, float, float]:
             start = time.perf_counter()
             subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
             times[i].append(time.perf_counter() - start)
-    ratios = [b / a for a, b in zip(*times)]
+    ratios = [b / a for a, b in zip(times[0], times[1], strict=True)]
     return statistics.median(times[0]), statistics.median(times[1]), statistics.median(ratios)
 
 
