@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import MxSplitError
-from .args import DEFAULT_CONCURRENCY  # noqa: F401 - re-exported for callers
 
 if TYPE_CHECKING:
     from .run import CheckOptions
+
 
 def options_from(ns: argparse.Namespace) -> CheckOptions:
     from .run import CheckOptions
