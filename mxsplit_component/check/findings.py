@@ -67,25 +67,19 @@ def evaluate(plan: MxPlan, obs: Observation) -> list[Finding]:
     if v4 is not None and v4.ipv6:
         domain = (plan.tenant_domain if plan.ipv4_only_host == plan.tenant_host
                   else f"<the accepted domain behind {plan.ipv4_only_host}>")
-        if split:
-            out.append(Finding("ipv4-host-has-aaaa", "error",
-                               f"{plan.ipv4_only_host} answers AAAA ({', '.join(v4.ipv6)}), so the split keeps nobody "
-                               f"on IPv4; run Disable-IPv6ForAcceptedDomain -Domain {domain}"))
-        else:
-            out.append(Finding("ipv4-host-has-aaaa", "info",
-                               f"{plan.ipv4_only_host} answers AAAA; it matters only if you switch to split mode "
-                               f"(then run Disable-IPv6ForAcceptedDomain -Domain {domain})"))
+        message = (f"{plan.ipv4_only_host} answers AAAA ({', '.join(v4.ipv6)}), so the split keeps nobody on IPv4; "
+                   f"run Disable-IPv6ForAcceptedDomain -Domain {domain}" if split else
+                   f"{plan.ipv4_only_host} answers AAAA; it matters only if you switch to split mode "
+                   f"(then run Disable-IPv6ForAcceptedDomain -Domain {domain})")
+        out.append(Finding("ipv4-host-has-aaaa", "error" if split else "info", message))
 
     ds = obs.hosts.get(plan.dual_stack_host)
     if ds is not None and not ds.ipv6 and not ds.errors:
-        if split:
-            out.append(Finding("dual-stack-host-no-aaaa", "error",
-                               f"{plan.dual_stack_host} has no AAAA record, so IPv6-only senders cannot reach you; "
-                               f"run Enable-IPv6ForAcceptedDomain -Domain {plan.domain}"))
-        else:
-            out.append(Finding("dual-stack-host-no-aaaa", "info",
-                               f"{plan.dual_stack_host} has no AAAA record: mail arrives over IPv4 only "
-                               f"(Enable-IPv6ForAcceptedDomain -Domain {plan.domain} turns IPv6 on)"))
+        message = (f"{plan.dual_stack_host} has no AAAA record, so IPv6-only senders cannot reach you; "
+                   f"run Enable-IPv6ForAcceptedDomain -Domain {plan.domain}" if split else
+                   f"{plan.dual_stack_host} has no AAAA record: mail arrives over IPv4 only "
+                   f"(Enable-IPv6ForAcceptedDomain -Domain {plan.domain} turns IPv6 on)")
+        out.append(Finding("dual-stack-host-no-aaaa", "error" if split else "info", message))
 
     for record in published:
         target = obs.hosts.get(record.exchange)
