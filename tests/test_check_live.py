@@ -81,7 +81,7 @@ def check(capsys, bind, domain, tenant, *extra):
     return code, json.loads(out)
 
 
-def finding(rep, fid):
+def by_id(rep, fid):
     """The finding with id ``fid`` (StopIteration, i.e. a failure, when it is absent)."""
     return next(f for f in rep["findings"] if f["id"] == fid)
 
@@ -121,7 +121,7 @@ def test_text_output(capsys, bind):
 def test_tenant_host_with_aaaa(capsys, bind):
     code, rep = check(capsys, bind, "v6tenant.test", "v6tenant")
     assert code == 1
-    finding = finding(rep, "ipv4-host-has-aaaa")
+    finding = by_id(rep, "ipv4-host-has-aaaa")
     assert finding["severity"] == "error"
     assert "Disable-IPv6ForAcceptedDomain -Domain v6tenant.onmicrosoft.com" in finding["message"]
 
@@ -129,7 +129,7 @@ def test_tenant_host_with_aaaa(capsys, bind):
 def test_tenant_host_with_aaaa_is_info_in_standard_mode(capsys, bind):
     # standard mode expects MX 0 -> domain host, so the published split is a mismatch (error)
     code, rep = check(capsys, bind, "v6tenant.test", "v6tenant", "--mode", "standard")
-    finding = finding(rep, "ipv4-host-has-aaaa")
+    finding = by_id(rep, "ipv4-host-has-aaaa")
     assert finding["severity"] == "info"
     assert "mx-mismatch" in ids(rep, "error")
 
@@ -137,7 +137,7 @@ def test_tenant_host_with_aaaa_is_info_in_standard_mode(capsys, bind):
 def test_domain_host_without_aaaa(capsys, bind):
     code, rep = check(capsys, bind, "noaaaa.test", "noaaaa")
     assert code == 1
-    finding = finding(rep, "dual-stack-host-no-aaaa")
+    finding = by_id(rep, "dual-stack-host-no-aaaa")
     assert finding["severity"] == "error"
     assert "Enable-IPv6ForAcceptedDomain -Domain noaaaa.test" in finding["message"]
 
@@ -145,7 +145,7 @@ def test_domain_host_without_aaaa(capsys, bind):
 def test_single_standard_mx_while_split_expected(capsys, bind):
     code, rep = check(capsys, bind, "single.test", "single")
     assert code == 1
-    mismatch = finding(rep, "mx-mismatch")
+    mismatch = by_id(rep, "mx-mismatch")
     assert mismatch["message"].startswith(f"expected 0 single.{MS}, 10 single-test.{MS}; published 0 single-test.{MS}")
     assert f"missing: 0 single.{MS}, 10 single-test.{MS}" in mismatch["message"]
     assert "split-complete" in ids(rep, "error")
@@ -161,7 +161,7 @@ def test_same_domain_passes_in_standard_mode(capsys, bind):
 def test_extra_mx(capsys, bind):
     code, rep = check(capsys, bind, "extra.test", "extra")
     assert code == 1
-    mismatch = finding(rep, "mx-mismatch")
+    mismatch = by_id(rep, "mx-mismatch")
     assert "extra: 20 backup.extra.test" in mismatch["message"]
     assert "microsoft-hosts" in ids(rep, "warning")
     assert rep["addresses"]["backup.extra.test"] == {"ipv4": ["203.0.113.5"], "ipv6": []}
@@ -178,14 +178,14 @@ def test_null_mx(capsys, bind):
 def test_cname_target(capsys, bind):
     code, rep = check(capsys, bind, "cname.test", "cname")
     assert code == 1
-    finding = finding(rep, "mx-target-cname")
+    finding = by_id(rep, "mx-target-cname")
     assert finding["message"].startswith(f"MX target mx.cname.test is a CNAME to cname-test.{MS}")
 
 
 def test_mta_sts_present(capsys, bind):
     code, rep = check(capsys, bind, "sts.test", "sts")
     assert code == 0  # a warning never changes the exit code
-    finding = finding(rep, "mta-sts-present")
+    finding = by_id(rep, "mta-sts-present")
     assert finding["severity"] == "warning"
     assert "policy not fetched: mta-sts.sts.test has no address" in finding["message"]
 
@@ -199,7 +199,7 @@ def test_nxdomain(capsys, bind):
 def test_servfail_from_zone_that_failed_to_load(capsys, bind):
     code, rep = check(capsys, bind, "broken.test", "broken")
     assert code == 3
-    finding = finding(rep, "dns-error")
+    finding = by_id(rep, "dns-error")
     assert "answered SERVFAIL" in finding["message"]
     assert rep["ok"] is False
 
@@ -218,7 +218,7 @@ def test_timeout_from_a_silent_server(capsys, bind):
     rep = json.loads(capsys.readouterr().out)
     assert code == 3
     assert "dns-error" in ids(rep)
-    assert "within 0.8s" in finding(rep, "dns-error")["message"]
+    assert "within 0.8s" in by_id(rep, "dns-error")["message"]
     assert elapsed < 10  # lookups run concurrently, each bounded by --timeout
 
 
