@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from .core.plan import MxPlan, MxRecord, plan_mx
 from .errors import MxSplitError
+from .version import package_version
 
 if TYPE_CHECKING:
     from .component import MxSplit, MxSplitArgs
 
-__version__ = "0.1.0"
+__version__ = package_version()
 _LAZY = {"MxSplit", "MxSplitArgs"}
 
 

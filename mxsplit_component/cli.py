@@ -1,7 +1,8 @@
 """The ``mxsplit`` command. The only module that prints.
 
-Exit codes: 0 fine; 1 an error-severity rule or finding; 2 usage error or rejected input;
-3 (``check``) a lookup the verdict needs could not complete.
+Exit codes are :class:`~mxsplit_component.exitcodes.ExitCode`: 0 fine; 1 an error-severity
+rule or finding; 2 usage error or rejected input; 3 a lookup the verdict needs could not
+complete.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 
 from .core.plan import MxPlan, plan_mx
 from .errors import MxSplitError
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_DNS = 0, 1, 2, 3
+from .exitcodes import ExitCode
+from .version import package_version
 
 
 def add_plan_flags(parser: argparse.ArgumentParser, *, domain_required: bool = True) -> None:
@@ -55,7 +56,7 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     report = plan_report(plan, provider=ns.provider, settings=settings, name=name)
     report["simulation"] = simulate(plan.records, expected_addresses(plan))
     print(to_json(report) if ns.json else plan_text(report), end="" if not ns.json else "\n")
-    return EXIT_OK if report["validation"]["ok"] else EXIT_FINDINGS
+    return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
 
 
 def _cmd_check(ns: argparse.Namespace) -> int:
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mxsplit", description=(
         "Plan and check the Microsoft 365 'MX split': MX 0 to the IPv4-only tenant host, MX 10 to the "
         "domain's dual-stack host, so unauthenticated senders stay on IPv4."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plan", help="show the hosts, records, rules and resources for a domain (no network)")
@@ -111,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = ns.func(ns)
     except MxSplitError as exc:
         print(f"mxsplit: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     return code
 
 
