@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench release-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev lint
 	scripts/ensure-bind
 	$(BIN)/python -m pytest
+
+release-check: $(VENV)/.installed-dev
+	PYTHON=$(BIN)/python scripts/release-check
 
 bench: $(VENV)/.installed-dev
 	scripts/ensure-bind

@@ -33,7 +33,11 @@ def test_each_python_example_is_a_project(folder):
     project = yaml.safe_load((path / "Pulumi.yaml").read_text())
     assert project["runtime"]["name"] == "python"
     assert (path / "Pulumi.dev.yaml").exists() and (path / "requirements.txt").exists()
-    assert "mxsplit-component" in (path / "requirements.txt").read_text()
+    lines = [ln for ln in (path / "requirements.txt").read_text().splitlines() if ln and not ln.startswith("#")]
+    # From a clone the package comes from this repository, with the example's provider extra.
+    [local] = [ln for ln in lines if ln.startswith("../..[")]
+    assert (path / local.split("[")[0]).resolve() == ROOT
+    assert "mxsplit-component[" in (path / "requirements.txt").read_text()  # the PyPI line, for copies
     assert "secure:" not in (path / "Pulumi.dev.yaml").read_text()
 
 
