@@ -89,3 +89,15 @@ def test_module_entry_point():
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "contoso.com. 3600 IN MX 0 contoso.mail.protection.outlook.com." in proc.stdout
+
+
+def test_version_is_the_installed_distributions(capsys):
+    from pathlib import Path
+
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"mxsplit {pyproject['project']['version']}\n"
