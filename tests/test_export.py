@@ -196,3 +196,19 @@ def test_file_names():
 def test_identifier_is_always_a_terraform_identifier(name):
     assert TF_IDENT.match(identifier(name))
     assert TF_IDENT.match(identifier(name.replace(".", "-")))
+
+
+def test_exports_and_new_backends_import_no_pulumi():
+    import subprocess
+    import sys
+
+    code = ("import sys; from mxsplit_component import plan_mx; from mxsplit_component.export import render;"
+            "from mxsplit_component.backends import route53, clouddns;"
+            "p = plan_mx(domain='contoso.com', tenant='contoso');"
+            "[render(f, p, provider='route53') for f in ('zone', 'tf-json', 'dnscontrol', 'octodns')];"
+            "route53.describe(p, {'zone_id': 'Z1'}); clouddns.describe(p, {'managed_zone': 'z'});"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_aws', 'pulumi_gcp', 'grpc',"
+            " 'yaml', 'octodns'));"
+            "print(bad); sys.exit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
