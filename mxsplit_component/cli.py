@@ -44,6 +44,15 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     from .render import plan_report, plan_text, to_json
     from .simulate import expected_addresses, simulate
 
+    if ns.format is not None or ns.file is not None:
+        from .export.command import run_export
+
+        return run_export(ns, plan_from_namespace, lambda text: print(text, end=""),
+                          lambda text: print(text, end="", file=sys.stderr))
+    if ns.adopt:
+        raise MxSplitError("--adopt becomes Terraform import blocks: use it with --format tf-json", field="adopt")
+    if ns.domain is None:
+        raise MxSplitError("pass a DOMAIN to plan, or --file domains.csv with --format and --out-dir", field="domain")
     plan = plan_from_namespace(ns)
     settings: dict[str, Any] = {}
     if ns.provider == "azure":
@@ -53,7 +62,16 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     elif ns.provider == "cloudflare":
         settings = {"zone_id": ns.zone_id or "<zone_id>"}
     name = ns.name or plan.domain.replace(".", "-")
-    report = plan_report(plan, provider=ns.provider, settings=settings, name=name)
+    if ns.provider in ("route53", "cloud-dns"):
+        # Described by their pure backends; the component learns them with the backend contract.
+        from .export.command import provider_settings
+        from .export.targets import describe, plain
+
+        report = plan_report(plan)
+        report["provider"] = ns.provider
+        report["resources"] = [plain(s.as_dict(name)) for s in describe(plan, ns.provider, provider_settings(ns))]
+    else:
+        report = plan_report(plan, provider=ns.provider, settings=settings, name=name)
     report["simulation"] = simulate(plan.records, expected_addresses(plan))
     print(to_json(report) if ns.json else plan_text(report), end="" if not ns.json else "\n")
     return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
@@ -87,13 +105,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plan", help="show the hosts, records, rules and resources for a domain (no network)")
-    add_plan_flags(p)
-    p.add_argument("--provider", choices=("azure", "cloudflare"), help="also show the resources MxSplit declares")
+    add_plan_flags(p, domain_required=False)
+    p.add_argument("--provider", choices=("azure", "cloudflare", "route53", "cloud-dns"),
+                   help="also show the resources MxSplit declares (and the provider of --format tf-json)")
     p.add_argument("--resource-group", help="Azure: resource group of the DNS zone (shown in --provider output)")
     p.add_argument("--zone-name", help="Azure: DNS zone name (default: the domain)")
-    p.add_argument("--zone-id", help="Cloudflare: zone id (shown in --provider output)")
+    p.add_argument("--zone-id", help="Cloudflare / Route 53: zone id (shown in --provider output)")
+    p.add_argument("--managed-zone", help="Cloud DNS: managed zone name (e.g. contoso-com)")
+    p.add_argument("--project", help="Cloud DNS: project of the managed zone (default: the provider's)")
     p.add_argument("--name", help="component name used for the child resource names (default: from the domain)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--format", choices=("zone", "tf-json", "dnscontrol", "octodns"),
+                   help="print only the records as a document for another tool (tf-json needs --provider)")
+    p.add_argument("--adopt", action="append", default=[], metavar="ROLE=ID",
+                   help="with --format tf-json: an existing record to import (mx=… on Azure, Route 53, Cloud DNS; "
+                        "ipv4_only=… / dual_stack=… on Cloudflare); repeatable")
+    p.add_argument("--file", metavar="CSV",
+                   help="with --format: one document per row (header domain,tenant[,dual_stack_host,ipv4_only_host,"
+                        "mode]) written into --out-dir")
+    p.add_argument("--out-dir", metavar="DIR", help="with --file: the folder for the documents (created if missing)")
     p.set_defaults(func=_cmd_plan)
 
     from .check.args import add_check_arguments

@@ -70,8 +70,11 @@ def test_bad_input_exit_2(capsys, argv, fragment):
 
 def test_usage_error_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["plan"])
+        main(["plan", "contoso.com", "--provider", "nowhere"])
     assert exc.value.code == 2
+    code, out, err = run(capsys, "plan")
+    assert (code, out) == (2, "")
+    assert "pass a DOMAIN to plan, or --file" in err
 
 
 def test_console_script_imports_no_pulumi():

@@ -27,7 +27,7 @@ def run_example(folder, *, preview=False, extra_config=None):
     return run_main(folder / "__main__.py", config=config, preview=preview, mocks=mocks, project=project)
 
 
-@pytest.mark.parametrize("folder", ["azure", "cloudflare", "multi-domain"])
+@pytest.mark.parametrize("folder", ["azure", "cloudflare", "multi-domain", "route53", "cloud-dns"])
 def test_each_python_example_is_a_project(folder):
     path = EXAMPLES / folder
     project = yaml.safe_load((path / "Pulumi.yaml").read_text())

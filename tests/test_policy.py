@@ -10,7 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "policy"))
 
-from mxsplit_policy import check_cloudflare_form, check_split_order, is_tenant_host, mx_groups  # noqa: E402
+from mxsplit_component.core.plan import MxRecord  # noqa: E402
+from mxsplit_policy import (  # noqa: E402
+    TENANT_HOST_SUFFIXES,
+    check_cloudflare_form,
+    check_route53_overwrite,
+    check_split_advisories,
+    check_split_order,
+    is_tenant_host,
+    mx_groups,
+)
 
 V4, DS = "contoso.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"
 
@@ -35,6 +44,18 @@ def cf(priority, content, name="contoso.com", **extra):
                                                         "proxied": False, **extra}, urn=f"urn:cf:{content}")
 
 
+def route53(*values, name="contoso.com", **extra):
+    return Res("aws:route53/record:Record", {"type": "MX", "zoneId": "Z1", "name": name, "ttl": 3600,
+                                              "records": [f"{p} {e}." for p, e in values], **extra},
+               urn=f"urn:route53:{name}")
+
+
+def gcp(*values, name="contoso.com.", project="acme"):
+    return Res("gcp:dns/recordSet:RecordSet", {"type": "MX", "managedZone": "contoso-com", "project": project,
+                                                "name": name, "ttl": 3600, "rrdatas": [f"{p} {e}." for p, e in values]},
+               urn=f"urn:gcp:{project}:{name}")
+
+
 def violations(fn, *args):
     found = []
     fn(*args, lambda message, urn=None: found.append((message, urn)))
@@ -43,17 +64,23 @@ def violations(fn, *args):
 
 def test_tenant_host_detection():
     assert is_tenant_host(V4) and not is_tenant_host(DS)
+    assert is_tenant_host("contoso.mail.protection.partner.outlook.cn")
+    assert TENANT_HOST_SUFFIXES == ("mail.protection.outlook.com", "mail.protection.partner.outlook.cn")
     assert not is_tenant_host("contoso-com.o-v1.mx.microsoft")
 
 
 def test_correct_split_passes():
     assert violations(check_split_order, [azure_set((0, V4), (10, DS))]) == []
     assert violations(check_split_order, [cf(0, V4), cf(10, DS)]) == []
+    assert violations(check_split_order, [route53((0, V4), (10, DS))]) == []
+    assert violations(check_split_order, [gcp((0, V4), (10, DS))]) == []
 
 
 @pytest.mark.parametrize("resources", [
     [azure_set((10, V4), (0, DS))],
     [cf(10, V4), cf(0, DS)],
+    [route53((10, V4), (0, DS))],
+    [gcp((10, V4), (0, DS))],
 ])
 def test_tenant_host_not_strictly_preferred(resources):
     [(message, urn)] = violations(check_split_order, resources)
@@ -120,4 +147,72 @@ def test_pack_entry_point_builds():
             "import runpy; runpy.run_path('policy/__main__.py')")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "mxsplit ['cloudflare-mx-form', 'mx-split-order']"
+    assert proc.stdout.strip() == ("mxsplit ['cloudflare-mx-form', 'mx-split-advisories', 'mx-split-order', "
+                                   "'route53-mx-overwrite']")
+
+
+def test_route53_and_gcp_groups_are_per_owner():
+    groups = mx_groups([route53((0, V4)), route53((10, DS), name="eu.contoso.com"), gcp((0, V4), (10, DS)),
+                        gcp((0, V4), project="other"), route53((0, "x"), type="TXT")])
+    assert sorted((g.owner, len(g.records)) for g in groups) == [
+        ("cloud-dns:acme:contoso-com:contoso.com", 2), ("cloud-dns:other:contoso-com:contoso.com", 1),
+        ("route53:Z1:contoso.com", 1), ("route53:Z1:eu.contoso.com", 1)]
+    # A bad order split across two names is no split at all.
+    assert violations(check_split_order, [route53((10, V4)), route53((0, DS), name="eu.contoso.com")]) == []
+
+
+def test_unparseable_text_values_are_ignored():
+    res = route53((0, V4))
+    res.props["records"] = ["garbage", f"10 {DS}."]
+    [group] = mx_groups([res])
+    assert group.records == [MxRecord(10, DS)]
+
+
+DANE = "contoso-com.o-v1.mx.microsoft"
+
+
+@pytest.mark.parametrize("resources", [
+    [azure_set((0, V4), (10, DANE))],
+    [cf(0, V4), cf(10, DANE)],
+    [route53((0, V4), (10, DANE))],
+    [gcp((0, V4), (10, DANE))],
+])
+def test_dane_conflict_is_advisory_on_every_provider(resources):
+    [(message, urn)] = violations(check_split_advisories, resources)
+    assert message.startswith(f"dane-compatible: {DANE} is an mx.microsoft host: inbound DANE for Exchange Online "
+                              "requires a single MX with no fallback")
+    assert urn == resources[0].urn
+    # A correct order with a DANE host is not an error: the mandatory policy stays quiet.
+    assert violations(check_split_order, resources) == []
+
+
+def test_advisories_do_not_repeat_errors():
+    assert violations(check_split_advisories, [route53((10, V4), (0, DS))]) == []
+
+
+def test_route53_overwrite_is_flagged_on_microsoft_mx_only():
+    [(message, _)] = violations(check_route53_overwrite, "aws:route53/record:Record",
+                                route53((0, V4), allowOverwrite=True).props)
+    assert message.startswith("allowOverwrite: an UPSERT silently replaces whatever the MX set held")
+    assert violations(check_route53_overwrite, "aws:route53/record:Record", route53((0, V4)).props) == []
+    assert violations(check_route53_overwrite, "aws:route53/record:Record",
+                      route53((0, "mx.example.net"), allowOverwrite=True).props) == []
+
+
+def test_route53_and_cloud_dns_component_output_passes_the_pack():
+    """What the new backends declare (inputs as the engine sees them, camelCase) passes the pack."""
+    from mxsplit_component import plan_mx
+    from mxsplit_component.backends import clouddns
+    from mxsplit_component.backends import route53 as r53
+
+    plan = plan_mx(domain="contoso.com", tenant="contoso")
+    [a] = r53.describe(plan, {"zone_id": "Z1"})
+    [b] = clouddns.describe(plan, {"managed_zone": "contoso-com"})
+    resources = [Res(a.type_token, {"zoneId": "Z1", "name": a.inputs["name"], "type": "MX",
+                                    "records": a.inputs["records"]}),
+                 Res(b.type_token, {"managedZone": "contoso-com", "name": b.inputs["name"], "type": "MX",
+                                    "rrdatas": b.inputs["rrdatas"]})]
+    assert [len(g.records) for g in mx_groups(resources)] == [2, 2]
+    assert violations(check_split_order, resources) == []
+    assert violations(check_split_advisories, resources) == []
+    assert violations(check_route53_overwrite, a.type_token, resources[0].props) == []

@@ -1,0 +1,117 @@
+"""Google Cloud DNS: one ``gcp:dns/recordSet:RecordSet`` holding every MX value.
+
+Cloud DNS keeps all values of a name and type in one resource record set. The Google
+provider (terraform-provider-google ``google_dns_record_set``, bridged by pulumi-gcp) does
+not fail when the set exists: create deletes the existing set of that name and type in the
+same change, so foreign MX values would vanish without a word. Adopt it by import id
+``projects/{project}/managedZones/{zone}/rrsets/{name}/MX`` so the guard reads it first.
+Inputs are in Cloud DNS's stored form: ``name`` absolute with its trailing dot (the provider
+rejects it otherwise) and ``rrdatas`` as ``"<preference> <host>."`` (the provider ignores
+order and case of MX ``rrdatas`` when diffing).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..core.plan import MxPlan
+from ..errors import MxSplitError
+from .base import Capability, ResourceSpec, TtlRange, require_settings
+from .mx_text import guard_existing, mx_values
+
+NAME = "cloud-dns"
+#: The ``MxSplitArgs`` key that holds this backend's settings (the CLI and README say ``cloud-dns``).
+ARGS_KEY = "cloud_dns"
+SDK_MODULE = "pulumi_gcp.dns"
+EXTRA = "gcp"
+TYPE_TOKEN = "gcp:dns/recordSet:RecordSet"
+#: Cloud DNS documents no narrower range than DNS's own (RFC 2181 §8).
+TTL = TtlRange(1, 2147483647)
+CAPABILITIES = (
+    Capability("one-set-per-name", True, "both MX values live in one record set (rrdatas), so the split is one resource"),
+    Capability("create-over-existing", True, "creating replaces an existing set of the same name in the same change, "
+                                             "dropping foreign MX values silently: adopt it so the guard reads it first"),
+    Capability("partial-update", False, "an update replaces the whole set: foreign MX values in it are dropped"),
+)
+SETTINGS_REQUIRED = ("managed_zone",)
+SETTINGS_OPTIONAL = ("project",)
+ADOPT_ROLES = ("mx",)
+ADOPT_HINT = ("find it with: gcloud dns record-sets list --zone <managed zone> --type MX; the import id is "
+              "projects/<project>/managedZones/<managed zone>/rrsets/<name>./MX")
+
+#: Managed zone resource names: 1-63 of a-z, 0-9 and '-', starting with a letter.
+_ZONE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+_IMPORT_ID = re.compile(r"^projects/(?P<project>[^/]+)/managedZones/(?P<zone>[^/]+)/rrsets/(?P<name>[^/]+)/"
+                        r"(?P<type>[A-Za-z]+)$")
+
+
+def check_managed_zone(value: str) -> str:
+    """The managed zone's resource name (``contoso-com``), never its DNS name (``contoso.com.``)."""
+    text = value.strip()
+    last = text.rsplit("/", 1)[-1]  # a self link or projects/…/managedZones/<name> names the zone too
+    if not _ZONE_NAME.match(last):
+        raise MxSplitError(f"{ARGS_KEY}.managed_zone {value!r} is not a managed zone name: pass the zone's resource "
+                           "name (e.g. contoso-com, see: gcloud dns managed-zones list), not its DNS name",
+                           field=f"{ARGS_KEY}.managed_zone")
+    return text
+
+
+def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
+    """The resources for ``plan`` on Cloud DNS. Pure: settings may be ``pulumi.Input``."""
+    cfg = require_settings(settings, ARGS_KEY, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
+    TTL.check(plan.ttl, "Cloud DNS")
+    zone = cfg["managed_zone"]
+    inputs: dict[str, Any] = {
+        "managed_zone": check_managed_zone(zone) if isinstance(zone, str) else zone,
+        "name": f"{plan.domain}.",
+        "type": "MX",
+        "ttl": plan.ttl,
+        "rrdatas": mx_values(plan),
+    }
+    # Omitted, the provider's project applies; passing None would show as a diff.
+    if cfg.get("project") is not None:
+        inputs["project"] = cfg["project"]
+    return [ResourceSpec(TYPE_TOKEN, SDK_MODULE, "RecordSet", "mx", inputs)]
+
+
+def import_id(project: str, managed_zone: str, name: str) -> str:
+    """``projects/{project}/managedZones/{zone}/rrsets/{name}./MX``, the provider's import id."""
+    return f"projects/{project}/managedZones/{managed_zone}/rrsets/{name.rstrip('.').lower()}./MX"
+
+
+def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
+    """Check an existing set's import id against the set we would declare.
+
+    Only the full form: it names the project, so an id copied from another project is caught.
+    """
+    field = f"adopt.{role.replace('-', '_')}"
+    m = _IMPORT_ID.match(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise MxSplitError(f"{field} {value!r} is not a Cloud DNS import id "
+                           f"'projects/<project>/managedZones/<zone>/rrsets/<name>./MX'; {ADOPT_HINT}", field=field)
+    if m["type"].upper() != "MX":
+        raise MxSplitError(f"{field} names a {m['type']} record set; adopt the MX set ({ADOPT_HINT})", field=field)
+    name = m["name"].rstrip(".").lower()
+    expected = {"project": (m["project"], spec.inputs.get("project")),
+                "managed zone": (m["zone"], spec.inputs["managed_zone"]),
+                "name": (name, str(spec.inputs["name"]).rstrip("."))}
+    for what, (got, want) in expected.items():
+        if isinstance(want, str) and got != want.rsplit("/", 1)[-1]:
+            raise MxSplitError(f"{field} points at {what} {got!r}, but the component manages {want!r}; adopt the "
+                               f"record set the component declares ({ADOPT_HINT})", field=field)
+    return import_id(m["project"], m["zone"], name)
+
+
+def existing_values(result: Any) -> list[str]:
+    """The MX values of a set as ``gcp.dns.get_record_set`` returns them (``rrdatas``)."""
+    if result is None:
+        return []
+    rrdatas = getattr(result, "rrdatas", None)
+    if rrdatas is None and isinstance(result, dict):
+        rrdatas = result.get("rrdatas")
+    return [str(v) for v in rrdatas or ()]
+
+
+__all__ = ["ADOPT_ROLES", "CAPABILITIES", "NAME", "TTL", "check_adopt_id", "describe", "existing_values", "guard_existing",
+           "import_id"]

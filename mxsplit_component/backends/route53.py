@@ -1,0 +1,126 @@
+"""AWS Route 53: one ``aws:route53/record:Record`` holding every MX value.
+
+Route 53 keeps all values of a name and type in ONE record set (``records``). Creating a set
+that exists fails (the provider sends CREATE); ``allow_overwrite=True`` sends UPSERT and
+silently replaces whatever the set held, so it is not a way to adopt: import the set by id
+``<zone id>_<name>_MX`` and guard its foreign values instead. Inputs are in the stored form
+the AWS provider compares against (terraform-provider-aws ``aws_route53_record``, which
+pulumi-aws bridges): ``name`` lower case without the trailing dot (its state function), and
+``records`` as a set of ``"<preference> <host>."`` strings, so order never diffs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..core.plan import MxPlan
+from ..errors import MxSplitError
+from .base import Capability, ResourceSpec, TtlRange, require_settings
+from .mx_text import guard_existing, mx_values
+
+NAME = "route53"
+#: The ``MxSplitArgs`` key that holds this backend's settings.
+ARGS_KEY = "route53"
+SDK_MODULE = "pulumi_aws.route53"
+EXTRA = "aws"
+TYPE_TOKEN = "aws:route53/record:Record"
+#: Route 53 API ``ResourceRecordSet.TTL``: 0..2147483647; mxsplit's own floor is 1.
+TTL = TtlRange(1, 2147483647)
+CAPABILITIES = (
+    Capability("one-set-per-name", True, "both MX values live in one record set (records), so the split is one resource"),
+    Capability("create-over-existing", False, "creating a record set that already exists fails, and allow_overwrite "
+                                              "silently replaces it: adopt it instead (import id <zone id>_<name>_MX)"),
+    Capability("partial-update", False, "an update replaces the whole set: foreign MX values in it are dropped"),
+)
+SETTINGS_REQUIRED = ("zone_id",)
+ADOPT_ROLES = ("mx",)
+ADOPT_HINT = ("find it with: aws route53 list-resource-record-sets --hosted-zone-id <zone id> --query "
+              "\"ResourceRecordSets[?Type=='MX']\"; the import id is <zone id>_<name>_MX, e.g. Z0123456789ABC_contoso.com_MX")
+
+#: Hosted zone ids are upper-case letters and digits; the API also returns them as ``/hostedzone/<id>``.
+_ZONE_ID = re.compile(r"^(?:/hostedzone/)?([A-Z0-9]{1,32})$")
+
+
+def clean_zone_id(value: str, field: str = "route53.zone_id") -> str:
+    """``/hostedzone/Z0123`` or ``Z0123`` -> ``Z0123``, as the provider cleans it before every call."""
+    m = _ZONE_ID.match(value.strip())
+    if not m:
+        raise MxSplitError(f"{field} {value!r} is not a Route 53 hosted zone id (e.g. Z0123456789ABC); find it with: "
+                           "aws route53 list-hosted-zones-by-name --dns-name <domain>", field=field)
+    return m[1]
+
+
+def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
+    """The resources for ``plan`` on Route 53. Pure: ``zone_id`` may be a ``pulumi.Input``."""
+    cfg = require_settings(settings, ARGS_KEY, SETTINGS_REQUIRED)
+    TTL.check(plan.ttl, "Route 53")
+    zone_id = cfg["zone_id"]
+    if isinstance(zone_id, str):
+        clean_zone_id(zone_id)  # checked here; passed as given, since the provider keeps it as given
+    inputs: dict[str, Any] = {
+        "zone_id": zone_id,
+        "name": plan.domain,
+        "type": "MX",
+        "ttl": plan.ttl,
+        "records": mx_values(plan),
+    }
+    return [ResourceSpec(TYPE_TOKEN, SDK_MODULE, "Record", "mx", inputs)]
+
+
+def import_id(zone_id: str, name: str) -> str:
+    """The provider's import id of the MX set: ``<zone id>_<name>_MX`` (name lower case, no dot)."""
+    return f"{clean_zone_id(zone_id)}_{name.rstrip('.').lower()}_MX"
+
+
+def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
+    """Check an existing set's import id against the set we would declare."""
+    field = f"adopt.{role.replace('-', '_')}"
+    parts = value.strip().split("_") if isinstance(value, str) else []
+    # A fourth part is a set identifier (weighted, latency, … routing): not a plain MX set.
+    if len(parts) != 3 or not all(parts):
+        raise MxSplitError(f"{field} {value!r} is not a Route 53 import id '<zone id>_<name>_MX' of a plain (simple "
+                           f"routing) record set; {ADOPT_HINT}", field=field)
+    zone, name, rtype = parts
+    if rtype.upper() != "MX":
+        raise MxSplitError(f"{field} names a {rtype} record set; adopt the MX set ({ADOPT_HINT})", field=field)
+    zone = clean_zone_id(zone, field)
+    want_zone = spec.inputs["zone_id"]
+    if isinstance(want_zone, str) and zone != clean_zone_id(want_zone):
+        raise MxSplitError(f"{field} is in hosted zone {zone!r}, but the component manages zone "
+                           f"{clean_zone_id(want_zone)!r}", field=field)
+    name = name.rstrip(".").lower()
+    if name != spec.inputs["name"]:
+        raise MxSplitError(f"{field} points at name {name!r}, but the component manages {spec.inputs['name']!r}; adopt "
+                           f"the record set the component declares ({ADOPT_HINT})", field=field)
+    return f"{zone}_{name}_MX"
+
+
+def name_regex(name: str) -> str:
+    """The ``name_regex`` for ``route53.get_records`` that matches exactly the set's name.
+
+    Route 53 returns names absolute, with the trailing dot.
+    """
+    return f"^{re.escape(name.rstrip('.').lower())}\\.?$"
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+
+def existing_values(result: Any, name: str) -> list[str]:
+    """The values of the plain MX set called ``name`` in a ``route53.get_records`` result.
+
+    The data source lists every set whose name matches the regex; only the simple-routing
+    MX set of exactly this name is the one the component would adopt.
+    """
+    values: list[str] = []
+    for rrset in _get(result, "resource_record_sets") or ():
+        if (str(_get(rrset, "type")).upper() == "MX" and not _get(rrset, "set_identifier")
+                and str(_get(rrset, "name")).rstrip(".").lower() == name.rstrip(".").lower()):
+            values += [str(_get(r, "value")) for r in _get(rrset, "resource_records") or ()]
+    return values
+
+
+__all__ = ["ADOPT_ROLES", "CAPABILITIES", "NAME", "TTL", "check_adopt_id", "describe", "existing_values",
+           "guard_existing", "import_id", "name_regex"]
