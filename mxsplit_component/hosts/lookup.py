@@ -56,10 +56,11 @@ class LookupOptions:
     dns: CheckOptions | None = None
 
 
-def check_sources(sources: str | Sequence[str]) -> tuple[str, ...]:
+def check_sources(sources: str | Sequence[str], *, allow_none: bool = False) -> tuple[str, ...]:
+    """The lookup sources, checked; ``allow_none`` for a run on given and derived hosts only."""
     chosen = (sources,) if isinstance(sources, str) else tuple(sources)
     bad = [s for s in chosen if s not in LOOKUP_SOURCES]
-    if bad or not chosen:
+    if bad or not (chosen or allow_none):
         raise MxSplitError(f"source {bad[0] if bad else '(none)'!r} is unknown; use 'graph', 'published' or both",
                            field="source")
     return chosen
@@ -101,7 +102,7 @@ class HostFinder:
 async def open_finder(options: LookupOptions) -> AsyncIterator[HostFinder]:
     """A :class:`HostFinder` with the clients ``options.sources`` need, closed on exit."""
     cloud = get_cloud(options.cloud)
-    sources = check_sources(options.sources)
+    sources = check_sources(options.sources, allow_none=True)
     async with contextlib.AsyncExitStack() as stack:
         graph = dns = None
         if "graph" in sources:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..errors import HostLookupError
+
 #: Every source, most trusted first.
 Source = Literal["given", "graph", "published", "derived"]
 SOURCES: tuple[Source, ...] = ("given", "graph", "published", "derived")
@@ -108,18 +110,6 @@ class HostsResult:
         return {"domain": self.domain, "ok": self.ok, "tenant": self.tenant,
                 "ipv4_only_host": one(self.ipv4_only_host), "dual_stack_host": one(self.dual_stack_host),
                 "conflicts": [c.to_json() for c in self.conflicts], "notes": [n.to_json() for n in self.notes]}
-
-
-class HostLookupError(Exception):
-    """A lookup the answer needs could not complete (Graph unreachable, refused, throttled...).
-
-    Not a :class:`~mxsplit_component.errors.MxSplitError`: the input may be fine. The message
-    names the domain and the fix, and never contains a token.
-    """
-
-    def __init__(self, message: str, *, domain: str | None = None) -> None:
-        self.domain = domain
-        super().__init__(message)
 
 
 __all__ = ["ROLES", "SOURCES", "Conflict", "FoundHost", "HostLookupError", "HostsResult", "Note", "Role", "Source",
