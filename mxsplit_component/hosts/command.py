@@ -115,6 +115,9 @@ def plan_from_result(result: HostsResult, ns: argparse.Namespace, *, dual_stack_
     if any(c.severity == "error" for c in result.conflicts):
         bad = next(c for c in result.conflicts if c.severity == "error")
         raise MxSplitError(bad.message, field=bad.role)
+    refused = [n for n in result.notes if n.severity == "error"]
+    if refused:
+        raise MxSplitError(refused[0].message, field="domain")
     why = "; ".join(n.message for n in result.notes) or "no source named it"
     if result.dual_stack_host is None:
         raise MxSplitError(f"dual_stack_host of {result.domain} is unknown: {why}; pass --dual-stack-host",

@@ -99,9 +99,12 @@ class HostsResult:
 
     @property
     def ok(self) -> bool:
-        """Both hosts found, no lookup failed, no error-severity conflict."""
-        return (self.ipv4_only_host is not None and self.dual_stack_host is not None and not self.incomplete
-                and not any(c.severity == "error" for c in self.conflicts))
+        """Both hosts found, and no source failed or refused (an error note) and no error conflict.
+
+        A refusal (Graph: not in this tenant, unverified) is not rescued by derivation.
+        """
+        return (self.ipv4_only_host is not None and self.dual_stack_host is not None
+                and not any(x.severity == "error" for x in (*self.notes, *self.conflicts)))
 
     def to_json(self) -> dict[str, Any]:
         def one(found: FoundHost | None) -> dict[str, Any]:
