@@ -70,7 +70,7 @@ class GraphStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 stand_in.requests.append((self.path, self.headers.get("Authorization")))
                 reply = stand_in.reply_for(self.path, self.headers.get("Authorization"))
                 if reply.delay:
