@@ -104,7 +104,8 @@ class HostsResult:
         A refusal (Graph: not in this tenant, unverified) is not rescued by derivation.
         """
         return (self.ipv4_only_host is not None and self.dual_stack_host is not None
-                and not any(x.severity == "error" for x in (*self.notes, *self.conflicts)))
+                and not any(n.severity == "error" for n in self.notes)
+                and not any(c.severity == "error" for c in self.conflicts))
 
     def to_json(self) -> dict[str, Any]:
         def one(found: FoundHost | None) -> dict[str, Any]:
