@@ -60,8 +60,15 @@ def stack_file(stack: str, cwd: str | None = None) -> Path:
     return path
 
 
-def _load(path: Path) -> tuple[Any, Any, list[Any]]:
-    doc = _yaml().load(path.read_text(encoding="utf-8"))
+def _load(path: Path, yaml: Any = None) -> tuple[Any, Any, list[Any]]:
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    yaml = yaml or _yaml()
+    text = path.read_text(encoding="utf-8")
+    _, indent, block_seq_indent = load_yaml_guess_indent(text)
+    # Write back with the file's own indentation, so the diff shows only the pinned keys.
+    yaml.indent(mapping=block_seq_indent or 2, sequence=indent or 2, offset=block_seq_indent or 0)
+    doc = yaml.load(text)
     config = doc.get("config") if isinstance(doc, Mapping) else None
     domains = config.get(DOMAINS_KEY) if isinstance(config, Mapping) else None
     if not isinstance(domains, list) or not all(isinstance(e, Mapping) for e in domains):
@@ -84,10 +91,20 @@ def stack_requests(path: Path) -> list[HostRequest]:
     return requests
 
 
+def _set(entry: Any, key: str, value: str) -> None:
+    """Set ``key``; a new key goes right after ``domain`` and the other host key, where a reader looks."""
+    if key in entry or not hasattr(entry, "insert"):
+        entry[key] = value
+        return
+    keys = list(entry)
+    after = [k for k in ("domain", "tenant", "dual_stack_host", "ipv4_only_host") if k in keys]
+    entry.insert(keys.index(after[-1]) + 1 if after else 0, key, value)
+
+
 def pin(path: Path, results: list[HostsResult], *, write: bool = True) -> list[PinChange]:
     """Set the host keys of every entry whose lookup succeeded; returns what changed (written when ``write``)."""
     yaml = _yaml()
-    doc, config, domains = _load(path)
+    doc, config, domains = _load(path, yaml)
     by_domain = {r.domain: r for r in results}
     changes: list[PinChange] = []
     for index, entry in enumerate(domains):
@@ -107,10 +124,10 @@ def pin(path: Path, results: list[HostsResult], *, write: bool = True) -> list[P
                 continue
             if old != found.host:
                 changes.append(PinChange(f"{prefix}.{role}", old, found.host, found.source))
-                entry[role] = found.host
+                _set(entry, role, found.host)
         if result.tenant and "tenant" not in entry and TENANT_KEY not in config:
             changes.append(PinChange(f"{prefix}.tenant", None, result.tenant, "graph"))
-            entry["tenant"] = result.tenant
+            _set(entry, "tenant", result.tenant)
     if changes and write:
         with path.open("w", encoding="utf-8") as fh:
             yaml.dump(doc, fh)
