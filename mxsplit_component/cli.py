@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plan)
 
     from .check.args import add_check_arguments
-    from .hosts.command import add_hosts_parser, add_source_arguments
+    from .hosts.args import add_hosts_parser, add_source_arguments
 
     add_source_arguments(p, dns=True)
 
