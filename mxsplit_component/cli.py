@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .core.plan import MxPlan, plan_mx
-from .errors import MxSplitError
+from .errors import HostLookupError, MxSplitError
 from .exitcodes import ExitCode
 from .version import package_version
 
@@ -44,16 +44,27 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     from .render import plan_report, plan_text, to_json
     from .simulate import expected_addresses, simulate
 
+    planner = plan_from_namespace
+    if ns.graph or ns.published:
+        from .hosts.command import plan_with_sources
+
+        def planner(ns: argparse.Namespace) -> MxPlan:
+            return plan_with_sources(ns)[0]
+
     if ns.format is not None or ns.file is not None:
         from .export.command import run_export
 
-        return run_export(ns, plan_from_namespace, lambda text: print(text, end=""),
+        return run_export(ns, planner, lambda text: print(text, end=""),
                           lambda text: print(text, end="", file=sys.stderr))
     if ns.adopt:
         raise MxSplitError("--adopt becomes Terraform import blocks: use it with --format tf-json", field="adopt")
     if ns.domain is None:
         raise MxSplitError("pass a DOMAIN to plan, or --file domains.csv with --format and --out-dir", field="domain")
-    plan = plan_from_namespace(ns)
+    hosts = None
+    if ns.graph or ns.published:
+        plan, hosts = plan_with_sources(ns)
+    else:
+        plan = plan_from_namespace(ns)
     settings: dict[str, Any] = {}
     if ns.provider == "azure":
         settings = {"resource_group_name": ns.resource_group or "<resource_group_name>"}
@@ -72,6 +83,8 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
         report["resources"] = [plain(s.as_dict(name)) for s in describe(plan, ns.provider, provider_settings(ns))]
     else:
         report = plan_report(plan, provider=ns.provider, settings=settings, name=name)
+    if hosts is not None:
+        report["hosts"] = hosts.to_json()
     report["simulation"] = simulate(plan.records, expected_addresses(plan))
     print(to_json(report) if ns.json else plan_text(report), end="" if not ns.json else "\n")
     return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
@@ -82,7 +95,7 @@ def _cmd_check(ns: argparse.Namespace) -> int:
 
     from .check.command import check_text, run_bulk, run_single, summary_line
 
-    if ns.file is not None:
+    if ns.file is not None and not (ns.graph or ns.published):
         if ns.domain is not None:
             raise MxSplitError("pass either DOMAIN or --file, not both", field="domain")
 
@@ -92,8 +105,28 @@ def _cmd_check(ns: argparse.Namespace) -> int:
         return run_bulk(ns, emit, sys.stderr if sys.stderr.isatty() else None)
     if ns.domain is None:
         raise MxSplitError("pass a DOMAIN to check, or --file domains.csv", field="domain")
-    rep, code = run_single(ns, plan_from_namespace)
+    if ns.graph or ns.published:
+        from .hosts.command import check_with_sources
+
+        rep, code = check_with_sources(ns, run_single)
+    else:
+        rep, code = run_single(ns, plan_from_namespace)
     print(json.dumps(rep, indent=2) if ns.json else check_text(rep, code), end="\n" if ns.json else "")
+    return code
+
+
+def _cmd_hosts(ns: argparse.Namespace) -> int:
+    import json
+
+    from .hosts.command import hosts_text, run_hosts
+
+    def emit(data: dict[str, Any], _result: Any) -> None:
+        print(json.dumps(data, separators=(",", ":")) if ns.json else hosts_text(data), flush=True)
+
+    code, changes = run_hosts(ns, emit)
+    for change in changes:
+        verb = "would set" if ns.dry_run else "set"
+        print(f"{verb} {change.key}: {change.old or '(unset)'} -> {change.new} [{change.source}]", file=sys.stderr)
     return code
 
 
@@ -127,11 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plan)
 
     from .check.args import add_check_arguments
+    from .hosts.args import add_hosts_parser, add_source_arguments
+
+    add_source_arguments(p, dns=True)
 
     c = sub.add_parser("check", help="check the published MX split against real DNS, and simulate senders")
     add_plan_flags(c, domain_required=False)
     add_check_arguments(c)
+    add_source_arguments(c, dns=False)
     c.set_defaults(func=_cmd_check)
+
+    add_hosts_parser(sub)
+    sub.choices["hosts"].set_defaults(func=_cmd_hosts)
 
     return parser
 
@@ -144,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MxSplitError as exc:
         print(f"mxsplit: error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    except HostLookupError as exc:  # Graph or DNS could not answer: nothing was planned on a guess
+        print(f"mxsplit: error: {exc}", file=sys.stderr)
+        return ExitCode.INCOMPLETE
     return code
 
 

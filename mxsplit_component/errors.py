@@ -29,4 +29,16 @@ class ConfigError(MxSplitError):
     """A stack or command-line configuration value is unusable."""
 
 
-__all__ = ["ConfigError", "InvalidNameError", "MxSplitError"]
+class HostLookupError(Exception):
+    """A lookup the answer needs could not complete (Graph unreachable, refused or throttled; DNS failed).
+
+    Not an :class:`MxSplitError`: the input may be fine. The message names what was looked
+    up and the fix, and never contains a token. The CLI exits 3 for it.
+    """
+
+    def __init__(self, message: str, *, domain: str | None = None) -> None:
+        self.domain = domain
+        super().__init__(message)
+
+
+__all__ = ["ConfigError", "HostLookupError", "InvalidNameError", "MxSplitError"]

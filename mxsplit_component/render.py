@@ -58,6 +58,10 @@ def plan_text(report: dict[str, Any]) -> str:
     derived = " (derived from the domain: confirm it in the admin center)" if report["dual_stack_host_derived"] \
         else " (given)"
     v4_note = " (tenant host)" if report["ipv4_only_host"] == report["tenant_host"] else " (given)"
+    found = report.get("hosts")  # set by --graph / --published: say which source named each host
+    if found:
+        derived = derived if report["dual_stack_host_derived"] else f" (source: {found['dual_stack_host']['source']})"
+        v4_note = f" (source: {found['ipv4_only_host']['source'] or 'tenant'})"
     out = [
         f"mxsplit plan for {report['domain']}: tenant {report['tenant']}, mode {report['mode']}, "
         f"cloud {report['cloud']}",
@@ -65,6 +69,7 @@ def plan_text(report: dict[str, Any]) -> str:
         "Hosts",
         f"  IPv4-only   {report['ipv4_only_host']}{v4_note}",
         f"  dual-stack  {report['dual_stack_host']}{derived}",
+        *(f"  {c['severity'].upper():<11} {c['id']}: {c['message']}" for c in (found or {}).get("conflicts", [])),
         "",
         "Zone records",
         *(f"  {line}" for line in report["zone_records"]),

@@ -80,7 +80,8 @@ def test_usage_error_exit_2(capsys):
 def test_console_script_imports_no_pulumi():
     code = ("import sys; from mxsplit_component.cli import main; rc = main(['plan', 'contoso.com', '--tenant', "
             "'contoso', '--provider', 'azure']);"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_azure_native', 'grpc')];"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_azure_native', 'grpc', 'httpx', "
+            "'azure', 'ruamel', 'msal')];"
             "sys.exit(10 + len(bad) if bad else rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

@@ -47,3 +47,14 @@ def test_readme_check_output_is_real(capsys):
         code = main(["check", "contoso.com", "--tenant", "contoso", "--nameserver", server.nameserver])
     assert code == 0
     assert capsys.readouterr().out == block.group(1)
+
+
+def test_hosts_ids_are_documented():
+    """Every conflict and Graph finding id of the hosts feature has a row or a mention in the README."""
+    from mxsplit_component.hosts.combine import CONFLICT_IDS
+    from mxsplit_component.hosts.drift import GRAPH_HOST_MISMATCH, GRAPH_HOST_MOVED
+
+    for fid in (*CONFLICT_IDS.values(), "tenant-conflict", "graph-not-in-tenant", "graph-unverified", "graph-no-mx"):
+        assert f"`{fid}`" in README
+    for fid, severity in ((GRAPH_HOST_MISMATCH, "error"), (GRAPH_HOST_MOVED, "warning")):
+        assert f"| `{fid}` | {severity} |" in README

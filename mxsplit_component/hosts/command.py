@@ -1,0 +1,229 @@
+"""CLI glue for host lookups: ``mxsplit hosts``, and ``--graph`` / ``--published`` on ``plan`` and ``check``.
+
+Builds options from flags, runs the async lookup, and turns results into plans, findings,
+JSON and text. Printing stays in :mod:`mxsplit_component.cli`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..core.plan import MxPlan, plan_mx
+from ..errors import MxSplitError
+from ..exitcodes import ExitCode
+from .lookup import HostRequest, LookupOptions, find_all, open_finder
+from .model import HostLookupError, HostsResult
+
+if TYPE_CHECKING:
+    from ..check.run import CheckOptions
+
+from .args import CSV_COLUMNS
+
+
+def sources_of(ns: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(s for s in ("graph", "published") if getattr(ns, s, False))
+
+
+def dns_options(ns: argparse.Namespace) -> CheckOptions:
+    from ..check.run import CheckOptions
+
+    if ns.timeout <= 0:
+        raise MxSplitError("--timeout must be more than 0 seconds", field="timeout")
+    if not 0 < ns.port < 65536:
+        raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
+    return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
+                        timeout=ns.timeout, mta_sts=False, fetch_mta_sts=False)
+
+
+def lookup_options(ns: argparse.Namespace, sources: tuple[str, ...], dns: CheckOptions | None = None) -> LookupOptions:
+    from .graph import check_graph_url
+
+    if ns.graph_url is not None:
+        check_graph_url(ns.graph_url)  # before any request: a bad URL is a usage error
+    return LookupOptions(sources=sources, cloud=ns.cloud, graph_url=ns.graph_url, device_code=ns.device_code,
+                         timeout=ns.timeout, dns=dns if dns is not None else dns_options(ns))
+
+
+def lookup_one(ns: argparse.Namespace, sources: tuple[str, ...], dns: CheckOptions | None = None) -> HostsResult:
+    options = lookup_options(ns, sources, dns)
+    request = HostRequest(ns.domain, ns.tenant, ns.dual_stack_host, ns.ipv4_only_host)
+
+    async def main() -> HostsResult:
+        async with open_finder(options) as finder:
+            return await finder.find(request)
+
+    return asyncio.run(main())
+
+
+# -- plan and check ---------------------------------------------------------------------------
+
+def plan_from_result(result: HostsResult, ns: argparse.Namespace, *, dual_stack_host: str | None = None) -> MxPlan:
+    """The plan for a looked-up domain; refuses (naming the field) when a host or the tenant is unknown.
+
+    :raises HostLookupError: when a lookup failed (exit 3), rather than planning on a guess.
+    """
+    failed = [n for n in result.notes if n.incomplete]
+    if failed:
+        raise HostLookupError(failed[0].message, domain=result.domain)
+    if any(c.severity == "error" for c in result.conflicts):
+        bad = next(c for c in result.conflicts if c.severity == "error")
+        raise MxSplitError(bad.message, field=bad.role)
+    refused = [n for n in result.notes if n.severity == "error"]
+    if refused:
+        raise MxSplitError(refused[0].message, field="domain")
+    why = "; ".join(n.message for n in result.notes) or "no source named it"
+    if result.dual_stack_host is None:
+        raise MxSplitError(f"dual_stack_host of {result.domain} is unknown: {why}; pass --dual-stack-host",
+                           field="dual_stack_host")
+    if result.tenant is None:
+        raise MxSplitError(f"--tenant is required: no source named the tenant of {result.domain} ({why})",
+                           field="tenant")
+    dual, v4 = result.dual_stack_host, result.ipv4_only_host
+    return plan_mx(domain=result.domain, tenant=result.tenant, mode=ns.mode, primary_priority=ns.primary_priority,
+                   secondary_priority=ns.secondary_priority,
+                   dual_stack_host=dual_stack_host or (None if dual.source == "derived" else dual.host),
+                   ipv4_only_host=None if v4 is None or v4.source == "derived" else v4.host, cloud=ns.cloud, ttl=ns.ttl)
+
+
+def plan_with_sources(ns: argparse.Namespace) -> tuple[MxPlan, HostsResult]:
+    """``plan --graph`` / ``--published``: the plan and the lookup it came from."""
+    result = lookup_one(ns, sources_of(ns))
+    return plan_from_result(result, ns), result
+
+
+def check_with_sources(ns: argparse.Namespace,
+                       run_single: Callable[[argparse.Namespace, Callable[[argparse.Namespace], MxPlan]],
+                                            tuple[dict[str, Any], int]]) -> tuple[dict[str, Any], int]:
+    """``check --graph`` / ``--published``: look the hosts up, check the plan, add the Graph findings.
+
+    With ``--graph`` the published MX is read too, to compare it with Graph's host.
+    """
+    from ..check.command import options_from
+    from ..core.plan import MxRecord
+    from .drift import graph_findings, is_moved
+
+    if ns.file is not None:
+        raise MxSplitError("--graph and --published check one DOMAIN; for many, run mxsplit hosts --file CSV --stack "
+                           "<stack> to pin the hosts, then mxsplit check --file", field="file")
+    if ns.domain is None:
+        raise MxSplitError("pass a DOMAIN to check", field="domain")
+    sources = sources_of(ns)
+    if "graph" in sources:
+        sources = ("graph", "published")
+    result = lookup_one(ns, sources, options_from(ns))
+    graph = result.sources.get("graph")
+    graph_host = graph.dual_stack_host if graph is not None else None
+    published = result.sources.get("published")
+    old = published.dual_stack_host if published is not None else None
+    moved = graph_host is not None and old is not None and is_moved(graph_host, old)
+    # Moved: the old host still receives mail, so check what is published and warn, not fail.
+    plan = plan_from_result(result, ns, dual_stack_host=old if moved else None)
+    rep, code = run_single(ns, lambda _ns: plan)
+    extra = graph_findings(plan, graph_host, [MxRecord(r["preference"], r["exchange"]) for r in rep["published"]])
+    rep["findings"] += [f.as_dict() for f in extra]
+    rep["hosts"] = result.to_json()
+    if any(f.severity == "error" for f in extra):
+        rep["ok"] = False
+        code = max(code, ExitCode.FINDINGS)
+    return rep, code
+
+
+# -- mxsplit hosts ----------------------------------------------------------------------------
+
+def exit_code(result: HostsResult) -> ExitCode:
+    if result.incomplete:
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK if result.ok else ExitCode.FINDINGS
+
+
+def read_csv(path: str) -> list[HostRequest]:
+    try:
+        fh = open(path, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise MxSplitError(f"--file {path}: {exc.strerror}", field="file") from None
+    with fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in reader.fieldnames or []]
+        if "domain" not in header:
+            raise MxSplitError(f"--file needs a header with domain (optional: {', '.join(CSV_COLUMNS[1:])})",
+                               field="file")
+        unknown = [c for c in header if c not in CSV_COLUMNS]
+        if unknown:
+            raise MxSplitError(f"--file has an unknown column {unknown[0]!r}; use {', '.join(CSV_COLUMNS)}",
+                               field="file")
+        reader.fieldnames = header
+        return [HostRequest(**{k: (row.get(k) or "").strip() or None for k in CSV_COLUMNS})  # type: ignore[arg-type]
+                for row in reader]
+
+
+def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResult | None], None]) -> tuple[int, list[Any]]:
+    """Look up every domain; ``emit`` each result (JSON-able dict, and the result unless the row was bad).
+
+    :returns: (exit code, pin changes made with ``--stack``).
+    """
+    from . import pin
+
+    if ns.concurrency < 1:
+        raise MxSplitError("--concurrency must be at least 1", field="concurrency")
+    given = {"dual_stack_host": ns.dual_stack_host, "ipv4_only_host": ns.ipv4_only_host}
+    path = None
+    if ns.stack is not None:
+        if ns.file is not None or ns.domains:
+            raise MxSplitError("--stack looks up the domains the stack lists; pass no DOMAIN or --file", field="stack")
+        if any(given.values()):
+            raise MxSplitError("--stack pins looked-up hosts; drop --dual-stack-host/--ipv4-only-host", field="stack")
+        path = pin.stack_file(ns.stack, ns.cwd)
+        requests = pin.stack_requests(path)
+    elif ns.file is not None:
+        if ns.domains:
+            raise MxSplitError("pass either DOMAIN... or --file, not both", field="file")
+        requests = read_csv(ns.file)
+    elif ns.domains:
+        if len(ns.domains) > 1 and any(given.values()):
+            raise MxSplitError("--dual-stack-host/--ipv4-only-host apply to one DOMAIN; use --file for many",
+                               field="dual_stack_host")
+        requests = [HostRequest(d, ns.tenant, **given) for d in ns.domains]
+    else:
+        raise MxSplitError("pass a DOMAIN, --file domains.csv, or --stack NAME", field="domain")
+    if ns.tenant:
+        requests = [r if r.tenant else HostRequest(r.domain, ns.tenant, r.dual_stack_host, r.ipv4_only_host)
+                    for r in requests]
+    options = lookup_options(ns, sources_of(ns))
+
+    async def main() -> tuple[int, list[HostsResult]]:
+        worst, results = 0, []  # type: tuple[int, list[HostsResult | None]]
+        async with open_finder(options) as finder:
+            async for item in find_all(finder, requests, ns.concurrency):
+                if isinstance(item, MxSplitError):
+                    index = len(results)
+                    emit({"domain": requests[index].domain, "ok": False, "error": str(item)}, None)
+                    worst = max(worst, ExitCode.USAGE)
+                    results.append(None)
+                    continue
+                emit(item.to_json(), item)
+                worst = max(worst, exit_code(item))
+                results.append(item)
+        return worst, [r for r in results if r is not None]
+
+    code, results = asyncio.run(main())
+    changes = pin.pin(path, results, write=not ns.dry_run) if path is not None else []
+    return code, changes
+
+
+def hosts_text(data: dict[str, Any]) -> str:
+    """Human-readable lines for one domain of ``mxsplit hosts``."""
+    if "error" in data:
+        return f"{data['domain']}\n  BAD INPUT   {data['error']}\n"
+    out = [f"{data['domain']}" + (f"  (tenant {data['tenant']})" if data["tenant"] else "")]
+    for key, label in (("ipv4_only_host", "ipv4-only"), ("dual_stack_host", "dual-stack")):
+        found = data[key]
+        out.append(f"  {label:<11} {found['host'] or '(unknown)'}" + (f"  [{found['source']}]" if found["host"] else ""))
+    for c in data["conflicts"]:
+        out.append(f"  {c['severity'].upper():<11} {c['id']}: {c['message']}")
+    for n in data["notes"]:
+        out.append(f"  {'note' if n['severity'] == 'info' else n['severity'].upper():<11} {n['id']}: {n['message']}")
+    return "\n".join(out) + "\n"

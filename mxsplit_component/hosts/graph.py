@@ -1,0 +1,168 @@
+"""Source 2, ``graph``: Microsoft Graph v1.0, the source of truth for a domain's MX host.
+
+``GET /domains`` names the tenant's initial domain (``isInitial``) and says whether a domain
+is verified; ``GET /domains/{domain}/serviceConfigurationRecords`` holds the Mx record whose
+``mailExchange`` is the domain's host (MC1048624). The initial domain's own Mx record is the
+IPv4-only tenant host. The reading of payloads is pure; :class:`GraphHosts` drives a
+:class:`~mxsplit_component.hosts.graphclient.GraphClient` (or anything with ``get_all``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from ..core.clouds import Cloud
+from ..core.plan import check_host
+from ..errors import MxSplitError
+from .model import HostLookupError, Note, SourceResult
+
+#: Graph endpoint per cloud; the token scope is the endpoint's ``/.default``.
+GRAPH_ENDPOINTS = {"commercial": "https://graph.microsoft.com", "china": "https://microsoftgraph.chinacloudapi.cn"}
+PERMISSION_HINT = ("grant Domain.Read.All (an application permission with admin consent; a delegated sign-in also "
+                   "needs a directory role such as Global Reader)")
+ONE_TENANT = "the Graph token is for one tenant (AZURE_TENANT_ID or the signed-in tenant): one tenant per run"
+
+
+class GraphNotFound(HostLookupError):
+    """Graph answered 404: the object does not exist in this tenant."""
+
+
+class GraphGetter(Protocol):
+    async def get_all(self, path: str, *, about: str) -> list[dict[str, Any]]: ...
+
+
+def graph_endpoint(cloud: Cloud) -> str:
+    return GRAPH_ENDPOINTS[cloud.name]
+
+
+def graph_scope(cloud: Cloud) -> str:
+    """The token scope for ``cloud``'s Graph: ``https://graph.microsoft.com/.default`` commercially."""
+    return f"{graph_endpoint(cloud)}/.default"
+
+
+def check_graph_url(url: str) -> str:
+    """``url`` without a trailing slash; ``http://`` only for loopback addresses, so a token never travels in clear.
+
+    :raises MxSplitError: (field ``graph_url``) for anything else.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise MxSplitError(f"--graph-url {url!r} is not a base URL such as https://graph.microsoft.com",
+                           field="graph_url")
+    if parts.scheme == "http":
+        try:
+            loopback = ipaddress.ip_address(parts.hostname).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise MxSplitError(f"--graph-url {url!r}: plain http:// is allowed only for a loopback address "
+                               "(127.0.0.1, ::1), because the bearer token would travel in clear; use https://",
+                               field="graph_url")
+    return url.rstrip("/")
+
+
+def find_domain(domains: Sequence[Mapping[str, Any]], domain: str) -> Mapping[str, Any] | None:
+    return next((d for d in domains if str(d.get("id", "")).lower() == domain), None)
+
+
+def initial_domain(domains: Sequence[Mapping[str, Any]]) -> str | None:
+    """The tenant's initial domain (``isInitial: true``), e.g. ``contoso.onmicrosoft.com``."""
+    return next((str(d["id"]).lower() for d in domains if d.get("isInitial") is True and d.get("id")), None)
+
+
+def mx_host(domain: str, records: Sequence[Mapping[str, Any]], cloud: Cloud) -> str:
+    """The ``mailExchange`` of the preferred Mx record among ``records``.
+
+    :raises HostLookupError: when there is no Mx record, or it names no Microsoft host.
+    """
+    def preference(record: Mapping[str, Any]) -> int:
+        value = record.get("preference")
+        return value if isinstance(value, int) else 0
+
+    mx = sorted((r for r in records if str(r.get("recordType", "")).lower() == "mx"), key=preference)
+    if not mx or not isinstance(mx[0].get("mailExchange"), str):
+        raise HostLookupError(f"Graph lists no Mx record for {domain} (serviceConfigurationRecords has "
+                              f"{len(records)} records, none of type Mx with a mailExchange); is Exchange Online "
+                              "(the Email service) enabled for the domain?", domain=domain)
+    try:
+        return check_host(mx[0]["mailExchange"], "mailExchange", cloud)
+    except MxSplitError as exc:
+        raise HostLookupError(f"Graph's Mx record for {domain}: {exc}", domain=domain) from None
+
+
+class GraphHosts:
+    """Look up hosts in one tenant's Graph; the domain list and tenant host are fetched once per run."""
+
+    def __init__(self, client: GraphGetter, cloud: Cloud) -> None:
+        self.client = client
+        self.cloud = cloud
+        self._domains: asyncio.Future[list[dict[str, Any]]] | None = None
+        self._tenant: asyncio.Future[tuple[str, str]] | None = None
+
+    async def domains(self) -> list[dict[str, Any]]:
+        if self._domains is None:
+            self._domains = asyncio.ensure_future(self.client.get_all("/domains", about="the tenant's domains"))
+        return await asyncio.shield(self._domains)
+
+    async def tenant(self) -> tuple[str, str]:
+        """(initial domain, tenant host) from ``isInitial`` and the initial domain's own Mx record."""
+        if self._tenant is None:
+            self._tenant = asyncio.ensure_future(self._find_tenant())
+        return await asyncio.shield(self._tenant)
+
+    async def _find_tenant(self) -> tuple[str, str]:
+        initial = initial_domain(await self.domains())
+        if initial is None:
+            raise HostLookupError("Graph lists no initial domain (isInitial: true) in this tenant, so the tenant "
+                                  "host is unknown; pass --tenant")
+        records = await self.client.get_all(f"/domains/{initial}/serviceConfigurationRecords", about=initial)
+        return initial, mx_host(initial, records, self.cloud)
+
+    async def lookup(self, domain: str) -> SourceResult:
+        """Both hosts of ``domain`` (an A-label name) as Graph names them, or notes saying why not."""
+        notes: list[Note] = []
+        dual: str | None = None
+        try:
+            dual = await self._domain_host(domain)
+        except GraphNotFound:
+            notes.append(Note("graph-not-in-tenant", "graph", "error",
+                              f"{domain} is not a domain of this tenant in Graph; check the spelling, or sign in "
+                              f"to the tenant that owns it ({ONE_TENANT})"))
+        except _Refused as exc:
+            notes.append(Note(exc.note_id, "graph", "error", str(exc)))
+        except HostLookupError as exc:
+            notes.append(Note("graph-lookup-failed", "graph", "error", str(exc), incomplete=True))
+        tenant = ipv4 = None
+        try:
+            initial, ipv4 = await self.tenant()
+            tenant = initial.partition(".")[0]
+        except HostLookupError as exc:
+            if not any(n.incomplete for n in notes):  # one failure is enough to report
+                notes.append(Note("graph-lookup-failed", "graph", "error", str(exc), incomplete=True))
+        return SourceResult("graph", ipv4_only_host=ipv4, dual_stack_host=dual, tenant=tenant, notes=tuple(notes))
+
+    async def _domain_host(self, domain: str) -> str:
+        entry = find_domain(await self.domains(), domain)
+        if entry is None:
+            raise GraphNotFound(domain, domain=domain)
+        if entry.get("isVerified") is not True:
+            raise _Refused("graph-unverified", f"{domain} is not verified in this tenant, so Microsoft routes no mail "
+                                               "for it; verify it first (admin center > Settings > Domains), then "
+                                               "look up its hosts again")
+        records = await self.client.get_all(f"/domains/{domain}/serviceConfigurationRecords", about=domain)
+        try:
+            return mx_host(domain, records, self.cloud)
+        except HostLookupError as exc:
+            raise _Refused("graph-no-mx", str(exc)) from None
+
+
+class _Refused(Exception):
+    """Graph answered, and the answer means there is no usable host (a definite no, not a failure)."""
+
+    def __init__(self, note_id: str, message: str) -> None:
+        self.note_id = note_id
+        super().__init__(message)

@@ -1,0 +1,229 @@
+"""A small Microsoft Graph REST client: bearer token, paging, throttling, clear errors.
+
+Plain REST over ``httpx`` with a token from ``azure-identity`` (both in the ``[graph]``
+extra, imported only here): ``msgraph-sdk`` is hundreds of MB and about a second to import
+for what is two GETs. The token is never logged, printed or put in an exception: every
+message that leaves this module goes through :meth:`GraphClient._redact`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from ..core.clouds import Cloud
+from ..errors import MxSplitError
+from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
+from .model import HostLookupError
+
+if TYPE_CHECKING:
+    import httpx
+
+#: A pipeline that already holds a Graph token passes it here instead of azure-identity.
+TOKEN_ENV = "MXSPLIT_GRAPH_TOKEN"
+#: Throttled or unavailable: retry after the server's Retry-After, within the timeout.
+RETRY_STATUSES = (429, 503)
+MAX_ATTEMPTS = 6
+#: Retry-After when the server sends none (seconds).
+DEFAULT_RETRY_AFTER = 1.0
+
+
+class TokenCredential(Protocol):
+    """Anything with azure-identity's ``get_token`` (a credential object, or a test double)."""
+
+    def get_token(self, *scopes: str) -> Any: ...
+
+
+def default_credential(cloud: Cloud, *, device_code: bool = False) -> TokenCredential:
+    """``DefaultAzureCredential`` (environment, managed identity, ``az login``) or an interactive device code.
+
+    21Vianet signs in at its own authority. The device-code prompt goes to stderr, so
+    ``--json`` output stays clean.
+    """
+    try:
+        from azure.identity import AzureAuthorityHosts, DefaultAzureCredential, DeviceCodeCredential
+    except ImportError:
+        raise MxSplitError("--graph needs azure-identity and httpx: pip install 'mxsplit-component[graph]'",
+                           field="graph") from None
+    authority = AzureAuthorityHosts.AZURE_CHINA if cloud.name == "china" else AzureAuthorityHosts.AZURE_PUBLIC_CLOUD
+    if device_code:
+        def prompt(uri: str, code: str, _expires: Any) -> None:
+            print(f"To sign in to Microsoft Graph, open {uri} and enter the code {code}", file=sys.stderr, flush=True)
+
+        return DeviceCodeCredential(authority=authority, prompt_callback=prompt)
+    return DefaultAzureCredential(authority=authority)
+
+
+def _retry_after(value: str | None) -> float:
+    """Seconds from a ``Retry-After`` header: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return DEFAULT_RETRY_AFTER
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _graph_error(response: httpx.Response) -> str:
+    """``code: message`` from Graph's error body, when it has one."""
+    try:
+        err = response.json().get("error", {})
+        return f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")
+    except (ValueError, AttributeError):
+        return ""
+
+
+class GraphClient:
+    """GETs against ``{base_url}/v1.0`` with a bearer token; one per run (one tenant).
+
+    :param base_url: Graph's base URL (default per cloud); ``http://`` only for loopback.
+    :param credential: anything with ``get_token(scope)``; default: ``MXSPLIT_GRAPH_TOKEN``,
+        else :func:`default_credential`.
+    :param timeout: seconds per lookup in total, throttling waits included.
+    """
+
+    def __init__(self, cloud: Cloud, *, base_url: str | None = None, credential: TokenCredential | None = None,
+                 timeout: float = 10.0, device_code: bool = False, token: str | None = None) -> None:
+        self.base_url = check_graph_url(base_url or graph_endpoint(cloud))
+        self.origin = self._origin(self.base_url)
+        self.scope = graph_scope(cloud)
+        self.timeout = timeout
+        self._static = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+        self._credential = credential
+        if self._static is None and credential is None:
+            self._credential = default_credential(cloud, device_code=device_code)
+        self._token: str | None = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+        try:
+            import httpx
+        except ImportError:
+            raise MxSplitError("--graph needs httpx and azure-identity: pip install 'mxsplit-component[graph]'",
+                               field="graph") from None
+        self._httpx = httpx
+        # No redirects: a redirect could carry the request (and its token) elsewhere.
+        self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+
+    @staticmethod
+    def _origin(url: str) -> tuple[str, str, int | None]:
+        parts = urlsplit(url)
+        return parts.scheme, (parts.hostname or "").lower(), parts.port
+
+    def _redact(self, text: str) -> str:
+        for secret in (self._static, self._token):
+            if secret:
+                text = text.replace(secret, "[token]")
+        return text
+
+    async def _bearer(self) -> str:
+        if self._static is not None:
+            return self._static
+        async with self._lock:
+            if self._token is None or self._expires - time.time() < 60:
+                assert self._credential is not None
+                try:
+                    access = await asyncio.to_thread(self._credential.get_token, self.scope)
+                except Exception as exc:  # azure-identity raises many types; all mean "no token"
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    raise HostLookupError(self._redact(
+                        f"could not get a Microsoft Graph token ({type(exc).__name__}: {first}); sign in with "
+                        f"'az login', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, use --device-code, "
+                        f"or set {TOKEN_ENV}")) from None
+                self._token = str(access.token)
+                self._expires = float(getattr(access, "expires_on", 0) or 0)
+        return self._token
+
+    async def get_all(self, path: str, *, about: str) -> list[dict[str, Any]]:
+        """Every item of ``GET {base}/v1.0{path}``, following ``@odata.nextLink`` on the same origin only.
+
+        :param about: what is being looked up (a domain), named in every error.
+        :raises GraphNotFound: on 404.
+        :raises HostLookupError: for anything else that keeps us from an answer.
+        """
+        deadline = time.monotonic() + self.timeout
+        url: str | None = f"{self.base_url}/v1.0{path}"
+        items: list[dict[str, Any]] = []
+        while url is not None:
+            page = await self._get(url, about, deadline)
+            value = page.get("value")
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise HostLookupError(f"Graph's answer for {about} has no 'value' list of objects (GET {path})",
+                                      domain=about)
+            items += value
+            url = page.get("@odata.nextLink")
+            if url is not None and (not isinstance(url, str) or self._origin(url) != self.origin):
+                raise HostLookupError(f"Graph's next page for {about} points at another origin "
+                                      f"({urlsplit(str(url)).netloc}); refusing to send the token there",
+                                      domain=about)
+        return items
+
+    async def _get(self, url: str, about: str, deadline: float) -> dict[str, Any]:
+        httpx = self._httpx
+        path = urlsplit(url).path
+        for _attempt in range(MAX_ATTEMPTS):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            headers = {"Authorization": f"Bearer {await self._bearer()}", "Accept": "application/json"}
+            try:
+                response = await asyncio.wait_for(self._client.get(url, headers=headers, timeout=remaining), remaining)
+            except (asyncio.TimeoutError, httpx.TimeoutException):
+                break
+            except httpx.HTTPError as exc:
+                raise HostLookupError(self._redact(
+                    f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} "
+                    f"({type(exc).__name__}: {exc or 'connection failed'}); check --graph-url, the network, "
+                    "and TLS"), domain=about) from None
+            status = response.status_code
+            if status in RETRY_STATUSES:
+                wait = _retry_after(response.headers.get("Retry-After"))
+                if time.monotonic() + wait >= deadline:
+                    raise HostLookupError(f"Graph is throttling ({status}) the lookup of {about}; it asks to retry "
+                                          f"after {wait:g} s, beyond the {self.timeout:g} s timeout; retry later "
+                                          "or raise --timeout", domain=about)
+                await asyncio.sleep(wait)
+                continue
+            if status == 200:
+                try:
+                    data = response.json()
+                except ValueError as exc:
+                    raise HostLookupError(f"Graph returned malformed JSON for {about} (GET {path}): {exc}",
+                                          domain=about) from None
+                if not isinstance(data, dict):
+                    raise HostLookupError(f"Graph returned JSON that is not an object for {about} (GET {path})",
+                                          domain=about)
+                return data
+            detail = _graph_error(response)
+            detail = f" {detail}" if detail else ""
+            if status == 404:
+                raise GraphNotFound(f"{about} was not found in this tenant (404{detail})", domain=about)
+            if status == 401:
+                raise HostLookupError(self._redact(
+                    f"Graph rejected the token (401{detail}) while looking up {about}: the token is expired or not "
+                    f"for Graph ({self.scope}); {PERMISSION_HINT}"), domain=about)
+            if status == 403:
+                raise HostLookupError(self._redact(
+                    f"Graph denied access (403{detail}) while looking up {about}: {PERMISSION_HINT}"), domain=about)
+            raise HostLookupError(self._redact(f"Graph answered {status}{detail} while looking up {about}; "
+                                               "retry later"), domain=about)
+        raise HostLookupError(f"Graph did not answer within {self.timeout:g} s while looking up {about}; retry, or "
+                              "raise --timeout", domain=about)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> GraphClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
