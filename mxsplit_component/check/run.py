@@ -28,6 +28,9 @@ class CheckOptions:
     fetch_mta_sts: bool = True
     #: Look up ``_mta-sts`` at all.
     mta_sts: bool = True
+    #: Probe SMTP on every MX address after the DNS checks (``--smtp``), on this port.
+    smtp: bool = False
+    smtp_port: int = 25
 
 
 def simulation_for(plan: MxPlan, obs_report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,6 +67,10 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
     findings = evaluate(plan, obs)
     rep = report(plan, obs, findings, [])
     rep["simulation"] = simulation_for(plan, rep)
+    if options.smtp:
+        from .smtp_report import add_smtp
+
+        return rep, await add_smtp(plan, rep, exit_code(findings), port=options.smtp_port, timeout=options.timeout)
     return rep, exit_code(findings)
 
 
