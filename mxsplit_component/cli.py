@@ -79,6 +79,15 @@ def _cmd_check(ns: argparse.Namespace) -> int:
     return code
 
 
+def _cmd_sender(ns: argparse.Namespace) -> int:
+    from .render import to_json
+    from .sender.command import run_sender, sender_text
+
+    verdict = run_sender(ns)
+    print(to_json(verdict.to_json()) if ns.json else sender_text(verdict), end="\n" if ns.json else "")
+    return verdict.code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mxsplit", description=(
         "Plan and check the Microsoft 365 'MX split': MX 0 to the IPv4-only tenant host, MX 10 to the "
@@ -102,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_plan_flags(c, domain_required=False)
     add_check_arguments(c)
     c.set_defaults(func=_cmd_check)
+
+    from .sender.command import add_sender_arguments
+
+    s = sub.add_parser("sender", help="predict Exchange Online's IPv6 answer to a sender (PTR, SPF) and whether "
+                                      "the split helps")
+    add_sender_arguments(s)
+    s.set_defaults(func=_cmd_sender)
 
     return parser
 
