@@ -80,7 +80,7 @@ def smtp_servers(port: int, servers: dict[str, tuple[Any, ssl.SSLContext | None]
     try:
         for address, (handler, tls) in servers.items():
             kwargs: dict[str, Any] = {"tls_context": tls, "require_starttls": False} if tls else {}
-            controller = Controller(handler, hostname=address, port=port, server_hostname="mx.test",
+            controller = Controller(handler, hostname=address, port=port, server_hostname="mx.test", ident="ESMTP stand-in",
                                     ready_timeout=5, **kwargs)
             controller.start()
             started.append(controller)

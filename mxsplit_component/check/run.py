@@ -12,6 +12,7 @@ from ..simulate import HostAddresses, simulate
 from .findings import DNS_ERROR, Finding, evaluate, exit_code, report
 from .mtasts import fetch_policy
 from .observe import PolicyFetcher, find_authoritative, observe, wait_for_mx
+from .tradeoffs import tradeoff_findings
 from .transport import DnsClient, Nameserver, system_nameservers
 
 
@@ -64,7 +65,7 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
     finally:
         if mx_client is not None:
             mx_client.close()
-    findings = evaluate(plan, obs)
+    findings = evaluate(plan, obs) + tradeoff_findings(plan, obs)
     rep = report(plan, obs, findings, [])
     rep["simulation"] = simulation_for(plan, rep)
     if options.smtp:

@@ -44,8 +44,8 @@ def smtp_lines(smtp: dict[str, Any]) -> list[str]:
             lines.append(f"  {host}")
         if p["outcome"] == "ok":
             tls = "no STARTTLS" if not p["starttls"] else (
-                f"TLS {p['tls_version'] or ''} verified".replace("  ", " ") if p["tls"] == "verified"
-                else f"TLS {p['tls']}")
+                f"{p['tls_version'] or 'TLS'}, certificate verified" if p["tls"] == "verified"
+                else f"STARTTLS, TLS {p['tls']}")
             state = f"ok       {p['banner'] or ''} | {tls}"
         else:
             where = "" if p["stage"] == "connect" else f" at {p['stage']}"
