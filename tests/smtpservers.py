@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import socketserver
 import ssl
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,8 +79,12 @@ class Pki:
 def smtp_servers(port: int, servers: dict[str, tuple[Any, ssl.SSLContext | None]]) -> Iterator[int]:
     """Start one aiosmtpd server per address (``address -> (handler, STARTTLS context or None)``)."""
     started: list[Controller] = []
+    raw: list[socketserver.ThreadingTCPServer] = []
     try:
         for address, (handler, tls) in servers.items():
+            if isinstance(handler, Scripted):
+                raw.append(handler.serve(address, port))
+                continue
             kwargs: dict[str, Any] = {"tls_context": tls, "require_starttls": False} if tls else {}
             controller = Controller(handler, hostname=address, port=port, server_hostname="mx.test", ident="ESMTP stand-in",
                                     ready_timeout=5, **kwargs)
@@ -88,3 +94,35 @@ def smtp_servers(port: int, servers: dict[str, tuple[Any, ssl.SSLContext | None]
     finally:
         for controller in started:
             controller.stop()
+        for server in raw:
+            server.shutdown()
+            server.server_close()
+
+
+class Scripted:
+    """A raw TCP server that greets with ``banner`` and answers each command by its first
+    word from ``replies`` (a counterpart that misbehaves in ways aiosmtpd will not)."""
+
+    def __init__(self, banner: bytes, replies: dict[str, bytes] | None = None) -> None:
+        self.banner, self.replies = banner, replies or {}
+
+    def serve(self, address: str, port: int) -> socketserver.ThreadingTCPServer:
+        script = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(script.banner)
+                for line in self.rfile:
+                    verb = line.split(b" ")[0].strip().upper().decode("ascii", "replace")
+                    if verb == "QUIT" or verb not in script.replies:
+                        return
+                    self.wfile.write(script.replies[verb])
+
+        class Server(socketserver.ThreadingTCPServer):
+            address_family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            daemon_threads = True
+            allow_reuse_address = True
+
+        server = Server((address, port), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server

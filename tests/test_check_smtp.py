@@ -14,12 +14,14 @@ from conftest import require_bind
 from mxsplit_component.check.smtp_report import add_smtp
 from mxsplit_component.cli import main
 from mxsplit_component.core.plan import plan_mx
-from smtpservers import MS_WILDCARD, Accept, CloseAtEhlo, Hang, Pki, free_port, smtp_servers
+from smtpservers import MS_WILDCARD, Accept, CloseAtEhlo, Hang, Pki, Scripted, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 #: tenant -> the address its (IPv4-only) host points at; every domain host is 127.0.0.3 + ::1.
 TENANTS = {"good": ["127.0.0.2"], "vfourdown": ["127.0.0.2", "127.0.0.9"], "plain": ["127.0.0.4"],
-           "wrongname": ["127.0.0.5"], "rogue": ["127.0.0.6"], "hang": ["127.0.0.7"], "closer": ["127.0.0.8"]}
+           "wrongname": ["127.0.0.5"], "rogue": ["127.0.0.6"], "hang": ["127.0.0.7"], "closer": ["127.0.0.8"],
+           "rejecting": ["127.0.0.10"], "garbage": ["127.0.0.11"], "tlsrefused": ["127.0.0.12"],
+           "ehlorefused": ["127.0.0.13"]}
 
 
 def _zones() -> dict[str, str]:
@@ -58,7 +60,12 @@ def farm(pki):
     servers = {"127.0.0.2": (Accept(), good), "127.0.0.3": (Accept(), good), "::1": (Accept(), good),
                "127.0.0.4": (Accept(), None), "127.0.0.5": (Accept(), pki.context("mx.other.example")),
                "127.0.0.6": (Accept(), pki.context(MS_WILDCARD, ca=pki.rogue)), "127.0.0.7": (Hang(), good),
-               "127.0.0.8": (CloseAtEhlo(), good)}
+               "127.0.0.8": (CloseAtEhlo(), good),
+               "127.0.0.10": (Scripted(b"554 5.7.1 no SMTP service here\r\n"), None),
+               "127.0.0.11": (Scripted(b"HTTP/1.1 400 Bad Request\r\n"), None),
+               "127.0.0.12": (Scripted(b"220 mx ESMTP\r\n", {"EHLO": b"250-mx\r\n250 STARTTLS\r\n",
+                                                               "STARTTLS": b"454 4.7.0 TLS not available\r\n"}), None),
+               "127.0.0.13": (Scripted(b"220 mx ESMTP\r\n", {"EHLO": b"502 5.5.1 EHLO not implemented\r\n"}), None)}
     with smtp_servers(free_port((*servers, "127.0.0.9")), servers) as port:
         yield port
 
@@ -172,6 +179,35 @@ def test_server_that_closes_at_ehlo(capsys, bind, farm):
     assert code == 1
     [finding] = smtp_findings(rep)
     assert "127.0.0.8 closed at ehlo (the server closed the connection)" in finding["message"]
+
+
+def test_554_banner_is_rejected_at_the_banner(capsys, bind, farm):
+    code, rep = check(capsys, bind, "rejecting", farm, "--json")
+    assert code == 1
+    [finding] = smtp_findings(rep)
+    assert "127.0.0.10 rejected at banner (554 5.7.1 no SMTP service here)" in finding["message"]
+
+
+def test_a_server_that_does_not_speak_smtp(capsys, bind, farm):
+    code, rep = check(capsys, bind, "garbage", farm, "--json")
+    assert code == 1
+    assert "127.0.0.11 error at banner (not an SMTP reply: 'HTTP/1.1 400 Bad Request')" in smtp_findings(rep)[0]["message"]
+
+
+def test_ehlo_refused_is_rejected_at_ehlo(capsys, bind, farm):
+    code, rep = check(capsys, bind, "ehlorefused", farm, "--json")
+    assert code == 1
+    assert "127.0.0.13 rejected at ehlo (EHLO answered 502 5.5.1 EHLO not implemented)" in smtp_findings(rep)[0]["message"]
+
+
+def test_starttls_offered_then_refused_is_a_tls_warning(capsys, bind, farm):
+    code, rep = check(capsys, bind, "tlsrefused", farm, "--json")
+    assert code == 0
+    [finding] = smtp_findings(rep)
+    assert finding["id"] == "smtp-tls-invalid"
+    assert "127.0.0.12: STARTTLS or the TLS handshake failed (STARTTLS answered 454 4.7.0 TLS not available)" in \
+        finding["message"]
+    assert probe(rep, "127.0.0.12")["outcome"] == "ok"
 
 
 def test_every_connect_refused_means_the_probe_could_not_run_here(capsys, bind):

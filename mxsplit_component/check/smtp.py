@@ -67,10 +67,15 @@ class _Reply(Exception):
 
 
 async def _read_reply(reader: asyncio.StreamReader, timeout: float) -> tuple[int, list[str]]:
-    """One SMTP reply (RFC 5321 §4.2): (code, text lines)."""
+    """One SMTP reply (RFC 5321 §4.2): (code, text lines), all of it within ``timeout``
+    (a server trickling one continuation line at a time cannot stretch a step)."""
+    return await asyncio.wait_for(_reply_lines(reader), timeout)
+
+
+async def _reply_lines(reader: asyncio.StreamReader) -> tuple[int, list[str]]:
     lines: list[str] = []
     while len(lines) < MAX_REPLY_LINES:
-        raw = await asyncio.wait_for(reader.readline(), timeout)
+        raw = await reader.readline()
         if not raw:
             raise _Reply("closed", "the server closed the connection")
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -112,8 +117,12 @@ def _ehlo_name(writer: asyncio.StreamWriter) -> str:
 
 
 async def probe_address(target: Target, port: int, timeout: float, context: ssl.SSLContext,
-                        opener: Opener | None = None) -> AddressProbe:
-    """One session with ``target``; every step bounded by ``timeout`` seconds. Never raises."""
+                        opener: Opener | None = None, reached: list[str] | None = None) -> AddressProbe:
+    """One session with ``target``; every step bounded by ``timeout`` seconds. Never raises.
+
+    :param reached: its first item is kept at the current stage, for a caller that cancels us.
+    """
+    reached = reached if reached is not None else ["connect"]
     base: dict[str, Any] = {"host": target.host, "address": target.address, "family": target.family}
     open_ = opener or asyncio.open_connection
     try:
@@ -122,12 +131,13 @@ async def probe_address(target: Target, port: int, timeout: float, context: ssl.
         outcome, detail = _connect_outcome(exc)
         return AddressProbe(**base, stage="connect", outcome=outcome, detail=detail)
     stage, banner, starttls = "banner", None, None
+    reached[0] = stage
     try:
         code, text = await _read_reply(reader, timeout)
         banner = f"{code} {text[0] if text else ''}".strip()
         if code != 220:
             raise _Reply("rejected", banner)
-        stage = "ehlo"
+        stage = reached[0] = "ehlo"
         writer.write(f"EHLO {_ehlo_name(writer)}\r\n".encode())
         code, text = await _read_reply(reader, timeout)
         if code != 250:
@@ -136,7 +146,8 @@ async def probe_address(target: Target, port: int, timeout: float, context: ssl.
         if not starttls:
             writer.write(b"QUIT\r\n")
             return AddressProbe(**base, stage="done", outcome="ok", banner=banner, starttls=False)
-        return await _starttls(base, reader, writer, timeout, context, banner)
+        reached[0] = "starttls"
+        return await _starttls(base, reader, writer, timeout, context, banner, reached)
     except _Reply as exc:
         return AddressProbe(**base, stage=stage, outcome=exc.outcome, detail=exc.detail, banner=banner,
                             starttls=starttls)
@@ -152,7 +163,7 @@ async def probe_address(target: Target, port: int, timeout: float, context: ssl.
 
 
 async def _starttls(base: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    timeout: float, context: ssl.SSLContext, banner: str) -> AddressProbe:
+                    timeout: float, context: ssl.SSLContext, banner: str, reached: list[str]) -> AddressProbe:
     """STARTTLS and the handshake. The host accepted EHLO, so TLS trouble is a TLS finding only."""
     ok: dict[str, Any] = {**base, "outcome": "ok", "banner": banner, "starttls": True}
     writer.write(b"STARTTLS\r\n")
@@ -164,6 +175,7 @@ async def _starttls(base: dict[str, Any], reader: asyncio.StreamReader, writer: 
         return AddressProbe(**ok, stage="starttls", tls="failed",
                             tls_detail=f"STARTTLS answered {code} {' '.join(text)}".strip())
     loop = asyncio.get_running_loop()
+    reached[0] = "tls"
     try:
         # loop.start_tls (not StreamWriter.start_tls, which is 3.11+): the handshake is all we need.
         tls = await asyncio.wait_for(loop.start_tls(writer.transport, writer.transport.get_protocol(), context,
@@ -192,14 +204,16 @@ async def probe_all(targets: Sequence[Target], *, port: int = 25, timeout: float
     """
     ctx = context or ssl.create_default_context()
     gate = asyncio.Semaphore(concurrency)
-    per_session = 5 * timeout + 1
+    # Five steps of ``timeout`` each (the handshake gets one second more): a guard, not a limit.
+    per_session = 6 * timeout + 1
 
     async def one(target: Target) -> AddressProbe:
         async with gate:
+            reached = ["connect"]
             try:
-                return await asyncio.wait_for(probe_address(target, port, timeout, ctx, opener), per_session)
+                return await asyncio.wait_for(probe_address(target, port, timeout, ctx, opener, reached), per_session)
             except asyncio.TimeoutError:
-                return AddressProbe(target.host, target.address, target.family, "banner", "timeout",
+                return AddressProbe(target.host, target.address, target.family, reached[0], "timeout",
                                     f"the session took longer than {per_session:g}s")
 
     tasks = [asyncio.ensure_future(one(t)) for t in targets]
