@@ -49,7 +49,7 @@ ZONES = {
         *(f"{name} IN TXT {txt(text)}" for name, text in SPF.items()),
         "mail.good IN AAAA 2001:db8::25", "mail.good IN A 192.0.2.25",
         "mail.unconfirmed IN AAAA 2001:db8::99",
-        "mx IN MX 10 mail.good", "none IN A 192.0.2.80",
+        "mx IN MX 10 mail.good", "none IN A 192.0.2.80", "alias IN CNAME good",
     ])),
 }
 
@@ -130,6 +130,12 @@ def test_include_pass_shows_the_record_path(capsys, bind):
 def test_a_and_mx_mechanisms_match_the_aaaa_of_the_host(capsys, bind, domain):
     code, v = sender(capsys, bind, CONFIRMED, domain)
     assert code == 0 and v["spf"] == "pass" and v["reply"] == "250"
+
+
+def test_spf_behind_a_cname_is_followed(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "alias")
+    assert code == 0 and v["spf"] == "pass"
+    assert v["spf_detail"]["path"][0]["record"] == SPF["good"]
 
 
 def test_a_mechanism_does_not_match_another_ipv6_address(capsys, bind):
