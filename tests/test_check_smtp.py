@@ -217,7 +217,7 @@ def test_every_connect_refused_means_the_probe_could_not_run_here(capsys, bind):
     assert rep["ok"] is True  # nothing is known to be wrong with the hosts
     [finding] = smtp_findings(rep)
     assert finding["id"] == "smtp-blocked-here" and finding["severity"] == "info"
-    assert finding["message"].startswith("every connection to port 25 failed the same way (refused, 3 addresses): "
+    assert finding["message"].startswith(f"every connection to port {port} failed the same way (refused, 3 addresses): "
                                          "outbound SMTP is most likely blocked from this machine")
 
 

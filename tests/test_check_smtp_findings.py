@@ -74,5 +74,20 @@ def test_tls_trouble_is_one_warning_per_host():
     assert verdict.code == ExitCode.OK
 
 
+def test_ipv4_blocked_and_no_ipv6_route_is_two_notes_not_dead_hosts():
+    probes = [failed(V4, "192.0.2.1"), failed(DS, "192.0.2.2"),
+              failed(DS, "2001:db8::1", "ipv6", outcome="no-route", detail="Network is unreachable")]
+    verdict = classify(probes, PREFS, ROLES, port=2525)
+    assert [f.id for f in verdict.findings] == ["smtp-no-route-here", "smtp-blocked-here"]
+    assert verdict.findings[1].message.startswith("every connection to port 2525 failed the same way (timeout, 2 addresses)")
+    assert verdict.code == ExitCode.INCOMPLETE and verdict.unprobed == ("ipv6",)
+
+
+def test_no_route_for_every_family_is_incomplete():
+    probes = [failed(V4, "192.0.2.1", outcome="no-route"), failed(DS, "2001:db8::1", "ipv6", outcome="no-route")]
+    verdict = classify(probes, PREFS, ROLES)
+    assert [f.id for f in verdict.findings] == ["smtp-no-route-here"] * 2 and verdict.code == ExitCode.INCOMPLETE
+
+
 def test_nothing_to_probe_is_ok():
     assert classify([], PREFS, ROLES).code == ExitCode.OK

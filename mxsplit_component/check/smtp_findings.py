@@ -59,25 +59,17 @@ def _consequence(host: str, family: str, roles: Mapping[str, str]) -> str:
 
 
 def classify(probes: Sequence[AddressProbe], preferences: Mapping[str, int],
-             roles: Mapping[str, str] | None = None) -> SmtpVerdict:
+             roles: Mapping[str, str] | None = None, port: int = 25) -> SmtpVerdict:
     """Findings and exit code for ``probes``.
 
     :param preferences: published MX host -> preference; other probed hosts (the tenant
         host when it is not published) get warnings rather than errors.
     :param roles: host -> ``ipv4-only`` / ``dual-stack``, for the consequence in messages.
+    :param port: the port probed, as messages name it.
     """
     roles = roles or {}
     if not probes:
         return SmtpVerdict((), ExitCode.OK)
-    connect_failures = [p for p in probes if p.stage == "connect" and p.outcome != "ok"]
-    if len(connect_failures) == len(probes) and len({p.outcome for p in probes}) == 1:
-        how = probes[0].outcome
-        return SmtpVerdict((Finding(
-            "smtp-blocked-here", "info",
-            f"every connection to port 25 failed the same way ({how}, {len(probes)} addresses): outbound SMTP is "
-            "most likely blocked from this machine, so this says nothing about the hosts; run the probe from a "
-            "network that allows port 25 (a mail server or a VM without egress filtering)"),), ExitCode.INCOMPLETE)
-
     out: list[Finding] = []
     unprobed: list[str] = []
     for family in ("ipv4", "ipv6"):
@@ -87,10 +79,20 @@ def classify(probes: Sequence[AddressProbe], preferences: Mapping[str, int],
             out.append(Finding("smtp-no-route-here", "info",
                                f"cannot probe {FAMILY_NAME[family]} from here ({mine[0].detail}): this machine has no "
                                f"{FAMILY_NAME[family]} route, so the {FAMILY_NAME[family]} verdicts are unknown"))
+    probes = [p for p in probes if p.family not in unprobed]
+    if not probes:
+        return SmtpVerdict(tuple(out), ExitCode.INCOMPLETE, tuple(unprobed))
+    if all(p.stage == "connect" for p in probes) and len({p.outcome for p in probes}) == 1:
+        out.append(Finding(
+            "smtp-blocked-here", "info",
+            f"every connection to port {port} failed the same way ({probes[0].outcome}, {len(probes)} addresses): outbound "
+            f"SMTP is most likely blocked from this machine, so this says nothing about the hosts; run the probe from a "
+            f"network that allows port {port} (a mail server or a VM without egress filtering)"))
+        return SmtpVerdict(tuple(out), ExitCode.INCOMPLETE, tuple(unprobed))
 
     failing: dict[tuple[str, str], list[AddressProbe]] = {}
     for p in probes:
-        if p.family not in unprobed and p.outcome != "ok":
+        if p.outcome != "ok":
             failing.setdefault((p.host, p.family), []).append(p)
     for (host, family), bad in failing.items():
         total = sum(1 for p in probes if p.host == host and p.family == family)

@@ -27,7 +27,7 @@ async def add_smtp(plan: MxPlan, rep: dict[str, Any], code: int, *, port: int, t
     roles = {plan.ipv4_only_host: "ipv4-only", plan.dual_stack_host: "dual-stack"}
     probes = await probe_all(targets_for(probed_hosts(plan, rep), rep["addresses"]), port=port, timeout=timeout,
                              context=context, opener=opener)
-    verdict = classify(probes, preferences, roles)
+    verdict = classify(probes, preferences, roles, port)
     rep["smtp"] = {"port": port, "unprobed_families": list(verdict.unprobed), "probes": [p.to_json() for p in probes]}
     rep["findings"] += [f.as_dict() for f in verdict.findings]
     rep["ok"] = rep["ok"] and not any(f.severity == "error" for f in verdict.findings)
