@@ -230,6 +230,17 @@ def test_text_output_shows_each_host_and_address(capsys, bind, farm):
     assert "WARNING smtp-no-starttls" in out
 
 
+def test_bulk_check_probes_every_row(capsys, bind, farm, tmp_path):
+    rows = tmp_path / "domains.csv"
+    rows.write_text("domain,tenant\ngood.test,good\nplain.test,plain\n")
+    code = main(["check", "--file", str(rows), "--nameserver", bind.nameserver, "--timeout", "1", "--no-mta-sts",
+                 "--smtp", "--smtp-port", str(farm), "--json"])
+    reps = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0 and [r["domain"] for r in reps] == ["good.test", "plain.test"]
+    assert [len(r["smtp"]["probes"]) for r in reps] == [3, 3]
+    assert [f["id"] for f in smtp_findings(reps[1])] == ["smtp-no-starttls"]
+
+
 def test_smtp_port_must_be_a_port(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["check", "good.test", "--tenant", "good", "--smtp", "--smtp-port", "0"])

@@ -195,15 +195,19 @@ async def _starttls(base: dict[str, Any], reader: asyncio.StreamReader, writer: 
 
 async def probe_all(targets: Sequence[Target], *, port: int = 25, timeout: float = 5.0,
                     context: ssl.SSLContext | None = None, concurrency: int = DEFAULT_CONCURRENCY,
-                    opener: Opener | None = None) -> list[AddressProbe]:
+                    opener: Opener | None = None, gate: asyncio.Semaphore | None = None) -> list[AddressProbe]:
     """Probe every target, at most ``concurrency`` at once, in input order.
 
-    Each session is bounded by its steps (connect, banner, EHLO, STARTTLS, handshake: five
-    ``timeout``s) and the whole run by that times the number of waves, so a server that
-    trickles bytes cannot hold the check.
+    Each step of a session (connect, banner, EHLO, STARTTLS, handshake) is bounded by
+    ``timeout`` and the session as a whole by a guard, so the run takes at most one
+    session's bound per wave of ``concurrency`` targets: a server that trickles bytes
+    cannot hold the check.
+
+    :param gate: a semaphore shared by concurrent callers (``check --file`` checks many
+        domains at once; the SMTP sessions they open together stay within one bound).
     """
     ctx = context or ssl.create_default_context()
-    gate = asyncio.Semaphore(concurrency)
+    gate = gate or asyncio.Semaphore(concurrency)
     # Five steps of ``timeout`` each (the handshake gets one second more): a guard, not a limit.
     per_session = 6 * timeout + 1
 
@@ -216,21 +220,7 @@ async def probe_all(targets: Sequence[Target], *, port: int = 25, timeout: float
                 return AddressProbe(target.host, target.address, target.family, reached[0], "timeout",
                                     f"the session took longer than {per_session:g}s")
 
-    tasks = [asyncio.ensure_future(one(t)) for t in targets]
-    if not tasks:
-        return []
-    waves = -(-len(tasks) // concurrency)
-    done, pending = await asyncio.wait(tasks, timeout=waves * per_session + 1)
-    for task in pending:
-        task.cancel()
-    results = []
-    for target, task in zip(targets, tasks, strict=True):
-        if task in done and not task.cancelled():
-            results.append(task.result())
-        else:
-            results.append(AddressProbe(target.host, target.address, target.family, "connect", "timeout",
-                                        "the probe ran out of time"))
-    return results
+    return list(await asyncio.gather(*(one(t) for t in targets)))
 
 
 def targets_for(hosts: Sequence[str], addresses: dict[str, dict[str, list[str]]]) -> list[Target]:

@@ -3,12 +3,25 @@ render the per-address table. The check calls :func:`add_smtp` after its DNS wor
 
 from __future__ import annotations
 
+import asyncio
 import ssl
+import weakref
 from typing import Any
 
 from ..core.plan import MxPlan
-from .smtp import Opener, probe_all, targets_for
+from .smtp import DEFAULT_CONCURRENCY, Opener, probe_all, targets_for
 from .smtp_findings import FAMILY_NAME, classify
+
+#: One bound on SMTP sessions per event loop, however many domains are checked at once.
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(DEFAULT_CONCURRENCY)
+    return gate
 
 
 def probed_hosts(plan: MxPlan, rep: dict[str, Any]) -> list[str]:
@@ -26,7 +39,7 @@ async def add_smtp(plan: MxPlan, rep: dict[str, Any], code: int, *, port: int, t
         preferences.setdefault(r["exchange"], r["preference"])
     roles = {plan.ipv4_only_host: "ipv4-only", plan.dual_stack_host: "dual-stack"}
     probes = await probe_all(targets_for(probed_hosts(plan, rep), rep["addresses"]), port=port, timeout=timeout,
-                             context=context, opener=opener)
+                             context=context, opener=opener, gate=_gate())
     verdict = classify(probes, preferences, roles, port)
     rep["smtp"] = {"port": port, "unprobed_families": list(verdict.unprobed), "probes": [p.to_json() for p in probes]}
     rep["findings"] += [f.as_dict() for f in verdict.findings]
