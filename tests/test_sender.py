@@ -50,6 +50,9 @@ ZONES = {
         "mail.good IN AAAA 2001:db8::25", "mail.good IN A 192.0.2.25",
         "mail.unconfirmed IN AAAA 2001:db8::99",
         "mx IN MX 10 mail.good", "none IN A 192.0.2.80", "alias IN CNAME good",
+        # Recipients for --to: Microsoft's single dual-stack MX, and the split.
+        "ds IN A 198.51.100.1", *(f"ds IN AAAA 2001:db8:ff::{n}" for n in (1, 2, 3)), "v4only IN A 192.0.2.1",
+        "rcpt-standard IN MX 0 ds", "rcpt-split IN MX 0 v4only", "rcpt-split IN MX 10 ds",
     ])),
 }
 
@@ -200,9 +203,48 @@ def test_text_output_explains_each_step(capsys, bind):
     assert out.endswith("verdict: DEFERRED (exit 1)\n")
 
 
+def test_to_simulates_this_sender_against_the_published_mx(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft", "--to", f"rcpt-standard.{FWD}")
+    assert code == 1
+    assert v["to"]["published"] == [{"preference": 0, "exchange": f"ds.{FWD}"}]
+    assert v["to"]["addresses"][f"ds.{FWD}"]["ipv6"] == ["2001:db8:ff::1", "2001:db8:ff::2", "2001:db8:ff::3"]
+    cases = {c["profile"]: c for c in v["published_simulation"]}
+    # Exchange-like senders try all three AAAA (450 4.7.26 each) before IPv4; Postfix's two
+    # sessions may both go to IPv6: today this sender is deferred or delayed, with the split it is not.
+    assert [a["reply"][:10] for a in cases["dual-stack-prefer-ipv6"]["attempts"]] == ["450 4.7.26"] * 3 + ["250 2.6.0 "]
+    assert cases["postfix"]["outcome"] == "varies"
+    assert {o["outcome"] for o in cases["postfix"]["orders"]} == {"deferred", "delivered"}
+    assert v["split_helps"] is True
+
+
+def test_to_a_domain_that_already_publishes_the_split(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft", "--to", f"rcpt-split.{FWD}")
+    assert code == 1
+    assert [(c["outcome"], c["family"], c["attempts"][0]["preference"]) for c in v["published_simulation"]] == [
+        ("delivered", "ipv4", 0), ("delivered", "ipv4", 0)]
+
+
+def test_to_in_text(capsys, bind):
+    code = main(["sender", "--ip", CONFIRMED, "--from", f"soft.{FWD}", "--to", f"rcpt-split.{FWD}",
+                 "--nameserver", bind.nameserver])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith(f"mxsplit sender --ip {CONFIRMED} --from soft.{FWD} --to rcpt-split.{FWD}\n")
+    assert f"Your published MX (rcpt-split.{FWD}: 0 v4only.{FWD}; 10 ds.{FWD})\n" in out
+
+
+def test_to_a_domain_that_does_not_exist_is_incomplete(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft", "--to", f"nosuch.{FWD}")
+    assert code == 3
+    assert v["reply"] == "450 4.7.26"  # the sender's own verdict still stands
+    assert v["to"]["errors"] == [f"nosuch.{FWD} does not exist (NXDOMAIN)"]
+    assert v["published_simulation"] == []
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--ip", "2001:db8::zz", "--from", "example.net"], "mxsplit: error: --ip '2001:db8::zz' is not an IP address"),
     (["--ip", "2001:db8::1", "--from", "exa mple.net"], "mxsplit: error: --from 'exa mple.net'"),
+    (["--ip", "2001:db8::1", "--from", "example.net", "--to", "contoso"], "mxsplit: error: --to 'contoso'"),
 ])
 def test_bad_input_names_the_flag(capsys, argv, message):
     assert main(["sender", *argv, "--nameserver", "127.0.0.1:1"]) == 2

@@ -36,6 +36,8 @@ def add_sender_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="from_", required=True, metavar="DOMAIN",
                    help="the MAIL FROM domain (or address) whose SPF is checked")
     p.add_argument("--helo", help="the sender's HELO name (default: its PTR name)")
+    p.add_argument("--to", metavar="DOMAIN",
+                   help="your domain: also simulate this sender against the MX set it publishes today")
     p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
                    help="ask this resolver (repeatable); default: the system resolver")
     p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
@@ -43,7 +45,7 @@ def add_sender_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _inputs(ns: argparse.Namespace) -> tuple[str, str, str | None]:
+def _inputs(ns: argparse.Namespace) -> tuple[str, str, str | None, str | None]:
     from ..core.names import normalize_name
 
     try:
@@ -53,7 +55,8 @@ def _inputs(ns: argparse.Namespace) -> tuple[str, str, str | None]:
                            field="ip") from None
     domain = normalize_name(ns.from_.rpartition("@")[2], "--from")
     helo = normalize_name(ns.helo, "--helo", min_labels=1) if ns.helo else None
-    return ip, domain, helo
+    to = normalize_name(ns.to, "--to") if ns.to else None
+    return ip, domain, helo, to
 
 
 def run_sender(ns: argparse.Namespace) -> SenderVerdict:
@@ -61,14 +64,19 @@ def run_sender(ns: argparse.Namespace) -> SenderVerdict:
 
     from ..check.run import CheckOptions, make_client
     from .evidence import gather
+    from .recipient import published
     from .verdict import judge
 
-    ip, domain, helo = _inputs(ns)
+    ip, domain, helo, to = _inputs(ns)
     options = CheckOptions(nameservers=tuple(ns.nameserver) or None, timeout=ns.timeout)
 
     async def main() -> SenderVerdict:
         async with make_client(options) as client:
-            return judge(await gather(ip, domain, helo, client, spf_budget=max(20.0, 4 * ns.timeout)))
+            evidence = gather(ip, domain, helo, client, spf_budget=max(20.0, 4 * ns.timeout))
+            if to is None:
+                return judge(await evidence)
+            found, recipient = await asyncio.gather(evidence, published(to, client))
+            return judge(found, recipient)
 
     return asyncio.run(main())
 
@@ -81,7 +89,8 @@ def sender_text(v: SenderVerdict) -> str:
     from .verdict import REPLY_TEXT
 
     ev = v.evidence
-    out = [f"mxsplit sender --ip {ev.ip} --from {ev.domain}", ""]
+    to = f" --to {v.recipient.domain}" if v.recipient is not None else ""
+    out = [f"mxsplit sender --ip {ev.ip} --from {ev.domain}{to}", ""]
     if not v.ipv6_rule_applies:
         out += ["  IPv4 address: Exchange Online's IPv6 rule (PTR, SPF or DKIM) does not apply; shown for reference", ""]
     out.append("Steps")
@@ -96,6 +105,13 @@ def sender_text(v: SenderVerdict) -> str:
             f"The MX split {'helps' if v.split_helps else 'does not help'}: {v.split_reason}"]
     if v.split_cases:
         out += simulation_lines(v.split_cases)
+    if v.recipient is not None:
+        r = v.recipient
+        mx = "; ".join(f"{x.preference} {x.exchange}" for x in r.records) or "(none)"
+        out += ["", f"Your published MX ({r.domain}: {mx})"]
+        out += [f"  could not learn: {e}" for e in r.errors]
+        if v.published_cases:
+            out += simulation_lines(v.published_cases)
     if v.fixes:
         out += ["", "What the sender can fix"] + [f"  - {f}" for f in v.fixes]
     verdict = {0: "ACCEPTED", 1: "DEFERRED", 3: "INCOMPLETE (a lookup failed)"}[int(v.code)]

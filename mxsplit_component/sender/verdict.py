@@ -16,6 +16,7 @@ from ..core.plan import MxRecord
 from ..exitcodes import ExitCode
 from ..simulate import PROFILES, HostAddresses, simulate
 from .evidence import IPV4, SenderEvidence
+from .recipient import Recipient
 
 NO_PTR, NO_AUTH, ACCEPTED = "450 4.7.25", "450 4.7.26", "250"
 REPLY_TEXT = {
@@ -51,6 +52,9 @@ class SenderVerdict:
     split_cases: tuple[dict[str, Any], ...]
     fixes: tuple[str, ...]
     code: ExitCode
+    #: With ``--to``: the recipient's published MX and this sender simulated against it.
+    recipient: Recipient | None = None
+    published_cases: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         ev = self.evidence
@@ -62,7 +66,8 @@ class SenderVerdict:
                 "split_helps": self.split_helps, "split_reason": self.split_reason,
                 "steps": [s.to_json() for s in self.steps], "spf_detail": ev.spf.to_json(),
                 "dns": ev.to_json(), "split_simulation": list(self.split_cases), "fixes": list(self.fixes),
-                "exit_code": int(self.code)}
+                "to": self.recipient.to_json() if self.recipient else None,
+                "published_simulation": list(self.published_cases), "exit_code": int(self.code)}
 
 
 def _steps(ev: SenderEvidence) -> list[Step]:
@@ -101,6 +106,16 @@ def predicted_reply(ev: SenderEvidence) -> str | None:
     return NO_AUTH
 
 
+def _sender_cases(ev: SenderEvidence, reply: str | None, records: Any, addresses: Any) -> list[dict[str, Any]]:
+    """This sender (its families, per the IPv4 hints; its auth state, per the reply) against an MX set."""
+    if ev.family == IPV4 or reply is None:
+        return []
+    auth = {NO_PTR: "no-ptr", NO_AUTH: "unauthenticated"}.get(reply, "authenticated")
+    ids = ("dual-stack-prefer-ipv6", "postfix") if ev.ipv4_hints else ("ipv6-only",)
+    profiles = [p for p in PROFILES if p.id in ids]
+    return [c for c in simulate(records, addresses, None, profiles) if c["auth"] == auth]
+
+
 def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[dict[str, Any]]]:
     """Does the split keep this sender on IPv4? Per the simulation's profiles."""
     if ev.family == IPV4:
@@ -109,18 +124,13 @@ def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[dict[
         return False, "unknown: the reply could not be predicted", []
     if reply == ACCEPTED:
         return False, "not needed: the sender meets the IPv6 rule", []
-    auth = "no-ptr" if reply == NO_PTR else "unauthenticated"
-    has_ipv4 = bool(ev.ipv4_hints)
-    ids = ("dual-stack-prefer-ipv6", "postfix") if has_ipv4 else ("ipv6-only",)
-    profiles = [p for p in PROFILES if p.id in ids]
-    cases = [c for c in simulate(SPLIT_RECORDS, SPLIT_ADDRESSES, True, profiles) if c["auth"] == auth]
-    helps = has_ipv4 and all(c["outcome"] == "delivered" and c["family"] == "ipv4" for c in cases)
-    if not has_ipv4:
+    cases = _sender_cases(ev, reply, SPLIT_RECORDS, SPLIT_ADDRESSES)
+    if not ev.ipv4_hints:
         hint_names = ", ".join(dict.fromkeys([*ev.ptr_names, ev.helo]))
         return False, (f"no IPv4 seen for the sender (no A record for {hint_names}): an IPv6-only sender walks "
                        "down to MX 10 and meets the same rule"), cases
     names = ", ".join(ev.ipv4_hints)
-    if helps:
+    if all(c["outcome"] == "delivered" and c["family"] == "ipv4" for c in cases):
         return True, (f"the sender has IPv4 ({names} has A records): senders that follow MX order stop at MX 0, "
                       "which has no AAAA, and deliver over IPv4"), cases
     return False, "the simulated senders do not all reach MX 0 over IPv4", cases
@@ -151,9 +161,13 @@ def _fixes(ev: SenderEvidence, reply: str | None) -> list[str]:
     return out
 
 
-def judge(ev: SenderEvidence) -> SenderVerdict:
+def judge(ev: SenderEvidence, recipient: Recipient | None = None) -> SenderVerdict:
+    """:param recipient: the domain the sender writes to (``--to``), as it is published today."""
     reply = predicted_reply(ev)
     helps, reason, cases = _split(ev, reply)
-    code = (ExitCode.INCOMPLETE if reply is None else ExitCode.OK if reply == ACCEPTED else ExitCode.FINDINGS)
+    published_cases = (_sender_cases(ev, reply, recipient.records, recipient.addresses)
+                       if recipient is not None and recipient.records else [])
+    incomplete = reply is None or (recipient is not None and bool(recipient.errors))
+    code = (ExitCode.INCOMPLETE if incomplete else ExitCode.OK if reply == ACCEPTED else ExitCode.FINDINGS)
     return SenderVerdict(ev, ev.family != IPV4, reply, tuple(_steps(ev)), helps, reason, tuple(cases),
-                         tuple(_fixes(ev, reply)), code)
+                         tuple(_fixes(ev, reply)), code, recipient, tuple(published_cases))
