@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mxsplit_component.exitcodes import ExitCode
@@ -40,6 +42,12 @@ def test_forward_confirmation_compares_addresses_not_spellings():
     ev = evidence(forward={"mail.example.net": ("2001:0db8:0000::0025",)})
     assert ev.forward_confirmed is True
     assert evidence(forward={"mail.example.net": ("2001:db8::99",)}).forward_confirmed is False
+
+
+def test_forward_lookup_failure_leaves_confirmation_unknown():
+    ev = replace(evidence(forward={"mail.example.net": ()}), errors=("AAAA mail.example.net: timed out",))
+    step = next(s for s in judge(ev).steps if s.id == "forward-confirmed")
+    assert step.ok is None and step.message.endswith("(AAAA mail.example.net: timed out)")
 
 
 def test_split_helps_only_a_deferred_sender_that_has_ipv4():

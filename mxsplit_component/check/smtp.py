@@ -18,8 +18,6 @@ from typing import Any
 
 #: Errors that mean "this machine has no way out over that family", not "the host is down".
 LOCAL_ERRNOS = frozenset({errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT})
-#: Stages of a session, in order; a probe records the one it failed at (or "done").
-STAGES = ("connect", "banner", "ehlo", "starttls", "tls", "done")
 DEFAULT_CONCURRENCY = 16
 MAX_REPLY_LINES = 100
 

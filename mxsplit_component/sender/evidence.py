@@ -36,6 +36,7 @@ class SenderEvidence:
     #: Name (PTR or HELO) -> its IPv4 addresses: a hint that the sender also has IPv4.
     ipv4_hints: dict[str, tuple[str, ...]]
     spf: SpfOutcome
+    #: Forward lookups that did not complete (forward confirmation is then unknown).
     errors: tuple[str, ...] = field(default=())
 
     @property
@@ -47,7 +48,7 @@ class SenderEvidence:
     def to_json(self) -> dict[str, Any]:
         return {"reverse_name": self.reverse_name, "ptr_names": list(self.ptr_names), "ptr_error": self.ptr_error,
                 "forward": {k: list(v) for k, v in self.forward.items()},
-                "ipv4_hints": {k: list(v) for k, v in self.ipv4_hints.items()}}
+                "ipv4_hints": {k: list(v) for k, v in self.ipv4_hints.items()}, "errors": list(self.errors)}
 
 
 def _records(answer: Answer, rdtype: int) -> list[Any]:

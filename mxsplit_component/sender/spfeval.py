@@ -21,8 +21,6 @@ import dns.rdatatype
 
 from ..check.transport import Answer, DnsClient
 
-#: The result words of RFC 7208 §2.6, as pyspf spells them.
-RESULTS = ("pass", "fail", "softfail", "neutral", "none", "permerror", "temperror")
 Lookup = Callable[[str, str], Answer]
 _HOOK = threading.Lock()
 

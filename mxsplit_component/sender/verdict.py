@@ -81,8 +81,10 @@ def _steps(ev: SenderEvidence) -> list[Step]:
     if ev.ptr_names:
         rr = "AAAA" if ev.family != IPV4 else "A"
         seen = "; ".join(f"{n} {rr} {', '.join(a) or '(none)'}" for n, a in ev.forward.items())
-        steps.append(Step("forward-confirmed", ev.forward_confirmed,
-                          f"{seen}: {'contains' if ev.forward_confirmed else 'does not contain'} {ev.ip}"))
+        known = ev.forward_confirmed or not ev.errors
+        failed = f" ({'; '.join(ev.errors)})" if ev.errors else ""
+        steps.append(Step("forward-confirmed", ev.forward_confirmed if known else None,
+                          f"{seen}: {'contains' if ev.forward_confirmed else 'does not contain'} {ev.ip}{failed}"))
     spf = ev.spf
     why = f" via {spf.mechanism}" if spf.mechanism else ""
     steps.append(Step("spf", None if spf.result == "temperror" else spf.result == "pass",
