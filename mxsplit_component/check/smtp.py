@@ -73,7 +73,10 @@ async def _read_reply(reader: asyncio.StreamReader, timeout: float) -> tuple[int
 async def _reply_lines(reader: asyncio.StreamReader) -> tuple[int, list[str]]:
     lines: list[str] = []
     while len(lines) < MAX_REPLY_LINES:
-        raw = await reader.readline()
+        try:
+            raw = await reader.readline()
+        except ValueError:  # a line beyond the stream's 64 KiB limit: no SMTP server sends that
+            raise _Reply("error", "a reply line longer than 64 KiB") from None
         if not raw:
             raise _Reply("closed", "the server closed the connection")
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
