@@ -47,7 +47,7 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with --file)")
     p.add_argument("--smtp", action="store_true",
                    help="also connect to port 25 of every MX address: banner, EHLO, STARTTLS, certificate")
-    p.add_argument("--smtp-port", type=_port, default=25, help="SMTP port to probe (default 25; for tests)")
+    p.add_argument("--smtp-port", type=_port, default=25, metavar="N", help="SMTP port to probe (default 25; for tests)")
 
 
 def _port(text: str) -> int:

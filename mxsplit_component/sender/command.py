@@ -35,7 +35,7 @@ def add_sender_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ip", required=True, help="the sending address, e.g. 2001:db8::25 (IPv4 works too)")
     p.add_argument("--from", dest="from_", required=True, metavar="DOMAIN",
                    help="the MAIL FROM domain (or address) whose SPF is checked")
-    p.add_argument("--helo", help="the sender's HELO name (default: its PTR name)")
+    p.add_argument("--helo", metavar="NAME", help="the sender's HELO name (default: its PTR name)")
     p.add_argument("--to", metavar="DOMAIN",
                    help="your domain: also simulate this sender against the MX set it publishes today")
     p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
