@@ -128,6 +128,13 @@ def _cmd_hosts(ns: argparse.Namespace) -> int:
         verb = "would set" if ns.dry_run else "set"
         print(f"{verb} {change.key}: {change.old or '(unset)'} -> {change.new} [{change.source}]", file=sys.stderr)
     return code
+def _cmd_sender(ns: argparse.Namespace) -> int:
+    from .render import to_json
+    from .sender.command import run_sender, sender_text
+
+    verdict = run_sender(ns)
+    print(to_json(verdict.to_json()) if ns.json else sender_text(verdict), end="\n" if ns.json else "")
+    return verdict.code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_hosts_parser(sub)
     sub.choices["hosts"].set_defaults(func=_cmd_hosts)
+    from .sender.command import add_sender_arguments
+
+    s = sub.add_parser("sender", help="predict Exchange Online's IPv6 answer to a sender (PTR, SPF) and whether "
+                                      "the split helps")
+    add_sender_arguments(s)
+    s.set_defaults(func=_cmd_sender)
 
     return parser
 

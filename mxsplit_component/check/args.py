@@ -45,3 +45,12 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
                    help=f"domains checked at once with --file (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with --file)")
+    p.add_argument("--smtp", action="store_true",
+                   help="also connect to port 25 of every MX address: banner, EHLO, STARTTLS, certificate")
+    p.add_argument("--smtp-port", type=_port, default=25, metavar="N", help="SMTP port to probe (default 25; for tests)")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError("must be a port number (1..65535)")
+    return int(text)

@@ -20,7 +20,8 @@ def options_from(ns: argparse.Namespace) -> CheckOptions:
     if not 0 < ns.port < 65536:
         raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
     return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
-                        wait=ns.wait, timeout=ns.timeout, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts)
+                        wait=ns.wait, timeout=ns.timeout, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts,
+                        smtp=ns.smtp, smtp_port=ns.smtp_port)
 
 
 def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], Any]) -> tuple[dict[str, Any], int]:
@@ -90,6 +91,10 @@ def check_text(rep: dict[str, Any], code: int) -> str:
         out.append(f"  {host}")
         out.append(f"      IPv4 {', '.join(addr['ipv4']) or '-'}")
         out.append(f"      IPv6 {', '.join(addr['ipv6']) or '-'}")
+    if "smtp" in rep:
+        from .smtp_report import smtp_lines
+
+        out += ["", *smtp_lines(rep["smtp"])]
     out += ["", "Findings"]
     if rep["findings"]:
         out += rules_lines({"ok": False, **f} for f in rep["findings"])
@@ -97,7 +102,7 @@ def check_text(rep: dict[str, Any], code: int) -> str:
         out.append("  none: the split is published and every host answers as planned")
     if rep["simulation"]:
         out += ["", "Sender simulation (addresses as published)", *simulation_lines(rep["simulation"])]
-    verdict = {0: "OK", 1: "FAIL", 2: "BAD INPUT", 3: "INCOMPLETE (a lookup failed)"}[code]
+    verdict = {0: "OK", 1: "FAIL", 2: "BAD INPUT", 3: "INCOMPLETE (a lookup or probe could not complete)"}[code]
     out += ["", f"verdict: {verdict} (exit {code})"]
     return "\n".join(out) + "\n"
 

@@ -12,6 +12,7 @@ from ..simulate import HostAddresses, simulate
 from .findings import DNS_ERROR, Finding, evaluate, exit_code, report
 from .mtasts import fetch_policy
 from .observe import PolicyFetcher, find_authoritative, observe, wait_for_mx
+from .tradeoffs import tradeoff_findings
 from .transport import DnsClient, Nameserver, system_nameservers
 
 
@@ -28,6 +29,9 @@ class CheckOptions:
     fetch_mta_sts: bool = True
     #: Look up ``_mta-sts`` at all.
     mta_sts: bool = True
+    #: Probe SMTP on every MX address after the DNS checks (``--smtp``), on this port.
+    smtp: bool = False
+    smtp_port: int = 25
 
 
 def simulation_for(plan: MxPlan, obs_report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -61,9 +65,13 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
     finally:
         if mx_client is not None:
             mx_client.close()
-    findings = evaluate(plan, obs)
+    findings = evaluate(plan, obs) + tradeoff_findings(plan, obs)
     rep = report(plan, obs, findings, [])
     rep["simulation"] = simulation_for(plan, rep)
+    if options.smtp:
+        from .smtp_report import add_smtp
+
+        return rep, await add_smtp(plan, rep, exit_code(findings), port=options.smtp_port, timeout=options.timeout)
     return rep, exit_code(findings)
 
 

@@ -1,0 +1,48 @@
+"""What the split knowingly gives up, said out loud so a third-party scanner surprises nobody.
+Pure; info findings only (they never change the exit code). Each carries its source.
+
+- ``internet-nl-mx-aaaa``: internet.nl's mail test requires AAAA on every MX host, so the
+  split's IPv4-only MX 0 fails it by design.
+- ``dane-mx0-unsigned``: DANE and DNSSEC for an ``mx.microsoft`` host do not reach MX 0 in
+  the unsigned ``mail.protection.outlook.com`` zone.
+"""
+
+from __future__ import annotations
+
+from ..core.clouds import uses_mx_microsoft
+from ..core.plan import MxPlan
+from .findings import Finding
+from .observe import NULL_MX, Observation
+
+#: Where each trade-off is documented (shown in the README's finding table).
+SOURCES = {
+    # internet.nl, e-mail test explanation, IPv6 > "IPv6 addresses for mail server(s)": every
+    # host in the MX set must have at least one AAAA record.
+    "internet-nl-mx-aaaa": "internet.nl e-mail test, IPv6 addresses for mail server(s) (mx_aaaa)",
+    # RFC 7672 §2.2: DANE applies per MX host, only to hosts whose address records are
+    # DNSSEC-secure. Microsoft Learn, "How SMTP DANE works": inbound DANE with DNSSEC is
+    # offered on the signed mx.microsoft hosts, not in mail.protection.outlook.com.
+    "dane-mx0-unsigned": "RFC 7672 §2.2; Microsoft Learn, How SMTP DANE works (inbound DANE on mx.microsoft)",
+}
+
+
+def tradeoff_findings(plan: MxPlan, obs: Observation) -> list[Finding]:
+    if plan.mode != "split" or not obs.mx:
+        return []
+    hosts = list(dict.fromkeys(r.exchange for r in sorted(obs.mx) if r.exchange != NULL_MX))
+    out = []
+    v4_only = [h for h in hosts if h in obs.hosts and obs.hosts[h].ipv4 and not obs.hosts[h].ipv6
+               and not obs.hosts[h].errors]
+    if v4_only and any(obs.hosts[h].ipv6 for h in hosts if h in obs.hosts):
+        out.append(Finding("internet-nl-mx-aaaa", "info",
+                           f"internet.nl's IPv6 mail test (mx_aaaa) requires AAAA on every MX host, so it marks this domain as "
+                           f"failing: {', '.join(v4_only)} has no AAAA by design (that is the split); expected, not a "
+                           "fault"))
+    signed = [h for h in hosts if uses_mx_microsoft(h)]
+    unsigned = [h for h in hosts if not uses_mx_microsoft(h)]
+    if signed and unsigned:
+        out.append(Finding("dane-mx0-unsigned", "info",
+                           f"DANE and DNSSEC for {', '.join(signed)} do not cover {', '.join(unsigned)} in the unsigned "
+                           "mail.protection.outlook.com zone; DANE senders check each MX host on its own and try the "
+                           "preferred one first, so most mail gets opportunistic TLS only (RFC 7672 §2.2)"))
+    return out

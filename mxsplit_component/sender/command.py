@@ -1,0 +1,119 @@
+"""``mxsplit sender`` flags, run and text output (printing stays in cli)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+from typing import TYPE_CHECKING
+
+from ..errors import MxSplitError
+
+if TYPE_CHECKING:
+    from .verdict import SenderVerdict
+
+
+def _nameserver(text: str) -> object:
+    from ..check.transport import parse_nameserver
+
+    try:
+        return parse_nameserver(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def add_sender_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ip", required=True, help="the sending address, e.g. 2001:db8::25 (IPv4 works too)")
+    p.add_argument("--from", dest="from_", required=True, metavar="DOMAIN",
+                   help="the MAIL FROM domain (or address) whose SPF is checked")
+    p.add_argument("--helo", metavar="NAME", help="the sender's HELO name (default: its PTR name)")
+    p.add_argument("--to", metavar="DOMAIN",
+                   help="your domain: also simulate this sender against the MX set it publishes today")
+    p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
+                   help="ask this resolver (repeatable); default: the system resolver")
+    p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
+                   help="total time per lookup, retries included (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _inputs(ns: argparse.Namespace) -> tuple[str, str, str | None, str | None]:
+    from ..core.names import normalize_name
+
+    try:
+        ip = str(ipaddress.ip_address(ns.ip.strip().strip("[]")))
+    except ValueError:
+        raise MxSplitError(f"--ip {ns.ip!r} is not an IP address; pass the sending address, e.g. --ip 2001:db8::25",
+                           field="ip") from None
+    domain = normalize_name(ns.from_.rpartition("@")[2], "--from")
+    helo = normalize_name(ns.helo, "--helo", min_labels=1) if ns.helo else None
+    to = normalize_name(ns.to, "--to") if ns.to else None
+    return ip, domain, helo, to
+
+
+def run_sender(ns: argparse.Namespace) -> SenderVerdict:
+    import asyncio
+
+    from ..check.run import CheckOptions, make_client
+    from .evidence import gather
+    from .recipient import published
+    from .verdict import judge
+
+    ip, domain, helo, to = _inputs(ns)
+    options = CheckOptions(nameservers=tuple(ns.nameserver) or None, timeout=ns.timeout)
+
+    async def main() -> SenderVerdict:
+        async with make_client(options) as client:
+            evidence = gather(ip, domain, helo, client, spf_budget=max(20.0, 4 * ns.timeout))
+            if to is None:
+                return judge(await evidence)
+            found, recipient = await asyncio.gather(evidence, published(to, client))
+            return judge(found, recipient)
+
+    return asyncio.run(main())
+
+
+_MARK = {True: "ok", False: "FAIL", None: "?"}
+
+
+def sender_text(v: SenderVerdict) -> str:
+    from ..simulate import simulation_lines
+    from .verdict import REPLY_TEXT
+
+    ev = v.evidence
+    to = f" --to {v.recipient.domain}" if v.recipient is not None else ""
+    out = [f"mxsplit sender --ip {ev.ip} --from {ev.domain}{to}", ""]
+    if not v.ipv6_rule_applies:
+        out += ["  IPv4 address: Exchange Online's IPv6 rule (PTR, SPF or DKIM) does not apply; shown for reference", ""]
+    out.append("Steps")
+    out += [f"  {_MARK[s.ok]:<6}{s.id:<19}{s.message}" for s in v.steps]
+    out += ["", f"SPF record path ({ev.spf.domain})"]
+    for frame in ev.spf.path:
+        out.append(f"  {'  ' * frame.depth}{frame.domain}: {frame.record or '(no SPF record)'}  -> {frame.result}")
+    if not ev.spf.path:
+        out.append(f"  {ev.spf.detail or 'no record consulted'}")
+    reply = REPLY_TEXT.get(v.reply or "", "unknown: a lookup the answer needs failed")
+    out += ["", f"Exchange Online over {'IPv6' if v.ipv6_rule_applies else 'IPv4'}: {reply}", "",
+            f"The MX split {'helps' if v.split_helps else 'does not help'}: {v.split_reason}"]
+    if v.split_cases:
+        out += simulation_lines(v.split_cases)
+    if v.recipient is not None:
+        r = v.recipient
+        mx = "; ".join(f"{x.preference} {x.exchange}" for x in r.records) or "(none)"
+        out += ["", f"Your published MX ({r.domain}: {mx})"]
+        out += [f"  could not learn: {e}" for e in r.errors]
+        if v.published_cases:
+            out += simulation_lines(v.published_cases)
+    if v.fixes:
+        out += ["", "What the sender can fix"] + [f"  - {f}" for f in v.fixes]
+    verdict = {0: "ACCEPTED", 1: "DEFERRED", 3: "INCOMPLETE (a lookup failed)"}[int(v.code)]
+    out += ["", f"verdict: {verdict} (exit {int(v.code)})"]
+    return "\n".join(out) + "\n"

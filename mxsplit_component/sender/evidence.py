@@ -1,0 +1,96 @@
+"""What DNS says about a sending address: PTR, forward confirmation, IPv4 hints, SPF.
+
+The thin async layer of ``mxsplit sender``; :mod:`.verdict` reasons about the result offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+import dns.rdatatype
+import dns.reversename
+
+from ..check.observe import host_text
+from ..check.transport import Answer, DnsClient
+from .spfeval import SpfOutcome, evaluate_spf, threadsafe_lookup
+
+IPV4, IPV6 = "ipv4", "ipv6"
+
+
+@dataclass(frozen=True)
+class SenderEvidence:
+    ip: str
+    family: str
+    domain: str
+    helo: str
+    reverse_name: str
+    #: PTR names of ``ip`` (sorted); empty when there is none.
+    ptr_names: tuple[str, ...]
+    #: Why the PTR lookup did not complete (then nothing is known about the PTR).
+    ptr_error: str | None
+    #: PTR name -> its addresses of ``ip``'s family (for forward confirmation).
+    forward: dict[str, tuple[str, ...]]
+    #: Name (PTR or HELO) -> its IPv4 addresses: a hint that the sender also has IPv4.
+    ipv4_hints: dict[str, tuple[str, ...]]
+    spf: SpfOutcome
+    #: Forward lookups that did not complete (forward confirmation is then unknown).
+    errors: tuple[str, ...] = field(default=())
+
+    @property
+    def forward_confirmed(self) -> bool:
+        """Some PTR name resolves back to ``ip`` (forward-confirmed reverse DNS)."""
+        want = ipaddress.ip_address(self.ip)
+        return any(ipaddress.ip_address(a) == want for addrs in self.forward.values() for a in addrs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reverse_name": self.reverse_name, "ptr_names": list(self.ptr_names), "ptr_error": self.ptr_error,
+                "forward": {k: list(v) for k, v in self.forward.items()},
+                "ipv4_hints": {k: list(v) for k, v in self.ipv4_hints.items()}, "errors": list(self.errors)}
+
+
+def _records(answer: Answer, rdtype: int) -> list[Any]:
+    return [rd for rrset in answer.answer if rrset.rdtype == rdtype for rd in rrset]
+
+
+async def _addresses(client: DnsClient, name: str, rdtype: str) -> tuple[tuple[str, ...], str | None]:
+    answer = await client.query(name, rdtype)
+    if answer.error is not None:
+        return (), f"{rdtype} {name}: {answer.error}"
+    kind = dns.rdatatype.from_text(rdtype)
+    return tuple(sorted({rd.address for rd in _records(answer, kind)})), None
+
+
+async def gather(ip: str, domain: str, helo: str | None, client: DnsClient, *, spf_budget: float = 20.0) -> SenderEvidence:
+    """Ask everything at once: PTR (then each name's forward and IPv4 records) beside SPF.
+
+    :param helo: the sender's HELO name; defaults to its first PTR name, else ``domain``.
+    :param spf_budget: bound on the SPF evaluation's lookups, in total (pyspf ``querytime``).
+    """
+    family = IPV6 if ipaddress.ip_address(ip).version == 6 else IPV4
+    reverse = host_text(dns.reversename.from_address(ip))
+    loop = asyncio.get_running_loop()
+    errors: list[str] = []
+
+    ptr_answer = await client.query(reverse, "PTR")
+    ptr_error = ptr_answer.error
+    names = tuple(sorted({host_text(rd.target) for rd in _records(ptr_answer, dns.rdatatype.PTR)}))
+    helo_name = helo or (names[0] if names else domain)
+    spf_task = asyncio.ensure_future(asyncio.to_thread(
+        evaluate_spf, ip, domain, helo_name, threadsafe_lookup(client, loop), querytime=spf_budget))
+
+    forward_type = "AAAA" if family == IPV6 else "A"
+    hint_names = list(dict.fromkeys([*names, helo_name]))
+    forward_results = await asyncio.gather(*(_addresses(client, n, forward_type) for n in names))
+    hint_results = await asyncio.gather(*(_addresses(client, n, "A") for n in hint_names))
+    forward = {}
+    for n, (addrs, err) in zip(names, forward_results, strict=True):
+        forward[n] = addrs
+        if err:
+            errors.append(err)
+    hints = {n: addrs for n, (addrs, _err) in zip(hint_names, hint_results, strict=True) if addrs}
+    return SenderEvidence(ip=str(ipaddress.ip_address(ip)), family=family, domain=domain, helo=helo_name,
+                          reverse_name=reverse, ptr_names=names, ptr_error=ptr_error, forward=forward,
+                          ipv4_hints=hints, spf=await spf_task, errors=tuple(errors))

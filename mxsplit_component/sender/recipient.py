@@ -1,0 +1,48 @@
+"""The recipient side of ``mxsplit sender --to DOMAIN``: the MX set a domain publishes today
+and its hosts' addresses, so the sender's profiles can be simulated against it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..check.observe import NULL_MX, HostLookup, parse_addresses, parse_mx
+from ..check.transport import DnsClient
+from ..core.plan import MxRecord
+from ..simulate import HostAddresses
+
+
+@dataclass(frozen=True)
+class Recipient:
+    domain: str
+    records: tuple[MxRecord, ...]
+    addresses: dict[str, HostAddresses]
+    #: Why the published set is unknown or incomplete (a lookup failed, NXDOMAIN).
+    errors: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"domain": self.domain, "published": [r.as_dict() for r in self.records],
+                "addresses": {h: {"ipv4": list(a.ipv4), "ipv6": list(a.ipv6)} for h, a in self.addresses.items()},
+                "errors": list(self.errors)}
+
+
+async def published(domain: str, client: DnsClient) -> Recipient:
+    answer = await client.query(domain, "MX")
+    records, nxdomain = parse_mx(answer)
+    if records is None:
+        why = "does not exist (NXDOMAIN)" if nxdomain else f"MX lookup failed ({answer.error})"
+        return Recipient(domain, (), {}, (f"{domain} {why}",))
+    hosts = list(dict.fromkeys(r.exchange for r in records if r.exchange != NULL_MX))
+
+    async def lookup(host: str) -> tuple[str, HostLookup]:
+        found = HostLookup()
+        a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
+        parse_addresses(found, a, "ipv4")
+        parse_addresses(found, aaaa, "ipv6")
+        return host, found
+
+    looked = dict(await asyncio.gather(*(lookup(h) for h in hosts)))
+    errors = tuple(e for found in looked.values() for e in found.errors)
+    return Recipient(domain, tuple(records),
+                     {h: HostAddresses(tuple(f.ipv4), tuple(f.ipv6)) for h, f in looked.items()}, errors)

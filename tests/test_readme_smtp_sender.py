@@ -1,0 +1,42 @@
+"""The README's `check --smtp` and `sender` blocks are real output (as test_readme.py does for `check`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bindserver import BindServer
+from conftest import require_bind
+from mxsplit_component.cli import main
+from readme_examples import SENDER_IP, SENDER_ZONES, SMTP_ADDRESSES, SMTP_ZONES
+from smtpservers import MS_WILDCARD, Accept, Pki, free_port, smtp_servers
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def block(name: str) -> str:
+    found = re.search(rf"<!-- {name}:start -->\n```\n(.*?)```\n<!-- {name}:end -->", README, re.S)
+    assert found is not None, f"README has no {name} block"
+    return found.group(1)
+
+
+def test_readme_check_smtp_output_is_real(capsys, tmp_path, monkeypatch):
+    require_bind()
+    pki = Pki(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", pki.ca_file)
+    good = pki.context(MS_WILDCARD)
+    port = free_port(SMTP_ADDRESSES)
+    with BindServer(SMTP_ZONES) as server, smtp_servers(port, {a: (Accept(), good) for a in SMTP_ADDRESSES}):
+        code = main(["check", "contoso.com", "--tenant", "contoso", "--nameserver", server.nameserver, "--smtp",
+                     "--smtp-port", str(port)])
+    assert code == 0
+    # The stand-ins listen on a free port; the README shows the port a real run uses.
+    assert capsys.readouterr().out.replace(f"SMTP (port {port})", "SMTP (port 25)") == block("check-smtp")
+
+
+def test_readme_sender_output_is_real(capsys):
+    require_bind()
+    with BindServer(SENDER_ZONES) as server:
+        code = main(["sender", "--ip", SENDER_IP, "--from", "example.net", "--nameserver", server.nameserver])
+    assert code == 1
+    assert capsys.readouterr().out == block("sender")

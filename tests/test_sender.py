@@ -1,0 +1,251 @@
+"""``mxsplit sender`` against a real BIND: ip6.arpa PTRs, forward confirmation, SPF cases."""
+
+from __future__ import annotations
+
+import json
+
+import dns.name
+import dns.reversename
+import pytest
+import spf
+
+from bindserver import BindServer, free_port, zone
+from conftest import require_bind
+from mxsplit_component.cli import main
+
+REV6, REV4, FWD = "8.b.d.0.1.0.0.2.ip6.arpa", "2.0.192.in-addr.arpa", "sender.test"
+CONFIRMED, UNCONFIRMED, NO_PTR = "2001:db8::25", "2001:db8::26", "2001:db8::27"
+
+
+def ptr(ip: str, origin: str, target: str) -> str:
+    rel = dns.reversename.from_address(ip).relativize(dns.name.from_text(origin))
+    return f"{rel} IN PTR {target}"
+
+
+def txt(text: str) -> str:
+    """TXT rdata in 255-octet strings (RFC 7208 §3.3: a verifier joins them without spaces)."""
+    return " ".join(f'"{text[i:i + 255]}"' for i in range(0, len(text), 255))
+
+
+SPF = {
+    "good": "v=spf1 ip6:2001:db8::/64 -all",
+    "inc": f"v=spf1 ip4:203.0.113.0/24 include:_spf.inc.{FWD} -all",
+    "_spf.inc": "v=spf1 ip6:2001:db8::25 -all",
+    "a": f"v=spf1 a:mail.good.{FWD} -all",
+    "mx": "v=spf1 mx -all",
+    "soft": "v=spf1 ip4:192.0.2.0/24 ~all",
+    "hard": "v=spf1 ip4:192.0.2.0/24 -all",
+    # Eleven includes: one DNS-querying term more than RFC 7208 §4.6.4 allows.
+    "limit": "v=spf1 " + " ".join(f"include:l{n}.{FWD}" for n in range(11)) + " -all",
+    **{f"l{n}": f"v=spf1 ip4:198.51.100.{n} -all" for n in range(11)},
+    # Three lookups that find nothing: one more void lookup than §4.6.4 allows.
+    "void": f"v=spf1 a:nx1.{FWD} a:nx2.{FWD} a:nx3.{FWD} -all",
+}
+ZONES = {
+    REV6: zone(REV6, "\n".join([ptr(CONFIRMED, REV6, f"mail.good.{FWD}."),
+                                ptr(UNCONFIRMED, REV6, f"mail.unconfirmed.{FWD}.")])),
+    REV4: zone(REV4, ptr("192.0.2.25", REV4, f"mail.good.{FWD}.")),
+    FWD: zone(FWD, "\n".join([
+        *(f"{name} IN TXT {txt(text)}" for name, text in SPF.items()),
+        "mail.good IN AAAA 2001:db8::25", "mail.good IN A 192.0.2.25",
+        "mail.unconfirmed IN AAAA 2001:db8::99",
+        "mx IN MX 10 mail.good", "none IN A 192.0.2.80", "alias IN CNAME good",
+        # Recipients for --to: Microsoft's single dual-stack MX, and the split.
+        "ds IN A 198.51.100.1", *(f"ds IN AAAA 2001:db8:ff::{n}" for n in (1, 2, 3)), "v4only IN A 192.0.2.1",
+        "rcpt-standard IN MX 0 ds", "rcpt-split IN MX 0 v4only", "rcpt-split IN MX 10 ds",
+    ])),
+}
+
+
+@pytest.fixture(scope="module")
+def bind():
+    require_bind()
+    with BindServer(ZONES) as server:
+        yield server
+
+
+def sender(capsys, bind, ip, domain, *extra, nameserver=None):
+    code = main(["sender", "--ip", ip, "--from", f"{domain}.{FWD}" if "." not in domain else domain,
+                 "--nameserver", nameserver or bind.nameserver, "--timeout", "2", "--json", *extra])
+    out = capsys.readouterr().out
+    return code, json.loads(out)  # exactly one JSON object, or this raises
+
+
+def test_ptr_confirmed_and_spf_pass_is_accepted(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "good")
+    assert code == 0
+    assert (v["reply"], v["ptr"], v["forward_confirmed"], v["spf"]) == ("250", f"mail.good.{FWD}", True, "pass")
+    assert v["split_helps"] is False and v["split_reason"].startswith("not needed")
+    assert v["fixes"] == []
+    assert v["spf_detail"]["mechanism"] == "ip6:2001:db8::/64"
+
+
+def test_softfail_with_ptr_is_4726_and_the_split_helps_a_dual_stack_sender(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft")
+    assert code == 1
+    assert (v["reply"], v["spf"], v["forward_confirmed"]) == ("450 4.7.26", "softfail", True)
+    assert v["split_helps"] is True
+    assert v["split_reason"].startswith(f"the sender has IPv4 (mail.good.{FWD} has A records)")
+    outcomes = {c["profile"]: (c["outcome"], c["family"], c["attempts"][0]["preference"]) for c in v["split_simulation"]}
+    assert outcomes == {"dual-stack-prefer-ipv6": ("delivered", "ipv4", 0), "postfix": ("delivered", "ipv4", 0)}
+    assert f"add ip6:{CONFIRMED} (or the sending range) to the SPF record of soft.{FWD}" in v["fixes"]
+
+
+def test_no_ptr_is_4725_whatever_spf_says(capsys, bind):
+    code, v = sender(capsys, bind, NO_PTR, "good")
+    assert code == 1
+    assert (v["reply"], v["ptr"], v["forward_confirmed"], v["spf"]) == ("450 4.7.25", None, False, "pass")
+    assert v["fixes"][0].startswith(f"publish a PTR record for {NO_PTR} (7.2.0.0.")
+    # No PTR and a HELO name without A: nothing says the sender has IPv4.
+    assert v["split_helps"] is False and "IPv6-only sender walks down to MX 10" in v["split_reason"]
+    assert [c["profile"] for c in v["split_simulation"]] == ["ipv6-only"]
+    assert v["split_simulation"][0]["outcome"] == "deferred"
+
+
+def test_helo_with_ipv4_says_the_split_keeps_a_no_ptr_sender_on_ipv4(capsys, bind):
+    code, v = sender(capsys, bind, NO_PTR, "good", "--helo", f"mail.good.{FWD}")
+    assert code == 1 and v["reply"] == "450 4.7.25"
+    assert v["helo"] == f"mail.good.{FWD}"
+    assert v["split_helps"] is True
+
+
+def test_ptr_that_does_not_forward_confirm(capsys, bind):
+    code, v = sender(capsys, bind, UNCONFIRMED, "hard")
+    assert code == 1
+    assert (v["reply"], v["ptr"], v["forward_confirmed"], v["spf"]) == ("450 4.7.26", f"mail.unconfirmed.{FWD}",
+                                                                         False, "fail")
+    step = next(s for s in v["steps"] if s["id"] == "forward-confirmed")
+    assert step == {"id": "forward-confirmed", "ok": False, "message":
+                    f"mail.unconfirmed.{FWD} AAAA 2001:db8::99: does not contain {UNCONFIRMED}"}
+    assert any(f.startswith(f"add AAAA {UNCONFIRMED} to mail.unconfirmed.{FWD}") for f in v["fixes"])
+
+
+def test_include_pass_shows_the_record_path(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "inc")
+    assert code == 0 and v["spf"] == "pass"
+    assert v["spf_detail"]["mechanism"] == f"include:_spf.inc.{FWD}"
+    assert [(f["domain"], f["depth"], f["result"]) for f in v["spf_detail"]["path"]] == [
+        (f"inc.{FWD}", 0, "pass"), (f"_spf.inc.{FWD}", 1, "pass")]
+    assert v["spf_detail"]["path"][1]["record"] == SPF["_spf.inc"]
+
+
+@pytest.mark.parametrize("domain", ["a", "mx"])
+def test_a_and_mx_mechanisms_match_the_aaaa_of_the_host(capsys, bind, domain):
+    code, v = sender(capsys, bind, CONFIRMED, domain)
+    assert code == 0 and v["spf"] == "pass" and v["reply"] == "250"
+
+
+def test_spf_behind_a_cname_is_followed(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "alias")
+    assert code == 0 and v["spf"] == "pass"
+    assert v["spf_detail"]["path"][0]["record"] == SPF["good"]
+
+
+def test_a_mechanism_does_not_match_another_ipv6_address(capsys, bind):
+    code, v = sender(capsys, bind, UNCONFIRMED, "a")
+    assert v["spf"] == "fail" and v["reply"] == "450 4.7.26"
+
+
+def test_lookup_limit_overflow_is_permerror(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "limit")
+    assert code == 1
+    assert v["spf"] == "permerror" and v["reply"] == "450 4.7.26"
+    assert v["spf_detail"]["detail"] == "SPF Permanent Error: Too many DNS lookups"
+    assert any(f.startswith(f"repair the SPF record of limit.{FWD}: SPF Permanent Error: Too many DNS lookups")
+               for f in v["fixes"])
+
+
+def test_void_lookups_are_permerror(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "void")
+    assert v["spf"] == "permerror"
+    assert v["spf_detail"]["detail"] == "SPF Permanent Error: Void lookup limit of 2 exceeded"
+
+
+def test_no_spf_record(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "none")
+    assert code == 1
+    assert v["spf"] == "none" and v["reply"] == "450 4.7.26"
+    assert v["spf_detail"]["path"] == [{"domain": f"none.{FWD}", "record": None, "depth": 0, "result": "none"}]
+    assert f'publish SPF for none.{FWD}, e.g. "v=spf1 ip6:{CONFIRMED} -all" (plus the sender\'s other hosts)' in v["fixes"]
+
+
+def test_ipv4_sender_is_outside_the_ipv6_rule(capsys, bind):
+    code, v = sender(capsys, bind, "192.0.2.25", "hard")
+    assert code == 0
+    assert (v["ipv6_rule_applies"], v["reply"], v["ptr"], v["forward_confirmed"], v["spf"]) == (
+        False, "250", f"mail.good.{FWD}", True, "pass")
+    assert v["split_helps"] is False and "already arrives over IPv4" in v["split_reason"]
+
+
+def test_unreachable_resolver_is_incomplete_not_a_verdict(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "good", nameserver=f"127.0.0.1:{free_port()}")
+    assert code == 3
+    assert v["reply"] is None and v["spf"] == "temperror"
+    assert next(s for s in v["steps"] if s["id"] == "ptr")["ok"] is None
+
+
+def test_pyspf_lookup_hook_is_restored(capsys, bind):
+    before = spf.DNSLookup
+    sender(capsys, bind, CONFIRMED, "inc")
+    assert spf.DNSLookup is before
+
+
+def test_text_output_explains_each_step(capsys, bind):
+    code = main(["sender", "--ip", CONFIRMED, "--from", f"soft.{FWD}", "--nameserver", bind.nameserver])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "  ok    ptr                PTR 5.2.0.0." in out
+    assert f"  FAIL  spf                SPF soft.{FWD} for {CONFIRMED}: softfail via ~all" in out
+    assert "  ?     dkim               DKIM: not checkable without the message; assumed to fail" in out
+    assert f"  soft.{FWD}: v=spf1 ip4:192.0.2.0/24 ~all  -> softfail" in out
+    assert "Exchange Online over IPv6: 450 4.7.26 Service unavailable" in out
+    assert "The MX split helps: the sender has IPv4" in out
+    assert out.endswith("verdict: DEFERRED (exit 1)\n")
+
+
+def test_to_simulates_this_sender_against_the_published_mx(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft", "--to", f"rcpt-standard.{FWD}")
+    assert code == 1
+    assert v["to"]["published"] == [{"preference": 0, "exchange": f"ds.{FWD}"}]
+    assert v["to"]["addresses"][f"ds.{FWD}"]["ipv6"] == ["2001:db8:ff::1", "2001:db8:ff::2", "2001:db8:ff::3"]
+    cases = {c["profile"]: c for c in v["published_simulation"]}
+    # Exchange-like senders try all three AAAA (450 4.7.26 each) before IPv4; Postfix's two
+    # sessions may both go to IPv6: today this sender is deferred or delayed, with the split it is not.
+    assert [a["reply"][:10] for a in cases["dual-stack-prefer-ipv6"]["attempts"]] == ["450 4.7.26"] * 3 + ["250 2.6.0 "]
+    assert cases["postfix"]["outcome"] == "varies"
+    assert {o["outcome"] for o in cases["postfix"]["orders"]} == {"deferred", "delivered"}
+    assert v["split_helps"] is True
+
+
+def test_to_a_domain_that_already_publishes_the_split(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft", "--to", f"rcpt-split.{FWD}")
+    assert code == 1
+    assert [(c["outcome"], c["family"], c["attempts"][0]["preference"]) for c in v["published_simulation"]] == [
+        ("delivered", "ipv4", 0), ("delivered", "ipv4", 0)]
+
+
+def test_to_in_text(capsys, bind):
+    code = main(["sender", "--ip", CONFIRMED, "--from", f"soft.{FWD}", "--to", f"rcpt-split.{FWD}",
+                 "--nameserver", bind.nameserver])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith(f"mxsplit sender --ip {CONFIRMED} --from soft.{FWD} --to rcpt-split.{FWD}\n")
+    assert f"Your published MX (rcpt-split.{FWD}: 0 v4only.{FWD}; 10 ds.{FWD})\n" in out
+
+
+def test_to_a_domain_that_does_not_exist_is_incomplete(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft", "--to", f"nosuch.{FWD}")
+    assert code == 3
+    assert v["reply"] == "450 4.7.26"  # the sender's own verdict still stands
+    assert v["to"]["errors"] == [f"nosuch.{FWD} does not exist (NXDOMAIN)"]
+    assert v["published_simulation"] == []
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--ip", "2001:db8::zz", "--from", "example.net"], "mxsplit: error: --ip '2001:db8::zz' is not an IP address"),
+    (["--ip", "2001:db8::1", "--from", "exa mple.net"], "mxsplit: error: --from 'exa mple.net'"),
+    (["--ip", "2001:db8::1", "--from", "example.net", "--to", "contoso"], "mxsplit: error: --to 'contoso'"),
+])
+def test_bad_input_names_the_flag(capsys, argv, message):
+    assert main(["sender", *argv, "--nameserver", "127.0.0.1:1"]) == 2
+    assert capsys.readouterr().err.startswith(message)
