@@ -27,6 +27,7 @@ from typing import Any
 
 import grpc
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi.errors import InputPropertyError
 from pulumi.output import Unknown
 from pulumi.provider.experimental.component import ComponentProvider
@@ -126,6 +127,17 @@ class MxSplitProvider(ComponentProvider):
         super().__init__([MxSplit], PACKAGE, version=package_version())
         self.loaded_schema: dict[str, Any] = json.loads(self.schema or "{}")
         self.spelling = SchemaSpelling(schema_names(self.loaded_schema))
+        #: Plain object inputs whose fields take outputs (``azure``, ``cloudflare``).
+        self.object_inputs = [name for resource in self.loaded_schema["resources"].values()
+                              for name, prop in resource["inputProperties"].items()
+                              if prop.get("plain") and self._fields_take_outputs(prop)]
+
+    def _fields_take_outputs(self, prop: Mapping[str, Any]) -> bool:
+        ref = str(prop.get("$ref", ""))
+        if not ref.startswith("#/types/"):
+            return False
+        fields = self.loaded_schema["types"][ref.removeprefix("#/types/")]["properties"]
+        return any(not field.get("plain") for field in fields.values())
 
     def check_plain(self, inputs: Mapping[str, Any], properties: Mapping[str, Any], path: str = "") -> None:
         """Refuse plain inputs the component cannot use before it runs: unknown, secret or
@@ -167,6 +179,50 @@ class MxSplitProvider(ComponentProvider):
             raise self.spelling.error(found) from None
 
 
+#: Signature keys of the engine protocol's tagged values (pulumi/sdk/go/common/resource/plugin/rpc.go).
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+
+
+def _as_output_value(value: struct_pb2.Value, dependencies: Sequence[str]) -> struct_pb2.Value | None:
+    """A secret or dependent field as an output value; ``None`` when it is neither."""
+    fields = value.struct_value.fields if value.HasField("struct_value") else {}
+    sig = fields[_SIG].string_value if _SIG in fields else ""
+    if sig == _OUTPUT_SIG or (sig != _SECRET_SIG and not dependencies):
+        return None
+    out = struct_pb2.Struct()
+    out.update({_SIG: _OUTPUT_SIG, "dependencies": list(dependencies)})
+    if sig == _SECRET_SIG:
+        out["secret"] = True
+        if "value" in fields:
+            out.fields["value"].CopyFrom(fields["value"])
+    else:
+        out.fields["value"].CopyFrom(value)
+    return struct_pb2.Value(struct_value=out)
+
+
+def spread_into_fields(inputs: struct_pb2.Struct, dependencies: Mapping[str, Sequence[str]],
+                       objects: Sequence[str]) -> None:
+    """Carry secrecy and dependencies of a plain object's fields on the fields themselves.
+
+    ``azure`` and ``cloudflare`` are plain objects whose fields take outputs. The SDK lifts a
+    nested secret (``cloudflare.zoneId``) to the whole object and wraps an object with
+    property dependencies in one output, which the component cannot look into while it
+    plans. As output values on the fields, secrecy and dependencies reach the records.
+    """
+    for key in objects:
+        if key not in inputs.fields or not inputs.fields[key].HasField("struct_value"):
+            continue
+        fields = inputs.fields[key].struct_value.fields
+        if _SIG in fields:
+            continue  # the object itself is tagged: check_plain refuses it by name
+        for name in list(fields):
+            replacement = _as_output_value(fields[name], dependencies.get(key, ()))
+            if replacement is not None:
+                fields[name].CopyFrom(replacement)
+
+
 class MxSplitServicer(ProviderServicer):
     """Maps a refusal raised after ``construct`` returned (the adoption guard runs while the
     engine answers the read) to the same property error as one raised during it."""
@@ -174,6 +230,8 @@ class MxSplitServicer(ProviderServicer):
     provider: MxSplitProvider
 
     async def Construct(self, request: Any, context: Any) -> Any:
+        spread_into_fields(request.inputs, {k: list(v.urns) for k, v in request.inputDependencies.items()},
+                           self.provider.object_inputs)
         try:
             return await super().Construct(request, context)
         except Exception as err:

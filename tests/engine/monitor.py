@@ -10,6 +10,7 @@ anything to add.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from concurrent import futures
@@ -26,7 +27,7 @@ PROJECT = "mxsplit-yaml"
 STACK = "dev"
 STACK_URN = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
 #: What this engine supports; the SDK asks before it uses each one.
-FEATURES = frozenset({"secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs"})
+FEATURES = frozenset({"secrets", "resourceReferences", "outputValues", "deletedWith", "aliasSpecs", "invokeParent"})
 
 
 @dataclass
@@ -104,23 +105,29 @@ class StandInEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMo
             return self.recording
 
     # --- Engine -------------------------------------------------------------------------
-    def Log(self, request: engine_pb2.LogRequest, context: Any) -> empty_pb2.Empty:  # noqa: N802
+    def Log(self, request: engine_pb2.LogRequest, context: Any) -> empty_pb2.Empty:
         with self.lock:
             self.recording.logs.append((request.severity, request.message, request.urn))
         return empty_pb2.Empty()
 
-    def GetRootResource(self, request: Any, context: Any) -> engine_pb2.GetRootResourceResponse:  # noqa: N802
+    def GetRootResource(self, request: Any, context: Any) -> engine_pb2.GetRootResourceResponse:
         return engine_pb2.GetRootResourceResponse(urn=STACK_URN)
 
-    def SetRootResource(self, request: Any, context: Any) -> engine_pb2.SetRootResourceResponse:  # noqa: N802
+    def SetRootResource(self, request: Any, context: Any) -> engine_pb2.SetRootResourceResponse:
         return engine_pb2.SetRootResourceResponse()
 
     # --- ResourceMonitor ----------------------------------------------------------------
-    def SupportsFeature(self, request: resource_pb2.SupportsFeatureRequest,  # noqa: N802
+    def GetDeploymentInfo(self, request: Any, context: Any) -> resource_pb2.DeploymentInfo:
+        features = [getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_" + re.sub(r"([A-Z])", r"_\1", f).upper())
+                    for f in sorted(FEATURES)]
+        return resource_pb2.DeploymentInfo(project=PROJECT, stack=STACK, dryRun=self.preview,
+                                           supportedFeatures=features)
+
+    def SupportsFeature(self, request: resource_pb2.SupportsFeatureRequest,
                         context: Any) -> resource_pb2.SupportsFeatureResponse:
         return resource_pb2.SupportsFeatureResponse(hasSupport=request.id in FEATURES)
 
-    def RegisterResource(self, request: resource_pb2.RegisterResourceRequest,  # noqa: N802
+    def RegisterResource(self, request: resource_pb2.RegisterResourceRequest,
                          context: Any) -> resource_pb2.RegisterResourceResponse:
         with self.lock:
             parent_type = self.types.get(request.parent, "")
@@ -143,13 +150,13 @@ class StandInEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMo
         resource_id = request.importId or ("" if preview else f"{request.name}-id")
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=request.object)
 
-    def RegisterResourceOutputs(self, request: resource_pb2.RegisterResourceOutputsRequest,  # noqa: N802
+    def RegisterResourceOutputs(self, request: resource_pb2.RegisterResourceOutputsRequest,
                                 context: Any) -> empty_pb2.Empty:
         with self.lock:
             self.recording.outputs[request.urn] = from_struct(request.outputs)
         return empty_pb2.Empty()
 
-    def Invoke(self, request: resource_pb2.ResourceInvokeRequest, context: Any) -> provider_pb2.InvokeResponse:  # noqa: N802
+    def Invoke(self, request: resource_pb2.ResourceInvokeRequest, context: Any) -> provider_pb2.InvokeResponse:
         args = from_struct(request.args)
         with self.lock:
             self.recording.invokes.append(InvokeCall(request.tok, args, request.parent))

@@ -93,6 +93,8 @@ class Plugin:
             self.channel.close()
         self.process.kill()
         self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         self.stderr.close()
 
     def plugin_info(self) -> provider_pb2.PluginInfo:
