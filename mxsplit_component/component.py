@@ -102,7 +102,7 @@ class MxSplitArgs(TypedDict):
 
 
 class AdoptionRefusedError(pulumi.RunError):
-    """The guard refused an adoption (already logged on the component, so no SDK stack).
+    """The guard refused an adoption: the language host shows the message, without a stack.
 
     A ``RunError``, not a ``ValueError``: the SDK wraps a ``ValueError`` raised while it
     prepares a child's inputs in a message that shows ``<pulumi.output.Output …>``.
@@ -115,12 +115,11 @@ class AdoptionRefusedError(pulumi.RunError):
         self.field = error.field
 
 
-def _guard(component: pulumi.Resource, planned: Any, allow_foreign: bool, field: str,
-           values: Callable[[Any], list[MxRecord]], result: Any) -> Any:
+def _guard(planned: Any, allow_foreign: bool, field: str, values: Callable[[Any], list[MxRecord]],
+           result: Any) -> Any:
     try:
         return guard_existing(planned, allow_foreign, field, values(result))
     except MxSplitError as err:
-        pulumi.log.error(str(err), resource=component)
         raise AdoptionRefusedError(err) from err
 
 
@@ -131,7 +130,7 @@ def guarded(existing: ExistingSet, planned: Any, allow_foreign: bool, field: str
     lookup = getattr(importlib.import_module(existing.module), existing.function)
     result = lookup(**resolve_inputs(dict(existing.args)), opts=pulumi.InvokeOptions(parent=component))
     checked: pulumi.Output[Any] = result.apply(
-        partial(_guard, component, planned, allow_foreign, field, existing.values))
+        partial(_guard, planned, allow_foreign, field, existing.values))
     return checked
 
 

@@ -82,6 +82,7 @@ class StandInEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMo
         self.preview = False
         self.invoke_results: dict[str, InvokeResult] = {}
         self.recording = Recording()
+        self.project, self.stack = PROJECT, STACK
         self.types: dict[str, str] = {STACK_URN: "pulumi:pulumi:Stack"}
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         engine_pb2_grpc.add_EngineServicer_to_server(self, self.server)
@@ -96,11 +97,13 @@ class StandInEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMo
     def __exit__(self, *exc: object) -> None:
         self.server.stop(grace=None)
 
-    def reset(self, *, preview: bool, invokes: dict[str, InvokeResult] | None = None) -> Recording:
+    def reset(self, *, preview: bool, invokes: dict[str, InvokeResult] | None = None, project: str = PROJECT,
+              stack: str = STACK) -> Recording:
         with self.lock:
             self.preview = preview
             self.invoke_results = dict(invokes or {})
             self.recording = Recording()
+            self.project, self.stack = project, stack
             self.types = {STACK_URN: "pulumi:pulumi:Stack"}
             return self.recording
 
@@ -120,7 +123,7 @@ class StandInEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMo
     def GetDeploymentInfo(self, request: Any, context: Any) -> resource_pb2.DeploymentInfo:
         features = [getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_" + re.sub(r"([A-Z])", r"_\1", f).upper())
                     for f in sorted(FEATURES)]
-        return resource_pb2.DeploymentInfo(project=PROJECT, stack=STACK, dryRun=self.preview,
+        return resource_pb2.DeploymentInfo(project=self.project, stack=self.stack, dryRun=self.preview,
                                            supportedFeatures=features)
 
     def SupportsFeature(self, request: resource_pb2.SupportsFeatureRequest,
@@ -134,7 +137,7 @@ class StandInEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMo
             qualified = request.type
             if parent_type and parent_type != "pulumi:pulumi:Stack":
                 qualified = f"{parent_type}${request.type}"
-            urn = f"urn:pulumi:{STACK}::{PROJECT}::{qualified}::{request.name}"
+            urn = f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{request.name}"
             self.types[urn] = qualified
             inputs = from_struct(request.object)
             self.recording.registrations.append(Registration(
