@@ -11,11 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def schema():
-    from pulumi.provider.experimental.component import ComponentProvider
+    from mxsplit_component.plugin import MxSplitProvider
 
-    from mxsplit_component import MxSplit
-
-    return json.loads(ComponentProvider([MxSplit], "mxsplit").schema)
+    return json.loads(MxSplitProvider().schema)
 
 
 def test_schema_inputs_and_outputs():
@@ -57,7 +55,7 @@ def test_plugin_layout_and_entry_point():
     plugin = yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text())
     assert plugin["runtime"] == "python"
     text = (ROOT / "provider" / "__main__.py").read_text()
-    assert 'component_provider_host(name="mxsplit", components=[MxSplit])' in text
+    assert "from mxsplit_component.plugin import main" in text
     # importing the entry point must not start a provider (guarded by __name__)
     proc = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('provider/__main__.py', "
                            "run_name='not_main'); print('ok')"], cwd=ROOT, capture_output=True, text=True, check=False)

@@ -20,8 +20,8 @@ from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
-from google.rpc import status_pb2
-from pulumi.runtime.proto import errors_pb2, provider_pb2, provider_pb2_grpc
+# pulumi ships its own google.rpc.Status; importing google.rpc's as well clashes in one process.
+from pulumi.runtime.proto import errors_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from .monitor import PROJECT, STACK, STACK_URN, StandInEngine
 from .values import from_struct, to_struct
