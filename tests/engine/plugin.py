@@ -20,6 +20,7 @@ from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2
+
 # pulumi ships its own google.rpc.Status; importing google.rpc's as well clashes in one process.
 from pulumi.runtime.proto import errors_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
