@@ -58,7 +58,7 @@ def test_rollout_dev_stack(engine, preview):
     assert set(records) == {"contoso-dev-net-ipv4-only", "contoso-dev-net-dual-stack"}
     assert {r.parent for r in records.values()} == {components["contoso-dev-net"].urn}
     assert {r.inputs["zoneId"] for r in records.values()} == {"zone-contoso-dev-net"}
-    assert [i.args for i in rec.invokes if i.token == CF_ZONE] == [{"filter": {"name": "contoso-dev.net"}}]
+    assert [i.args for i in rec.invokes if i.token == CF_ZONE] == [{"filter": {"name": "contoso-dev.net", "match": "all"}}]
     domains = rec.outputs[stack.urn]["domains"]
     assert domains["dev.contoso.com"]["mx_records"][0] == {"preference": 0, "exchange":
                                                            "contoso.mail.protection.outlook.com"}
