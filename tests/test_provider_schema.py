@@ -60,3 +60,19 @@ def test_plugin_layout_and_entry_point():
     proc = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('provider/__main__.py', "
                            "run_name='not_main'); print('ok')"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_the_engines_plugin_venv_is_ignored():
+    """`pulumi package add` installs the plugin into provider/venv/: never commit it."""
+    ignored = [line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()]
+    assert "provider/venv/" in ignored
+
+
+def test_license_is_spdx_so_setuptools_does_not_warn():
+    """A `license = {text = ...}` table makes setuptools >= 77 print a deprecation warning on
+    every install, the engine's install of provider/ included."""
+    import re
+
+    text = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^license = "Apache-2.0"$', text, re.M)
+    assert re.search(r'^requires = \[.*"setuptools>=77"', text, re.M)
