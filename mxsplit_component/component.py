@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 import pulumi
 
 from .backends import get_backend
-from .backends.base import Deferred, ExistingSet, ResourceSpec, guard_existing
+from .backends.base import Adoption, Deferred, ExistingSet, ResourceSpec, guard_existing
 from .component_args import adoption, plan_from_args
 from .core.plan import MxRecord
 from .core.rules import validate_plan
@@ -190,13 +190,7 @@ class MxSplit(pulumi.ComponentResource):
         for spec in specs:
             import_id = adopt_ids.get(spec.role)
             if import_id is not None:
-                adopting = backend.adopted(spec, plan)
-                spec = adopting.spec
-                if adopting.existing is not None:
-                    key = adopting.existing.guarded_input
-                    field = f"adopt.{spec.role.replace('-', '_')}"
-                    spec = spec._replace(inputs={**spec.inputs, key: guarded(
-                        adopting.existing, spec.inputs[key], bool(args.get("allow_foreign_mx")), field, self)})
+                spec = self._adopted(backend.adopted(spec, plan), bool(args.get("allow_foreign_mx")))
             # The SDK passes only `protect` from parent to child: retain_on_delete is explicit.
             child_opts = pulumi.ResourceOptions(parent=self, protect=args.get("protect"),
                                                 retain_on_delete=args.get("retain_on_delete"), import_=import_id)
@@ -222,3 +216,13 @@ class MxSplit(pulumi.ComponentResource):
         self.zone_records = outputs["zone_records"]
         self.validation = outputs["validation"]
         self.register_outputs(dict(outputs))
+
+    def _adopted(self, adopting: Adoption, allow_foreign: bool) -> ResourceSpec:
+        """The spec to import; when the backend reads the existing set first, its guarded
+        input waits for that read."""
+        spec, existing = adopting
+        if existing is None:
+            return spec
+        field = f"adopt.{spec.role.replace('-', '_')}"
+        key = existing.guarded_input
+        return spec._replace(inputs={**spec.inputs, key: guarded(existing, spec.inputs[key], allow_foreign, field, self)})

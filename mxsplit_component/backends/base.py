@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from ..core.clouds import is_microsoft_host
 from ..core.plan import MxPlan, MxRecord
@@ -151,6 +151,7 @@ class Adoption(NamedTuple):
     existing: ExistingSet | None = None
 
 
+@runtime_checkable
 class Backend(Protocol):
     """The contract of a DNS backend module; see the module docstring for each member."""
 
