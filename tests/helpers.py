@@ -50,10 +50,19 @@ class RecordingMocks(pulumi.runtime.Mocks):
 _LOOP: list[asyncio.AbstractEventLoop] = []
 
 
+def _quiet_failed_programs(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A program that failed with a RunError (already raised to its test) leaves the SDK's
+    futures of the failed child unretrieved; a real program exits there, this loop lives on."""
+    if isinstance(context.get("exception"), pulumi.RunError):
+        return
+    loop.default_exception_handler(context)
+
+
 def _loop() -> asyncio.AbstractEventLoop:
     """One event loop for every mocked program of the session (closed loops are replaced)."""
     if not _LOOP or _LOOP[0].is_closed():
         _LOOP[:] = [asyncio.new_event_loop()]
+        _LOOP[0].set_exception_handler(_quiet_failed_programs)
     return _LOOP[0]
 
 
