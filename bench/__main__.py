@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import dns.version
 
@@ -51,7 +52,7 @@ def main() -> None:
         print(text)
 
 
-def bulk_report(n0: int, r0: dict, n20: int, r20: dict, nbig: int, rbig: dict) -> str:
+def bulk_report(n0: int, r0: dict[str, Any], n20: int, r20: dict[str, Any], nbig: int, rbig: dict[str, Any]) -> str:
     ratio0 = r0["mxsplit"]["seconds"] / r0["async"]["seconds"]
     speedup20 = r20["sequential"]["seconds"] / r20["mxsplit"]["seconds"]
     mem = rbig["mxsplit"]["peak_rss_mib"] / r0["mxsplit"]["peak_rss_mib"]

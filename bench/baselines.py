@@ -11,6 +11,7 @@ import asyncio
 import csv
 import json
 import sys
+from typing import Any
 
 import dns.asyncresolver
 import dns.resolver
@@ -60,7 +61,7 @@ async def run_async(path: str, ns: str, port: int, concurrency: int, out: str) -
         except dns.resolver.NoAnswer:
             return None
 
-    async def one(domain: str, tenant: str) -> dict:
+    async def one(domain: str, tenant: str) -> dict[str, Any]:
         v4, ds = hosts(domain, tenant)
         async with gate:
             mx, a1, q1, a2, q2 = await asyncio.gather(get(domain, "MX"), get(v4, "A"), get(v4, "AAAA"),

@@ -10,13 +10,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from . import synth
 from .proc import Run, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from bindserver import BindServer, free_port  # noqa: E402
+from bindserver import BindServer as BindServer  # noqa: E402  (re-exported for bench.__main__)
+from bindserver import free_port  # noqa: E402
 
 PY = sys.executable
 CONCURRENCY = 64
@@ -43,7 +45,7 @@ def forwarder(upstream_port: int, delay_ms: float) -> Iterator[int]:
         proc.stdout.close()
 
 
-def answers(row: dict) -> tuple[list, dict] | None:
+def answers(row: dict[str, Any]) -> tuple[list[Any], dict[str, Any]] | None:
     """(MX set, addresses) from a result line of either shape; ``None`` for a failed check."""
     if "published" in row:  # mxsplit check --json
         if not row["ok"]:
@@ -53,7 +55,7 @@ def answers(row: dict) -> tuple[list, dict] | None:
     return row["mx"], row["addresses"]
 
 
-def verify(path: Path, truth: dict[str, dict]) -> int:
+def verify(path: Path, truth: dict[str, dict[str, Any]]) -> int:
     """Count rows whose MX set and per-family addresses match the generated truth."""
     good = 0
     with path.open() as fh:
@@ -76,10 +78,10 @@ def method_baseline(kind: str, csv_path: Path, port: int, out: Path) -> Run:
     return run_module("bench.baselines", [kind, str(csv_path), "127.0.0.1", str(port), str(CONCURRENCY), str(out)])
 
 
-def measure(n: int, delay_ms: float, methods: tuple[str, ...], repeat: int = 1) -> dict[str, dict]:
+def measure(n: int, delay_ms: float, methods: tuple[str, ...], repeat: int = 1) -> dict[str, dict[str, Any]]:
     domains = synth.generate(n)
     truth = {d.domain: synth.truth(d) for d in domains}
-    results: dict[str, dict] = {}
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="mxsplit-bench-") as tmp, bind_with(domains) as server:
         work = Path(tmp)
         csv_path = work / "domains.csv"

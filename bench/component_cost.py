@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ def timed(methods: dict[str, Any], items: list[tuple[str, str, str]], repeat: in
         for name, fn in methods.items():
             mocks = RecordingMocks()
             start = time.perf_counter()
-            run_program(lambda fn=fn: fn(items), mocks=mocks)
+            run_program(partial(fn, items), mocks=mocks)
             times[name].append(time.perf_counter() - start)
             counts[name] = len(mocks.resources)
     return {name: (statistics.median(t), counts[name]) for name, t in times.items()}

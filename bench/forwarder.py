@@ -73,7 +73,7 @@ async def serve(listen: int, upstream_port: int, delay_ms: float) -> None:
     fwd = UdpForwarder(upstream, delay)
     await loop.create_datagram_endpoint(lambda: fwd, local_addr=("127.0.0.1", listen))
     up_transport, _ = await loop.create_datagram_endpoint(lambda: Upstream(fwd), remote_addr=upstream)
-    fwd.upstream = up_transport  # type: ignore[assignment]
+    fwd.upstream = up_transport
     server = await asyncio.start_server(lambda r, w: tcp_client(r, w, upstream, delay), "127.0.0.1", listen)
     print("ready", flush=True)
     async with server:

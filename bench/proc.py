@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import IO, Any
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Run:
     returncode: int
 
 
-def run_module(module: str, args: Sequence[str], *, stdout: object = subprocess.DEVNULL) -> Run:
+def run_module(module: str, args: Sequence[str], *, stdout: int | IO[Any] = subprocess.DEVNULL) -> Run:
     """Run ``python -m module args`` in a child; peak memory is the child's own VmHWM."""
     with tempfile.NamedTemporaryFile("r", suffix=".hwm") as hwm:
         result = run([sys.executable, "-m", "bench.peak", hwm.name, module, *args], stdout=stdout)
@@ -26,9 +27,9 @@ def run_module(module: str, args: Sequence[str], *, stdout: object = subprocess.
         return Run(result.seconds, int(hwm.read() or 0) / 1024, result.returncode)
 
 
-def run(cmd: Sequence[str], *, stdout: object = subprocess.DEVNULL, env: dict[str, str] | None = None) -> Run:
+def run(cmd: Sequence[str], *, stdout: int | IO[Any] = subprocess.DEVNULL, env: dict[str, str] | None = None) -> Run:
     start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), stdout=stdout, stderr=subprocess.PIPE, env=env)  # type: ignore[arg-type]
+    proc = subprocess.Popen(list(cmd), stdout=stdout, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)

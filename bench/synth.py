@@ -12,6 +12,7 @@ import ipaddress
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WORDS = ("contoso fabrikam northwind tailspin wingtip adatum litware proseware woodgrove fourthcoffee "
          "alpine blue coho datum lucerne margie southridge trey wide world humongous graphic relecloud "
@@ -33,7 +34,8 @@ class Domain:
 
 def generate(n: int, seed: int = 5321) -> list[Domain]:
     rng = random.Random(seed)
-    out, seen = [], set()
+    out: list[Domain] = []
+    seen: set[str] = set()
     i = 0
     while len(out) < n:
         i += 1
@@ -73,7 +75,7 @@ def write_csv(domains: list[Domain], path: Path) -> None:
             w.writerow([d.domain, d.tenant])
 
 
-def truth(d: Domain) -> dict:
+def truth(d: Domain) -> dict[str, Any]:
     """The answers every method must return for ``d``: MX set and addresses per host."""
     return {"mx": [[0, d.v4_host], [10, d.ds_host]],
             "addresses": {d.v4_host: {"ipv4": [d.v4_addr], "ipv6": []},

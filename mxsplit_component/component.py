@@ -9,15 +9,18 @@ here, before any child is registered; only backend fields take ``pulumi.Input``.
 # No `from __future__ import annotations`: Pulumi's schema analyzer reads real annotations.
 import importlib
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any, TypedDict
 
 import pulumi
 
 from .backends import get_backend
-from .backends.base import Deferred, ResourceSpec
+from .backends.base import Adoption, Deferred, ExistingSet, ResourceSpec, guard_existing
 from .component_args import adoption, plan_from_args
-from .core.plan import MxPlan
+from .core.plan import MxRecord
 from .core.rules import validate_plan
+from .errors import MxSplitError
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired
@@ -98,49 +101,37 @@ class MxSplitArgs(TypedDict):
     """Leave the DNS records in place when the component is deleted (applied to every child)."""
 
 
-def _existing_mx(result: Any) -> list[dict[str, Any]]:
-    return [{"preference": r.preference, "exchange": r.exchange} for r in (result.mx_records or [])]
+class AdoptionRefusedError(pulumi.RunError):
+    """The guard refused an adoption: the language host shows the message, without a stack.
 
-
-def guard_adopted_azure_set(spec: ResourceSpec, planned: list[dict[str, Any]], allow_foreign: bool,
-                            opts: pulumi.InvokeOptions | None = None) -> pulumi.Output[Any]:
-    """Read the Azure set about to be adopted; its value flows into ``mx_records`` so the
-    child cannot be registered with the plan unless the existing set passed the guard."""
-    from functools import partial
-
-    from .backends.azure import guard_existing
-
-    dns = importlib.import_module(spec.module)
-    relative = spec.inputs["relative_record_set_name"]
-    existing = dns.get_record_set_output(
-        record_type="MX", resource_group_name=spec.inputs["resource_group_name"], zone_name=spec.inputs["zone_name"],
-        relative_record_set_name=pulumi.Output.from_input(relative.source).apply(relative.fn)
-        if isinstance(relative, Deferred) else relative, opts=opts)
-    guarded: pulumi.Output[Any] = existing.apply(_existing_mx).apply(partial(guard_existing, planned, allow_foreign))
-    return guarded
-
-
-def adopted(spec: ResourceSpec, plan: MxPlan, allow_foreign: bool, parent: pulumi.Resource) -> ResourceSpec:
-    """The spec to import: Azure gets the foreign-MX guard, Cloudflare drops its comment so
-    the adopted record matches what exists (older CLIs refuse an import that differs)."""
-    inputs = dict(spec.inputs)
-    if spec.type_token.startswith("azure-native:"):
-        inputs["mx_records"] = guard_adopted_azure_set(spec, plan.mx_records, allow_foreign,
-                                                       pulumi.InvokeOptions(parent=parent))
-    else:
-        inputs.pop("comment", None)
-    return spec._replace(inputs=inputs)
-
-
-def known(value: Any) -> pulumi.Output[Any]:
-    """A known, non-secret output of a plain value.
-
-    ``Output.from_input`` walks nested dicts and lists and builds an output per element;
-    for the validation report that was most of a component's cost under the engine.
+    A ``RunError``, not a ``ValueError``: the SDK wraps a ``ValueError`` raised while it
+    prepares a child's inputs in a message that shows ``<pulumi.output.Output …>``.
     """
-    shallow = getattr(pulumi.Output, "_from_input_shallow", None)
-    result: pulumi.Output[Any] = shallow(value) if shallow is not None else pulumi.Output.from_input(value)
-    return result
+
+    def __init__(self, error: MxSplitError) -> None:
+        super().__init__(str(error))
+        #: The refusal itself, with its ``field`` (``adopt.mx``) and ``foreign`` values.
+        self.error = error
+        self.field = error.field
+
+
+def _guard(planned: Any, allow_foreign: bool, field: str, values: Callable[[Any], list[MxRecord]],
+           result: Any) -> Any:
+    try:
+        return guard_existing(planned, allow_foreign, field, values(result))
+    except MxSplitError as err:
+        raise AdoptionRefusedError(err) from err
+
+
+def guarded(existing: ExistingSet, planned: Any, allow_foreign: bool, field: str,
+            component: pulumi.Resource) -> pulumi.Output[Any]:
+    """Read the set about to be adopted; ``planned`` flows through the read, so the child
+    cannot be registered unless the existing set passed :func:`guard_existing`."""
+    lookup = getattr(importlib.import_module(existing.module), existing.function)
+    result = lookup(**resolve_inputs(dict(existing.args)), opts=pulumi.InvokeOptions(parent=component))
+    checked: pulumi.Output[Any] = result.apply(
+        partial(_guard, planned, allow_foreign, field, existing.values))
+    return checked
 
 
 def resolve_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
@@ -155,6 +146,22 @@ def declare(spec: ResourceSpec, component_name: str, opts: pulumi.ResourceOption
     resource: pulumi.CustomResource = cls(spec.logical_name(component_name), opts=opts,
                                           **resolve_inputs(dict(spec.inputs)))
     return resource
+
+
+def _constant(value: Any, _urns: list[str]) -> Any:
+    return value
+
+
+def after(children: list[pulumi.CustomResource], value: Any) -> pulumi.Output[Any]:
+    """``value`` as an output that depends on ``children``.
+
+    Through their URNs, which are known in preview (ids are not), so the value stays known
+    while a consumer of it still waits for the records to exist. ``apply`` does not walk
+    into the value, which keeps a large validation report cheap.
+    """
+    result: pulumi.Output[Any] = pulumi.Output.all(*(child.urn for child in children)).apply(
+        partial(_constant, value))
+    return result
 
 
 class MxSplit(pulumi.ComponentResource):
@@ -179,11 +186,11 @@ class MxSplit(pulumi.ComponentResource):
         adopt_ids = adoption(args, backend, specs)
         super().__init__(TYPE_TOKEN, name, {}, opts)
 
-        self.resources = []
+        self.resources: list[pulumi.CustomResource] = []
         for spec in specs:
             import_id = adopt_ids.get(spec.role)
             if import_id is not None:
-                spec = adopted(spec, plan, bool(args.get("allow_foreign_mx")), self)
+                spec = self._adopted(backend.adopted(spec, plan), bool(args.get("allow_foreign_mx")))
             # The SDK passes only `protect` from parent to child: retain_on_delete is explicit.
             child_opts = pulumi.ResourceOptions(parent=self, protect=args.get("protect"),
                                                 retain_on_delete=args.get("retain_on_delete"), import_=import_id)
@@ -200,11 +207,22 @@ class MxSplit(pulumi.ComponentResource):
         records = [MxRecordValue(preference=r.preference, exchange=r.exchange) for r in plan.records]
         values: dict[str, Any] = {"ipv4_only_host": plan.ipv4_only_host, "dual_stack_host": plan.dual_stack_host,
                                   "mx_records": records, "zone_records": plan.zone_records, "validation": validation}
-        # Every value is known and plain at construction: wrap each once, without walking into it.
-        outputs = {key: known(value) for key, value in values.items()}
+        # Known at construction, but published only with the records: a consumer of
+        # mx_records waits for them to exist.
+        outputs = {key: after(self.resources, value) for key, value in values.items()}
         self.ipv4_only_host = outputs["ipv4_only_host"]
         self.dual_stack_host = outputs["dual_stack_host"]
         self.mx_records = outputs["mx_records"]
         self.zone_records = outputs["zone_records"]
         self.validation = outputs["validation"]
-        self.register_outputs(values)
+        self.register_outputs(dict(outputs))
+
+    def _adopted(self, adopting: Adoption, allow_foreign: bool) -> ResourceSpec:
+        """The spec to import; when the backend reads the existing set first, its guarded
+        input waits for that read."""
+        spec, existing = adopting
+        if existing is None:
+            return spec
+        field = f"adopt.{spec.role.replace('-', '_')}"
+        key = existing.guarded_input
+        return spec._replace(inputs={**spec.inputs, key: guarded(existing, spec.inputs[key], allow_foreign, field, self)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .backends.base import ResourceSpec
+from .backends.base import Backend, ResourceSpec
 from .core.plan import MxPlan, plan_mx
 from .errors import MxSplitError
 
@@ -30,7 +30,7 @@ def plan_from_args(args: Mapping[str, Any]) -> tuple[MxPlan, str, Any]:
     return plan_mx(**kwargs), backends[0], args[backends[0]]
 
 
-def adoption(args: Mapping[str, Any], backend: Any, specs: list[ResourceSpec]) -> dict[str, str]:
+def adoption(args: Mapping[str, Any], backend: Backend, specs: list[ResourceSpec]) -> dict[str, str]:
     """Validated import ids by role. Pure: runs before anything is registered."""
     adopt = args.get("adopt") or {}
     if not isinstance(adopt, dict):

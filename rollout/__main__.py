@@ -5,6 +5,8 @@ rollout walk-through. Provider credentials come from the providers' own config
 (``pulumi config set --secret cloudflare:apiToken``, ``azure-native:subscriptionId``).
 """
 
+from typing import Any
+
 import pulumi
 
 from mxsplit_component import MxSplit
@@ -14,7 +16,8 @@ from mxsplit_component.stackconfig import NAMESPACE, Entry, parse_entries
 def zone_id_by_name(zone_name: str) -> pulumi.Output[str]:
     import pulumi_cloudflare as cloudflare
 
-    zone = cloudflare.get_zone_output(filter={"name": zone_name})
+    # "all" is the API default; the typed filter requires it.
+    zone = cloudflare.get_zone_output(filter=cloudflare.GetZoneFilterArgs(name=zone_name, match="all"))
     return zone.apply(lambda z: z.zone_id or z.id)
 
 
@@ -25,7 +28,7 @@ def declare(entry: Entry) -> MxSplit:
     return MxSplit(entry.name, args)  # type: ignore[arg-type]
 
 
-def summary(component: MxSplit) -> pulumi.Output[dict]:
+def summary(component: MxSplit) -> pulumi.Output[dict[str, Any]]:
     return pulumi.Output.all(component.ipv4_only_host, component.dual_stack_host, component.mx_records,
                              component.validation).apply(
         lambda v: {"ipv4_only_host": v[0], "dual_stack_host": v[1], "mx_records": v[2], "validation": v[3]})

@@ -9,9 +9,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
-from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -52,10 +50,19 @@ class RecordingMocks(pulumi.runtime.Mocks):
 _LOOP: list[asyncio.AbstractEventLoop] = []
 
 
+def _quiet_failed_programs(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A program that failed with a RunError (already raised to its test) leaves the SDK's
+    futures of the failed child unretrieved; a real program exits there, this loop lives on."""
+    if isinstance(context.get("exception"), pulumi.RunError):
+        return
+    loop.default_exception_handler(context)
+
+
 def _loop() -> asyncio.AbstractEventLoop:
     """One event loop for every mocked program of the session (closed loops are replaced)."""
     if not _LOOP or _LOOP[0].is_closed():
         _LOOP[:] = [asyncio.new_event_loop()]
+        _LOOP[0].set_exception_handler(_quiet_failed_programs)
     return _LOOP[0]
 
 
@@ -83,25 +90,24 @@ def run_program(build: Callable[[], Any], *, preview: bool = False, mocks: Recor
     logger.addHandler(capture)
     logger.setLevel(logging.DEBUG)
     pulumi.runtime.set_mocks(mocks, project=project, stack="test", preview=preview, logger=logger)
+    # set_mocks installs fresh settings (RPC manager included): nothing left from the last run.
     pulumi.runtime.set_all_config(config or {})
-    SETTINGS.rpc_manager.clear()
-    SETTINGS.outputs.clear()
     box: dict[str, Any] = {}
 
     def body() -> None:
         box["result"] = build()
 
-    _sync_await(run_pulumi_func(body))
+    _loop().run_until_complete(run_pulumi_func(body))
     return mocks, box.get("result"), capture
 
 
 def value(output: Any) -> Any:
     """The resolved value of an output (``None`` when unknown)."""
-    return _sync_await(pulumi.Output.from_input(output).future())
+    return _loop().run_until_complete(pulumi.Output.from_input(output).future())
 
 
 def is_known(output: Any) -> bool:
-    return bool(_sync_await(pulumi.Output.from_input(output).is_known()))
+    return bool(_loop().run_until_complete(pulumi.Output.from_input(output).is_known()))
 
 
 def stack_config(path: Any) -> dict[str, str]:

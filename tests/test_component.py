@@ -212,3 +212,16 @@ print('present' if '{present}' in sys.modules else 'missing', '{absent}' in sys.
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["present", "False"]
+
+
+def test_whole_number_doubles_as_a_non_python_program_sends_them():
+    _, comp, _ = run_program(seed_component("cloudflare", ttl=3600.0, primary_priority=0.0, secondary_priority=10.0))
+    assert (comp.plan.ttl, comp.plan.primary_priority, comp.plan.secondary_priority) == (3600, 0, 10)
+    assert type(comp.plan.ttl) is int
+    assert value(comp.zone_records)[1] == "contoso.com. 3600 IN MX 10 contoso-com.mail.protection.outlook.com."
+
+
+def test_a_fractional_ttl_is_refused_by_name():
+    with pytest.raises(MxSplitError, match="ttl must be an integer, got 3600.5") as err:
+        run_program(seed_component("cloudflare", ttl=3600.5))
+    assert err.value.field == "ttl"

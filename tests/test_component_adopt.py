@@ -5,6 +5,7 @@ import pytest
 import mxsplit_component.component as component_module
 from helpers import RecordingMocks, run_program, seed_component, value
 from mxsplit_component import MxSplitError
+from mxsplit_component.component import AdoptionRefusedError
 
 DS = "contoso-com.mail.protection.outlook.com"
 ARM = ("/subscriptions/0000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/contoso.com/MX/@")
@@ -38,8 +39,12 @@ def test_azure_adopt_imports_the_set_after_reading_it():
 
 def test_azure_guard_refuses_foreign_mx():
     mocks = RecordingMocks(calls=existing_set((0, DS), (20, "backup.mailhost.example.net.")))
-    with pytest.raises(Exception, match="holds 20 backup.mailhost.example.net, which is not a Microsoft 365 host"):
+    with pytest.raises(AdoptionRefusedError, match="holds 20 backup.mailhost.example.net, which is not a "
+                       "Microsoft 365 host") as err:
         run_program(azure(adopt={"mx": ARM}), mocks=mocks)
+    assert err.value.field == "adopt.mx"  # snake_case for Python callers
+    assert err.value.error.foreign == ("20 backup.mailhost.example.net",)
+    assert "Output" not in str(err.value)
     assert mocks.by_type("azure-native:dns:RecordSet") == []
 
 

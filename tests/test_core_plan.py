@@ -159,6 +159,9 @@ def test_custom_priorities():
     ({"ttl": 0}, "ttl", "outside 1..2147483647"),
     ({"ttl": 2147483648}, "ttl", "outside 1..2147483647"),
     ({"ttl": 1.5}, "ttl", "must be an integer"),
+    ({"ttl": 3600.5}, "ttl", "must be an integer, got 3600.5"),
+    ({"primary_priority": float("nan")}, "primary_priority", "must be an integer"),
+    ({"secondary_priority": float("inf")}, "secondary_priority", "must be an integer"),
     ({"mode": "dual"}, "mode", "use 'split'"),
     ({"mode": None}, "mode", "unknown"),
     ({"cloud": "azure"}, "cloud", "use one of: commercial, gcc, china"),
@@ -209,3 +212,12 @@ def test_core_does_not_import_pulumi():
             "print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_whole_number_doubles_are_integers():
+    """The Pulumi engine protocol sends every number as a double (ttl: 3600 arrives as 3600.0)."""
+    plan = plan_mx(domain="contoso.com", tenant="contoso", ttl=3600.0, primary_priority=0.0,
+                   secondary_priority=10.0)
+    assert (plan.ttl, plan.primary_priority, plan.secondary_priority) == (3600, 0, 10)
+    assert all(type(v) is int for v in (plan.ttl, plan.primary_priority, plan.secondary_priority))
+    assert plan.zone_records[0] == "contoso.com. 3600 IN MX 0 contoso.mail.protection.outlook.com."

@@ -11,11 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def schema():
-    from pulumi.provider.experimental.component import ComponentProvider
+    from mxsplit_component.plugin import MxSplitProvider
 
-    from mxsplit_component import MxSplit
-
-    return json.loads(ComponentProvider([MxSplit], "mxsplit").schema)
+    return json.loads(MxSplitProvider().schema)
 
 
 def test_schema_inputs_and_outputs():
@@ -57,8 +55,24 @@ def test_plugin_layout_and_entry_point():
     plugin = yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text())
     assert plugin["runtime"] == "python"
     text = (ROOT / "provider" / "__main__.py").read_text()
-    assert 'component_provider_host(name="mxsplit", components=[MxSplit])' in text
+    assert "from mxsplit_component.plugin import main" in text
     # importing the entry point must not start a provider (guarded by __name__)
     proc = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('provider/__main__.py', "
                            "run_name='not_main'); print('ok')"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_the_engines_plugin_venv_is_ignored():
+    """`pulumi package add` installs the plugin into provider/venv/: never commit it."""
+    ignored = [line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()]
+    assert "provider/venv/" in ignored
+
+
+def test_license_is_spdx_so_setuptools_does_not_warn():
+    """A `license = {text = ...}` table makes setuptools >= 77 print a deprecation warning on
+    every install, the engine's install of provider/ included."""
+    import re
+
+    text = (ROOT / "pyproject.toml").read_text()
+    assert re.search(r'^license = "Apache-2.0"$', text, re.M)
+    assert re.search(r'^requires = \[.*"setuptools>=77"', text, re.M)

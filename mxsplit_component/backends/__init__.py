@@ -6,16 +6,15 @@ pulumi or a provider SDK: the SDK is loaded by :mod:`mxsplit_component.component
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from . import azure, cloudflare
-from .base import Capability, Deferred, ResourceSpec, TtlRange
+from .base import Adoption, Backend, Capability, Deferred, ExistingSet, ResourceSpec, TtlRange
 
-#: Every backend by name, in the order the README lists them.
-BACKENDS: dict[str, ModuleType] = {azure.NAME: azure, cloudflare.NAME: cloudflare}
+#: Every backend by name, in the order the README lists them. mypy checks each module
+#: against the :class:`~.base.Backend` contract here.
+BACKENDS: dict[str, Backend] = {azure.NAME: azure, cloudflare.NAME: cloudflare}
 
 
-def get_backend(name: str) -> ModuleType:
+def get_backend(name: str) -> Backend:
     """The backend module called ``name`` (``azure`` or ``cloudflare``)."""
     try:
         return BACKENDS[name]
@@ -23,4 +22,5 @@ def get_backend(name: str) -> ModuleType:
         raise ValueError(f"unknown backend {name!r}; use one of: {', '.join(BACKENDS)}") from None
 
 
-__all__ = ["BACKENDS", "Capability", "Deferred", "ResourceSpec", "TtlRange", "get_backend"]
+__all__ = ["BACKENDS", "Adoption", "Backend", "Capability", "Deferred", "ExistingSet", "ResourceSpec", "TtlRange",
+           "get_backend"]

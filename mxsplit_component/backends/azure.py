@@ -12,11 +12,10 @@ import re
 from functools import partial
 from typing import Any
 
-from ..core.clouds import is_microsoft_host
 from ..core.names import is_subdomain, normalize_name, relative_to
-from ..core.plan import MxPlan
+from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Capability, Deferred, ResourceSpec, TtlRange, require_settings
+from .base import Adoption, Capability, Deferred, ExistingSet, ResourceSpec, TtlRange, mx_value, require_settings
 
 NAME = "azure"
 SDK_MODULE = "pulumi_azure_native.dns"
@@ -95,22 +94,13 @@ def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
     return value.strip()
 
 
-def foreign_mx(existing: list[dict[str, Any]]) -> list[str]:
-    """MX values of an existing set that are not Microsoft 365 hosts (a gateway, a backup MX)."""
-    return [f"{r.get('preference')} {str(r.get('exchange', '')).rstrip('.').lower()}" for r in existing
-            if not is_microsoft_host(str(r.get("exchange", "")).rstrip(".").lower())]
+def _existing_values(result: Any) -> list[MxRecord]:
+    """The values of a ``GetRecordSetResult`` (``mx_records`` of ``MxRecordResponse``)."""
+    return [mx_value(r.preference, r.exchange) for r in (getattr(result, "mx_records", None) or [])]
 
 
-def guard_existing(planned: list[dict[str, Any]], allow_foreign: bool, existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return ``planned`` unless adopting would silently drop foreign MX values.
-
-    An Azure update replaces the whole set, so adopting a set that also holds, say, a mail
-    gateway would remove it. Refuse, naming the records, unless ``allow_foreign_mx``.
-    """
-    foreign = foreign_mx(existing)
-    if foreign and not allow_foreign:
-        raise MxSplitError(f"the existing MX record set holds {', '.join(foreign)}, which "
-                           f"{'is not a Microsoft 365 host' if len(foreign) == 1 else 'are not Microsoft 365 hosts'}; "
-                           "adopting it would replace the whole set and drop them. Move them elsewhere first, or "
-                           "pass allow_foreign_mx=True to drop them on purpose", field="adopt.mx")
-    return planned
+def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
+    """Import the set as declared, after reading it: an update replaces the whole set."""
+    lookup = {key: spec.inputs[key] for key in ("resource_group_name", "zone_name", "relative_record_set_name")}
+    return Adoption(spec, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "record_type": "MX"},
+                                      _existing_values, "mx_records"))

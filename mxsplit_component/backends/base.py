@@ -1,16 +1,47 @@
-"""What every DNS backend shares: a pure resource description and its capabilities as data.
+"""The backend contract: what every DNS host module provides, and the helpers they share.
 
-A backend turns an :class:`~mxsplit_component.core.plan.MxPlan` into a list of
-:class:`ResourceSpec` (resource type, logical name, inputs) without importing pulumi; the
-component registers exactly those specs, and ``mxsplit plan --provider`` prints them.
+A backend is a plain module that satisfies :class:`Backend` (``mypy`` checks each one where
+:data:`mxsplit_component.backends.BACKENDS` lists it). It is a pure description: no backend
+imports pulumi or a provider SDK; the component loads the SDK named in a spec, and only the
+one in use. In the spirit of octoDNS's ``BaseProvider``, everything provider-specific lives
+in the backend, so the component never branches on a provider's name.
+
+What a backend module defines (``backends/azure.py`` and ``backends/cloudflare.py`` are the
+worked examples):
+
+``NAME``, ``SDK_MODULE``, ``EXTRA``
+    The args field that selects it (``azure``), the SDK module it describes, the pip extra.
+``TTL`` and ``CAPABILITIES``
+    Limits and behaviours as data, each with its reason (the README's table is generated
+    from them).
+``SETTINGS_REQUIRED`` / ``SETTINGS_OPTIONAL``
+    The keys of the backend's args dict; :func:`require_settings` checks them, and
+    ``describe`` calls it first.
+``describe(plan, settings) -> list[ResourceSpec]``
+    The resources for a plan. Values may be ``pulumi.Input`` (passed through untouched) or
+    :class:`Deferred` (computed once another input is known).
+``ADOPT_ROLES`` and ``check_adopt_id(role, value, spec) -> str``
+    Which roles can import an existing record, and the check of a user's import id against
+    the spec it would be imported into (raise :class:`MxSplitError` with ``field``
+    ``adopt.<role>``).
+``adopted(spec, plan) -> Adoption``
+    The adoption specifics: the spec to import (inputs exactly as the existing record has
+    them, e.g. Cloudflare drops its comment) and, for a host whose update replaces a whole
+    record set (Azure DNS, Route 53, Cloud DNS), an :class:`ExistingSet` saying how to read
+    the set first. The component invokes that lookup, turns its result into MX values with
+    ``ExistingSet.values`` and runs :func:`guard_existing`, which refuses values that are not
+    Microsoft 365 hosts unless ``allow_foreign_mx``. A single-set backend implements only
+    this method; :func:`parse_mx_text` reads ``"10 host."`` rdata strings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
+from ..core.clouds import is_microsoft_host
+from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
 
 
@@ -90,3 +121,106 @@ def require_settings(settings: object, backend: str, required: tuple[str, ...],
             raise MxSplitError(f"{backend}.{key} is required; pass {backend}={{'{key}': ...}}",
                                field=f"{backend}.{key}")
     return dict(settings)
+
+
+class ExistingSet(NamedTuple):
+    """How to read a record set before adopting it, and which input waits for the read.
+
+    The component calls ``<module>.<function>(**args)`` (the SDK's Output-form lookup, such
+    as ``get_record_set_output``) with the component as parent, so the read happens in
+    preview too.
+    """
+
+    #: SDK module and Output-form lookup function, e.g. ``pulumi_azure_native.dns`` and
+    #: ``get_record_set_output``.
+    module: str
+    function: str
+    #: Keyword arguments of the lookup; values may be ``pulumi.Input`` or :class:`Deferred`.
+    args: Mapping[str, Any]
+    #: The lookup's result object -> the MX values the set holds now. Pure.
+    values: Callable[[Any], list[MxRecord]]
+    #: The input of the spec that carries the guard: the child is registered only once the
+    #: existing set passed it.
+    guarded_input: str
+
+
+class Adoption(NamedTuple):
+    """What importing one spec takes: the spec as imported, and an optional guarded read."""
+
+    spec: ResourceSpec
+    existing: ExistingSet | None = None
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """The contract of a DNS backend module; see the module docstring for each member."""
+
+    # Read-only members, so a module's narrower constants (``tuple[str]``) satisfy them.
+    @property
+    def NAME(self) -> str: ...
+    @property
+    def SDK_MODULE(self) -> str: ...
+    @property
+    def EXTRA(self) -> str: ...
+    @property
+    def TTL(self) -> TtlRange: ...
+    @property
+    def CAPABILITIES(self) -> tuple[Capability, ...]: ...
+    @property
+    def SETTINGS_REQUIRED(self) -> tuple[str, ...]: ...
+    @property
+    def SETTINGS_OPTIONAL(self) -> tuple[str, ...]: ...
+    @property
+    def ADOPT_ROLES(self) -> tuple[str, ...]: ...
+
+    def describe(self, plan: MxPlan, settings: object) -> list[ResourceSpec]: ...
+
+    def check_adopt_id(self, role: str, value: object, spec: ResourceSpec) -> str: ...
+
+    def adopted(self, spec: ResourceSpec, plan: MxPlan) -> Adoption: ...
+
+
+class AdoptionRefused(MxSplitError):
+    """Adopting the existing record set would drop MX values the split does not manage."""
+
+    #: The refused values as ``"<preference> <exchange>"``.
+    foreign: tuple[str, ...]
+
+    def __init__(self, message: str, *, field: str, foreign: tuple[str, ...]) -> None:
+        super().__init__(message, field=field)
+        self.foreign = foreign
+
+
+def foreign_mx(existing: list[MxRecord]) -> list[str]:
+    """MX values of an existing set that are not Microsoft 365 hosts (a gateway, a backup MX)."""
+    return [f"{r.preference} {r.exchange}" for r in existing if not is_microsoft_host(r.exchange)]
+
+
+def guard_existing(planned: Any, allow_foreign: bool, field: str, existing: list[MxRecord]) -> Any:
+    """Return ``planned`` unless adopting would silently drop foreign MX values.
+
+    An update of a whole-set host replaces the set, so adopting one that also holds, say, a
+    mail gateway would remove it. Refuse, naming the records, unless ``allow_foreign_mx``.
+
+    :raises AdoptionRefused: with ``field`` (``adopt.mx``) and the foreign values.
+    """
+    foreign = foreign_mx(existing)
+    if foreign and not allow_foreign:
+        raise AdoptionRefused(
+            f"the existing MX record set holds {', '.join(foreign)}, which "
+            f"{'is not a Microsoft 365 host' if len(foreign) == 1 else 'are not Microsoft 365 hosts'}; "
+            "adopting it would replace the whole set and drop them. Move them elsewhere first, or "
+            "pass allow_foreign_mx=True to drop them on purpose", field=field, foreign=tuple(foreign))
+    return planned
+
+
+def mx_value(preference: object, exchange: object) -> MxRecord:
+    """One existing MX value as a provider reports it (trailing dot and case normalised)."""
+    return MxRecord(int(preference) if isinstance(preference, int | float) else 0,
+                    str(exchange or "").rstrip(".").lower())
+
+
+def parse_mx_text(rdata: str) -> MxRecord:
+    """``"10 contoso-com.mail.protection.outlook.com."`` (Route 53, Cloud DNS) as a value."""
+    preference, _, exchange = rdata.strip().partition(" ")
+    return mx_value(int(preference) if preference.isdigit() else None, exchange.strip())

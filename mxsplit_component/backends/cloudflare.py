@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.plan import MxPlan
 from ..errors import MxSplitError
-from .base import Capability, ResourceSpec, TtlRange, require_settings
+from .base import Adoption, Capability, ResourceSpec, TtlRange, require_settings
 
 NAME = "cloudflare"
 SDK_MODULE = "pulumi_cloudflare"
@@ -26,12 +26,13 @@ CAPABILITIES = (
     Capability("partial-update", True, "each record updates on its own; records mxsplit does not manage stay"),
 )
 SETTINGS_REQUIRED = ("zone_id",)
+SETTINGS_OPTIONAL: tuple[str, ...] = ()
 COMMENT = "managed by mxsplit: {role} MX of the {domain} IPv6 split"
 
 
 def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
     """The resources for ``plan`` on Cloudflare. Pure: ``zone_id`` may be a ``pulumi.Input``."""
-    cfg = require_settings(settings, NAME, SETTINGS_REQUIRED)
+    cfg = require_settings(settings, NAME, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
     TTL.check(plan.ttl, "Cloudflare")
     specs = []
     for role in ("ipv4-only", "dual-stack"):
@@ -69,3 +70,9 @@ def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
     if isinstance(zone_id, str) and parts[0] != zone_id:
         raise MxSplitError(f"{field} is in zone {parts[0]!r}, but the component manages zone {zone_id!r}", field=field)
     return "/".join(parts)
+
+
+def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
+    """Import without our comment, so the record matches what exists (older CLIs refuse an
+    import whose inputs differ). Each record updates on its own: nothing else to guard."""
+    return Adoption(spec._replace(inputs={k: v for k, v in spec.inputs.items() if k != "comment"}))

@@ -1,0 +1,1 @@
+"""A stand-in Pulumi engine for tests: drive the component package over its real protocol."""

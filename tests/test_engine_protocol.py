@@ -1,0 +1,310 @@
+"""The component package over the engine protocol, as a YAML/TypeScript/Go/C# program uses it.
+
+The plugin is started as ``pulumi-language-python`` starts it (``python <abs provider dir>
+<engine address>`` from the consuming program's folder) against the stand-in engine in
+``tests/engine``; every input arrives as the engine sends it (a protobuf ``Struct``: numbers
+are doubles, unknowns and secrets are tagged values).
+"""
+
+import re
+from pathlib import Path
+
+import grpc
+import pytest
+import yaml
+
+from engine.monitor import STACK_URN, StandInEngine
+from engine.plugin import ROOT, ConstructFailure, Plugin
+from engine.values import UNKNOWN, OutputValue, Secret, plain
+from mxsplit_component.version import package_version
+
+YAML_EXAMPLE = ROOT / "examples" / "yaml"
+TOKEN = "mxsplit:index:MxSplit"
+COMPONENT_URN = f"urn:pulumi:dev::mxsplit-yaml::{TOKEN}::contoso"
+RECORD = "cloudflare:index/dnsRecord:DnsRecord"
+RECORD_SET = "azure-native:dns:RecordSet"
+GET_SET = "azure-native:dns:getRecordSet"
+V4 = "contoso.mail.protection.outlook.com"
+DS = "contoso-com.mail.protection.outlook.com"
+ARM = "/subscriptions/0000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/contoso.com/MX/@"
+ZONE_URN = "urn:pulumi:dev::mxsplit-yaml::cloudflare:index/zone:Zone::contoso"
+OUTPUTS = {"ipv4OnlyHost", "dualStackHost", "mxRecords", "zoneRecords", "validation"}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with StandInEngine() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def plugin(engine):
+    started = Plugin(engine, YAML_EXAMPLE)
+    yield started
+    started.close()
+
+
+def yaml_properties(zone_id):
+    """The MxSplit properties examples/yaml declares, with ${zoneId} as the engine resolves it."""
+    program = yaml.safe_load((YAML_EXAMPLE / "Pulumi.yaml").read_text())
+    [resource] = program["resources"].values()
+    assert resource["type"] == TOKEN
+    props = resource["properties"]
+    assert props["cloudflare"] == {"zoneId": "${zoneId}"}
+    return {**props, "cloudflare": {"zoneId": zone_id}}
+
+
+def azure_properties(**extra):
+    props = {k: v for k, v in yaml_properties("unused").items() if k != "cloudflare"}
+    return {**props, "azure": {"resourceGroupName": "dns-rg"}, **extra}
+
+
+def construct(engine, plugin, inputs, *, preview, invokes=None, **kwargs):
+    recording = engine.reset(preview=preview, invokes=invokes)
+    return plugin.construct(inputs, preview=preview, **kwargs), recording
+
+
+def refused(engine, plugin, inputs, *, preview=True, invokes=None):
+    recording = engine.reset(preview=preview, invokes=invokes)
+    with pytest.raises(ConstructFailure) as err:
+        plugin.construct(inputs, preview=preview)
+    return err.value, recording
+
+
+def microsoft_set(*extra):
+    values = [{"preference": 0, "exchange": DS}, *extra]
+    return {GET_SET: {"mxRecords": values, "ttl": 3600, "name": "@", "id": ARM}}
+
+
+# --- the plugin itself ----------------------------------------------------------------------
+
+def test_plugin_reports_the_package_version(plugin):
+    info = plugin.plugin_info()
+    assert info.version == package_version()
+    assert info.version not in ("", "0.0.0")
+
+
+def test_plugin_does_not_depend_on_the_working_directory(engine, tmp_path):
+    elsewhere = Plugin(engine, tmp_path)
+    try:
+        assert elsewhere.schema()["name"] == "mxsplit"
+    finally:
+        elsewhere.close()
+
+
+def test_schema_types_and_describes_every_input_and_output(plugin):
+    schema = plugin.schema()
+    assert schema["name"] == "mxsplit" and schema["version"] == package_version()
+    resource = schema["resources"][TOKEN]
+    assert resource["isComponent"] is True and resource["description"]
+    assert resource["requiredInputs"] == ["domain", "tenant"]
+    assert set(resource["properties"]) == OUTPUTS
+    for group in (resource["inputProperties"], resource["properties"]):
+        for name, prop in group.items():
+            assert prop.get("description"), name
+            assert "type" in prop or "$ref" in prop, name
+    for name in ("ttl", "primaryPriority", "secondaryPriority"):
+        assert resource["inputProperties"][name]["type"] == "integer"
+    for token, typ in schema["types"].items():
+        assert typ.get("description"), token
+        for name, prop in typ["properties"].items():
+            assert prop.get("description") and ("type" in prop or "$ref" in prop), f"{token}.{name}"
+    assert schema["types"]["mxsplit:index:CloudflareDnsArgs"]["required"] == ["zoneId"]
+    assert schema["types"]["mxsplit:index:AzureDnsArgs"]["required"] == ["resourceGroupName"]
+
+
+# --- the YAML example's inputs, both backends, preview and update ----------------------------
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_yaml_example_on_cloudflare(engine, plugin, preview):
+    result, rec = construct(engine, plugin, yaml_properties("zone123"), preview=preview)
+    assert result.urn == COMPONENT_URN
+    component = rec.by_name("contoso")
+    assert (component.type, component.parent, component.custom) == (TOKEN, STACK_URN, False)
+    records = {r.name: r for r in rec.by_type(RECORD)}
+    assert set(records) == {"contoso-ipv4-only", "contoso-dual-stack"}
+    for record in records.values():
+        assert record.parent == COMPONENT_URN and record.custom
+        assert record.urn == f"urn:pulumi:dev::mxsplit-yaml::{TOKEN}${RECORD}::{record.name}"
+        assert record.import_id == ""
+    assert records["contoso-ipv4-only"].inputs == {
+        "zoneId": "zone123", "name": "contoso.com", "type": "MX", "content": V4, "priority": 0.0, "proxied": False,
+        "ttl": 3600.0, "comment": "managed by mxsplit: ipv4-only MX of the contoso.com IPv6 split"}
+    assert records["contoso-dual-stack"].inputs["content"] == DS
+    assert records["contoso-dual-stack"].inputs["priority"] == 10.0
+    assert set(result.state) == OUTPUTS
+    assert result.state["mxRecords"] == [{"preference": 0, "exchange": V4}, {"preference": 10, "exchange": DS}]
+    assert result.state["zoneRecords"][0] == f"contoso.com. 3600 IN MX 0 {V4}."
+    assert result.state["validation"]["ok"] is True
+    # register_outputs keeps the Python names
+    assert set(rec.outputs[COMPONENT_URN]) == {"ipv4_only_host", "dual_stack_host", "mx_records", "zone_records",
+                                               "validation"}
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_yaml_example_on_azure(engine, plugin, preview):
+    result, rec = construct(engine, plugin, azure_properties(), preview=preview)
+    [record_set] = rec.by_type(RECORD_SET)
+    assert record_set.name == "contoso-mx" and record_set.parent == COMPONENT_URN
+    assert record_set.inputs == {"resourceGroupName": "dns-rg", "zoneName": "contoso.com", "recordType": "MX",
+                                 "relativeRecordSetName": "@", "ttl": 3600.0,
+                                 "mxRecords": [{"preference": 0.0, "exchange": V4}, {"preference": 10.0, "exchange": DS}]}
+    assert rec.invokes == []  # nothing adopted, nothing read
+    assert result.state["dualStackHost"] == DS
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_outputs_depend_on_the_records_and_stay_known(engine, plugin, preview):
+    result, rec = construct(engine, plugin, yaml_properties("zone123"), preview=preview)
+    children = sorted(r.urn for r in rec.by_type(RECORD))
+    for name in OUTPUTS:
+        assert sorted(result.state_dependencies[name]) == children, name
+    assert UNKNOWN not in repr(result.state)
+
+
+def test_integer_inputs_arrive_as_doubles(engine, plugin):
+    inputs = yaml_properties("zone123") | {"primaryPriority": 5, "secondaryPriority": 20, "ttl": 300}
+    result, rec = construct(engine, plugin, inputs, preview=True)
+    assert {r.inputs["priority"] for r in rec.by_type(RECORD)} == {5.0, 20.0}
+    assert result.state["zoneRecords"][1] == f"contoso.com. 300 IN MX 20 {DS}."
+
+
+# --- values as the engine sends them --------------------------------------------------------
+
+def test_unknown_zone_id_in_preview(engine, plugin):
+    result, rec = construct(engine, plugin, yaml_properties(UNKNOWN), preview=True)
+    assert {r.inputs["zoneId"] for r in rec.by_type(RECORD)} == {UNKNOWN}
+    assert result.state["mxRecords"][0] == {"preference": 0, "exchange": V4}  # the plan is still known
+
+
+def test_secret_zone_id_stays_secret(engine, plugin):
+    _, rec = construct(engine, plugin, yaml_properties(Secret("zone123")), preview=False)
+    assert {r.inputs["zoneId"] for r in rec.by_type(RECORD)} == {Secret("zone123")}
+
+
+def test_property_dependencies_reach_the_records(engine, plugin):
+    _, rec = construct(engine, plugin, yaml_properties("zone123"), preview=False,
+                       dependencies={"cloudflare": [ZONE_URN]})
+    for record in rec.by_type(RECORD):
+        assert ZONE_URN in record.property_dependencies["zoneId"]
+        assert ZONE_URN in record.dependencies
+
+
+def test_output_value_with_dependencies(engine, plugin):
+    zone = OutputValue("zone123", secret=False, dependencies=(ZONE_URN,))
+    _, rec = construct(engine, plugin, yaml_properties(zone), preview=False)
+    for record in rec.by_type(RECORD):
+        assert plain(record.inputs["zoneId"]) == "zone123"
+        assert ZONE_URN in record.property_dependencies["zoneId"]
+
+
+def test_protect_from_the_engine_and_the_input(engine, plugin):
+    _, rec = construct(engine, plugin, yaml_properties("zone123"), preview=True, protect=True)
+    assert {r.protect for r in rec.by_type(RECORD)} == {True}
+    _, rec = construct(engine, plugin, yaml_properties("zone123") | {"protect": True, "retainOnDelete": True},
+                       preview=True)
+    assert {(r.protect, r.retain_on_delete) for r in rec.by_type(RECORD)} == {(True, True)}
+    _, rec = construct(engine, plugin, yaml_properties("zone123"), preview=True)
+    assert {r.protect for r in rec.by_type(RECORD)} == {False}
+
+
+# --- adoption -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_azure_adoption_reads_the_set_then_imports_it(engine, plugin, preview):
+    result, rec = construct(engine, plugin, azure_properties(adopt={"mx": ARM}), preview=preview,
+                            invokes=microsoft_set())
+    [invoke] = rec.invokes
+    assert invoke.token == GET_SET
+    assert invoke.args == {"resourceGroupName": "dns-rg", "zoneName": "contoso.com", "recordType": "MX",
+                           "relativeRecordSetName": "@"}
+    [record_set] = rec.by_type(RECORD_SET)
+    assert record_set.import_id == ARM
+    assert [v["exchange"] for v in record_set.inputs["mxRecords"]] == [V4, DS]
+    assert result.state["mxRecords"][1] == {"preference": 10, "exchange": DS}
+
+
+def test_azure_guard_refuses_foreign_mx_as_a_property_error(engine, plugin):
+    failure, rec = refused(engine, plugin, azure_properties(adopt={"mx": ARM}),
+                           invokes=microsoft_set({"preference": 20, "exchange": "backup.mailhost.example.net."}))
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT
+    [error] = failure.property_errors
+    assert error.property_path == "adopt.mx"
+    assert "holds 20 backup.mailhost.example.net, which is not a Microsoft 365 host" in error.reason
+    assert "allowForeignMx: true" in error.reason
+    assert "Output" not in error.reason and "Traceback" not in failure.details
+    assert rec.by_type(RECORD_SET) == []
+
+
+def test_azure_guard_can_be_overridden(engine, plugin):
+    _, rec = construct(engine, plugin, azure_properties(adopt={"mx": ARM}, allowForeignMx=True), preview=False,
+                       invokes=microsoft_set({"preference": 20, "exchange": "backup.mailhost.example.net."}))
+    [record_set] = rec.by_type(RECORD_SET)
+    assert record_set.import_id == ARM
+
+
+def test_cloudflare_adoption_imports_without_the_comment(engine, plugin):
+    _, rec = construct(engine, plugin, yaml_properties("zone123") | {"adopt": {"dualStack": "zone123/abc123"}},
+                       preview=False)
+    records = {r.name: r for r in rec.by_type(RECORD)}
+    assert records["contoso-dual-stack"].import_id == "zone123/abc123"
+    assert "comment" not in records["contoso-dual-stack"].inputs
+    assert records["contoso-ipv4-only"].import_id == "" and "comment" in records["contoso-ipv4-only"].inputs
+    assert rec.invokes == []
+
+
+# --- bad input: a property error on the camelCase path, no traceback ------------------------
+
+CF = {"domain": "contoso.com", "tenant": "contoso", "cloudflare": {"zoneId": "zone123"}}
+AZ = {"domain": "contoso.com", "tenant": "contoso", "azure": {"resourceGroupName": "dns-rg"}}
+BAD = [
+    ({**CF, "domain": ""}, "domain", "domain is empty"),
+    ({**CF, "tenant": "contoso-x"}, "tenant", "only letters and digits"),
+    ({**CF, "mode": "dual"}, "mode", "use 'split'"),
+    ({**CF, "primaryPriority": 10, "secondaryPriority": 5}, "secondaryPriority",
+     "secondaryPriority 5 must be greater than primaryPriority 10"),
+    ({**CF, "primaryPriority": 70000}, "primaryPriority", "outside 0..65535"),
+    ({**CF, "ttl": 3600.5}, "ttl", "must be an integer, got 3600.5"),
+    ({**CF, "ttl": 30}, "ttl", "not accepted by Cloudflare"),
+    ({**CF, "ttl": "abc"}, "ttl", "must be an integer"),
+    ({**CF, "ttl": UNKNOWN}, "ttl", "ttl is unknown"),
+    ({**CF, "domain": Secret("contoso.com")}, "domain", "is a secret or another resource's output"),
+    ({**CF, "cloud": "azure"}, "cloud", "use one of"),
+    ({"domain": "contoso-x.com", "tenant": "contoso", "cloudflare": {"zoneId": "z"}}, "dualStackHost",
+     "pass dualStackHost explicitly"),
+    ({**CF, "dualStackHost": "mail.example.com"}, "dualStackHost", "is not a Microsoft 365 inbound host"),
+    ({**CF, **AZ}, "cloudflare", "pass exactly one of azure: {resourceGroupName: ...} or cloudflare: {zoneId: ...}"),
+    ({"domain": "contoso.com", "tenant": "contoso"}, "azure", "pass exactly one of"),
+    ({**CF, "cloudflare": {"zoneId": ""}}, "cloudflare.zoneId", "cloudflare.zoneId is required; pass cloudflare: {zoneId: ...}"),
+    ({**CF, "cloudflare": {}}, "cloudflare.zoneId", "Missing required input 'cloudflare.zoneId'"),
+    ({**AZ, "azure": {"resourceGroupName": "rg", "zoneName": "fabrikam.com"}}, "azure.zoneName",
+     "azure.zoneName 'fabrikam.com' does not contain domain 'contoso.com'"),
+    ({**AZ, "adopt": {"mx": "not-an-id"}}, "adopt.mx", "is not an Azure DNS record set id"),
+    ({**CF, "mode": "standard", "adopt": {"ipv4Only": "zone123/abc"}}, "adopt.ipv4Only", "declares no ipv4-only record"),
+    ({**CF, "adopt": {"dualStack": "otherzone/abc"}}, "adopt.dualStack", "is in zone 'otherzone'"),
+    ({**CF, "protect": "yes"}, "protect", "protect must be true or false"),
+    ({**CF, "azure": "dns-rg"}, "azure", "azure must be an object"),
+]
+SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+@pytest.mark.parametrize("inputs, path, fragment", BAD, ids=[f"{p}-{i}" for i, (_, p, _) in enumerate(BAD)])
+def test_bad_input_is_a_property_error(engine, plugin, inputs, path, fragment):
+    failure, rec = refused(engine, plugin, inputs)
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT, failure.details
+    [error] = failure.property_errors
+    assert error.property_path == path
+    assert fragment in error.reason
+    assert "Traceback" not in failure.details and 'File "' not in failure.details + error.reason
+    assert SNAKE.findall(error.reason) == [], error.reason  # fields spelled as the schema spells them
+    assert [r for r in rec.registrations if r.custom] == []  # nothing reached a provider
+
+
+def test_bad_input_does_not_poison_the_next_construct(engine, plugin):
+    refused(engine, plugin, {**CF, "domain": ""})
+    result, _ = construct(engine, plugin, CF, preview=True)
+    assert result.state["dualStackHost"] == DS
+
+
+def test_yaml_example_file_is_the_one_tested():
+    assert Path(YAML_EXAMPLE / "Pulumi.yaml").read_text().count(TOKEN) == 1
