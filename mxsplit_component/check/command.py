@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -88,8 +89,9 @@ def _run_rows(rows: Any, concurrency: int, options: CheckOptions, defaults: dict
     from .run import make_client
 
     async def main() -> None:
-        async with make_client(options) as client:
-            async for result in check_rows(rows, client, options, concurrency, defaults):
+        async with make_client(options) as client, \
+                contextlib.aclosing(check_rows(rows, client, options, concurrency, defaults)) as results:
+            async for result in results:
                 emit(result)
                 counts[result.exit_code] += 1
                 done = sum(counts.values())
