@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -116,7 +116,7 @@ def read_rows(fh: BinaryIO) -> Iterator[Row]:
 
 
 async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptions, concurrency: int,
-                     defaults: dict[str, Any]) -> AsyncIterator[Result]:
+                     defaults: dict[str, Any]) -> AsyncGenerator[Result, None]:
     """Yield a result per row, in input order.
 
     When the run is cancelled (Ctrl-C), the rows already finished are still yielded, in
