@@ -10,10 +10,11 @@ import asyncio
 import json
 import time
 
+import dns.rrset
 import pytest
 
 from dnsfaults import LATE, FaultServer, free_port_on
-from mxsplit_component.check.observe import parse_mx
+from mxsplit_component.check.observe import HostLookup, parse_addresses, parse_mx
 from mxsplit_component.check.transport import MAX_TRIES, DnsClient, Nameserver, parse_nameserver
 from mxsplit_component.cli import main
 
@@ -91,28 +92,29 @@ def test_records_of_other_owners_are_not_the_hosts_addresses(capsys):
     assert [r["exchange"] for r in rep["published"]] == [V4.rstrip("."), DS.rstrip(".")]
 
 
+def _answer(qname, *rrsets):
+    from mxsplit_component.check.transport import Answer
+
+    return Answer(qname, "A", rcode="NOERROR", answer=[dns.rrset.from_text(*r) for r in rrsets])
+
+
 def test_cname_chain_end_counts_as_the_host():
-    zone = {"alias.example.": ["CNAME real.example."], "real.example.": ["A 192.0.2.9"]}
-
-    def chain(query):
-        return ["ok"]
-
-    with FaultServer(zone, chain) as server:
-        async def run():
-            async with DnsClient([parse_nameserver(server.nameserver)], timeout=1) as client:
-                return await client.query("alias.example", "A")
-
-        answer = asyncio.run(run())
-    # The stand-in server answers only the CNAME; add the target as a resolver would.
-    import dns.rrset
-
-    answer.answer.append(dns.rrset.from_text("real.example.", 60, "IN", "A", "192.0.2.9"))
-    answer.answer.append(dns.rrset.from_text("unrelated.example.", 60, "IN", "A", "203.0.113.1"))
-    from mxsplit_component.check.observe import HostLookup, parse_addresses
-
+    answer = _answer("alias.example", ("alias.example.", 60, "IN", "CNAME", "mid.example."),
+                     ("mid.example.", 60, "IN", "CNAME", "real.example."),
+                     ("real.example.", 60, "IN", "A", "192.0.2.9"),
+                     ("unrelated.example.", 60, "IN", "A", "203.0.113.1"),
+                     ("alias.example.", 60, "IN", "A", "203.0.113.2"))  # beside a CNAME: not the chain's end
     host = HostLookup()
     parse_addresses(host, answer, "ipv4")
-    assert host.ipv4 == ["192.0.2.9"] and host.cname == "real.example"
+    assert host.ipv4 == ["192.0.2.9"] and host.cname == "mid.example"
+
+
+def test_cname_loop_answers_nothing():
+    answer = _answer("a.example", ("a.example.", 60, "IN", "CNAME", "b.example."),
+                     ("b.example.", 60, "IN", "CNAME", "a.example."), ("b.example.", 60, "IN", "A", "192.0.2.1"))
+    host = HostLookup()
+    parse_addresses(host, answer, "ipv4")
+    assert host.ipv4 == []
 
 
 def test_duplicate_records_are_one_set(capsys):

@@ -16,7 +16,7 @@ from ..exitcodes import ExitCode
 from .mtasts import parse_policy, uncovered
 from .observe import NULL_MX, Observation
 
-#: Ids that mean "a lookup the verdict needs could not complete" (exit code 3).
+#: The id that means "a lookup the verdict needs could not complete" (ExitCode.INCOMPLETE).
 DNS_ERROR = "dns-error"
 
 
