@@ -30,7 +30,7 @@ import random
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import dns.asyncquery
@@ -42,7 +42,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from .wire import Query, Reply
+from .wire import TC, Query, Reply
 
 #: EDNS payload size recommended by DNS Flag Day 2020: avoids IP fragmentation.
 EDNS_PAYLOAD = 1232
@@ -55,6 +55,8 @@ RCVBUF = 1 << 20
 MAX_TRIES = 20
 #: Server outcomes that are an answer (everything else moves on to the next server).
 ANSWERED = ("NOERROR", "NXDOMAIN")
+_ANSWERED_TEXT = {r: f"answered {r}" for r in ANSWERED}
+_RCODE_TEXT = {int(r): dns.rcode.to_text(r) for r in dns.rcode.Rcode}
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,13 @@ class Nameserver:
     port: int = 53
 
     def __str__(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return _label(self.host, self.port)
+
+
+@lru_cache(maxsize=1024)
+def _label(host: str, port: int) -> str:
+    """``host:port`` as printed; cached, since every lookup's outcomes are keyed by it."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 @dataclass
@@ -121,14 +129,21 @@ class _Lookup:
     async def next(self, wait: float) -> tuple[Nameserver, Any] | None:
         """The next reply, or ``None`` after ``wait`` seconds without one."""
         if not self.inbox and wait > 0:
-            self.wake = asyncio.get_running_loop().create_future()
+            loop = asyncio.get_running_loop()
+            self.wake = wake = loop.create_future()
+            # A plain timer, cheaper than asyncio.wait_for on this per-lookup hot path.
+            timer = loop.call_later(wait, _set_none, wake)
             try:
-                await asyncio.wait_for(self.wake, wait)
-            except asyncio.TimeoutError:
-                pass
+                await wake
             finally:
+                timer.cancel()
                 self.wake = None
         return self.inbox.pop(0) if self.inbox else None
+
+
+def _set_none(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
 
 
 class _UdpChannel(asyncio.DatagramProtocol):
@@ -280,6 +295,13 @@ class DnsClient:
                     if item is None:
                         break
                     src, reply = item
+                    if type(reply) is Reply and reply.rcode in (0, 3) and not reply.flags & TC:
+                        # The common case, answered inline: NOERROR or NXDOMAIN, not truncated.
+                        key = str(src)
+                        result.server, result.rcode = key, _RCODE_TEXT[reply.rcode]
+                        result.answer = reply.answer  # type: ignore[assignment]  # same shape as RRset
+                        outcomes[key] = _ANSWERED_TEXT[result.rcode]
+                        return result
                     verdict = await self._judge(result, src, reply, full, deadline, no_edns)
                     if verdict == "done":
                         return result
@@ -349,14 +371,13 @@ class DnsClient:
                 result.outcomes[key] = f"answered {rcode} over TCP"
                 return "failed"
             result.tcp = True
-        result.outcomes[key] = f"answered {rcode}" + (" over TCP" if result.tcp else "")
-        self._fill(result, reply, ns)
+        result.outcomes[key] = f"answered {rcode} over TCP" if result.tcp else _ANSWERED_TEXT[rcode]
+        result.server, result.rcode = key, rcode
+        self._fill(result, reply)
         return "done"
 
     @staticmethod
-    def _fill(result: Answer, reply: Any, ns: Nameserver) -> None:
-        result.server = str(ns)
-        result.rcode, _ = _rcode_flags(reply)
+    def _fill(result: Answer, reply: Any) -> None:
         if isinstance(reply, Reply):
             result.answer = reply.answer  # type: ignore[assignment]
         else:
@@ -380,7 +401,7 @@ class DnsClient:
 
 def _rcode_flags(reply: Any) -> tuple[str, int]:
     if isinstance(reply, Reply):
-        return dns.rcode.to_text(dns.rcode.Rcode(reply.rcode)), reply.flags
+        return _RCODE_TEXT.get(reply.rcode) or str(reply.rcode), reply.flags
     return dns.rcode.to_text(reply.rcode()), int(reply.flags)
 
 
