@@ -22,7 +22,7 @@ def add_plan_flags(parser: argparse.ArgumentParser, *, domain_required: bool = T
     """Flags shared by ``plan`` and ``check``: everything :func:`plan_mx` takes."""
     parser.add_argument("domain", nargs=None if domain_required else "?", help="the primary domain, e.g. contoso.com")
     parser.add_argument("--tenant", help="onmicrosoft tenant: contoso or contoso.onmicrosoft.com")
-    parser.add_argument("--mode", default="split", help="split (default) or standard")
+    parser.add_argument("--mode", default="split", choices=("split", "standard"), help="split (default) or standard")
     parser.add_argument("--dual-stack-host", help="the domain's Microsoft host, as the admin center shows it")
     parser.add_argument("--ipv4-only-host", help="an IPv4-only Microsoft host to prefer instead of the tenant host")
     parser.add_argument("--primary-priority", type=int, default=0, help="preference of the first MX (default 0)")
@@ -42,7 +42,7 @@ def plan_from_namespace(ns: argparse.Namespace) -> MxPlan:
 
 def _cmd_plan(ns: argparse.Namespace) -> int:
     from .render import plan_report, plan_text, to_json
-    from .simulate import expected_addresses, simulate
+    from .simulate import expected_addresses, simulate, simulation_json
 
     planner = plan_from_namespace
     if ns.graph or ns.published:
@@ -85,7 +85,7 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
         report = plan_report(plan, provider=ns.provider, settings=settings, name=name)
     if hosts is not None:
         report["hosts"] = hosts.to_json()
-    report["simulation"] = simulate(plan.records, expected_addresses(plan))
+    report["simulation"] = simulation_json(simulate(plan.records, expected_addresses(plan)))
     print(to_json(report) if ns.json else plan_text(report), end="" if not ns.json else "\n")
     return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
 
@@ -93,25 +93,60 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
 def _cmd_check(ns: argparse.Namespace) -> int:
     import json
 
-    from .check.command import check_text, run_bulk, run_single, summary_line
+    from .check.command import run_single
 
     if ns.file is not None and not (ns.graph or ns.published):
         if ns.domain is not None:
             raise MxSplitError("pass either DOMAIN or --file, not both", field="domain")
-
-        def emit(rep: dict[str, Any], code: int) -> None:
-            print(json.dumps(rep, separators=(",", ":")) if ns.json else summary_line(rep, code), flush=True)
-
-        return run_bulk(ns, emit, sys.stderr if sys.stderr.isatty() else None)
+        return _check_bulk(ns)
     if ns.domain is None:
         raise MxSplitError("pass a DOMAIN to check, or --file domains.csv", field="domain")
-    if ns.graph or ns.published:
-        from .hosts.command import check_with_sources
+    from .check.text import check_text
 
-        rep, code = check_with_sources(ns, run_single)
-    else:
-        rep, code = run_single(ns, plan_from_namespace)
-    print(json.dumps(rep, indent=2) if ns.json else check_text(rep, code), end="\n" if ns.json else "")
+    try:
+        if ns.graph or ns.published:
+            from .hosts.command import check_with_sources
+
+            rep = check_with_sources(ns, run_single)
+        else:
+            rep = run_single(ns, plan_from_namespace)
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    print(json.dumps(rep.to_json(), indent=2) if ns.json else check_text(rep), end="\n" if ns.json else "")
+    return rep.exit_code
+
+
+def _check_bulk(ns: argparse.Namespace) -> int:
+    """Rows as they finish; Ctrl-C and a closed pipe end quietly, keeping every finished row."""
+    import json
+    from collections import Counter
+
+    from .check.command import run_bulk
+    from .check.text import summary_header, summary_line, totals_line
+
+    counts: Counter[ExitCode] = Counter()
+    started: list[bool] = []
+
+    def emit(rep: Any) -> None:
+        if not ns.json and not started:
+            print(summary_header())
+        started.append(True)
+        print(json.dumps(rep.to_json(), separators=(",", ":")) if ns.json else summary_line(rep), flush=True)
+
+    try:
+        code = run_bulk(ns, emit, sys.stderr if sys.stderr.isatty() else None, counts)
+    except KeyboardInterrupt:
+        if not ns.json:
+            print(totals_line(counts, interrupted=True), flush=True)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): silence the flush at exit, as the Python docs advise.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.BROKEN_PIPE
+    if not ns.json:
+        print(totals_line(counts))
     return code
 
 
@@ -128,6 +163,8 @@ def _cmd_hosts(ns: argparse.Namespace) -> int:
         verb = "would set" if ns.dry_run else "set"
         print(f"{verb} {change.key}: {change.old or '(unset)'} -> {change.new} [{change.source}]", file=sys.stderr)
     return code
+
+
 def _cmd_sender(ns: argparse.Namespace) -> int:
     from .render import to_json
     from .sender.command import run_sender, sender_text

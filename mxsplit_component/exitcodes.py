@@ -21,6 +21,8 @@ class ExitCode(IntEnum):
     INCOMPLETE = 3
     #: Interrupted by Ctrl-C (128 + SIGINT), the shell convention.
     INTERRUPTED = 130
+    #: Standard output was closed early (``| head``): 128 + SIGPIPE, as a shell reports it.
+    BROKEN_PIPE = 141
 
 
 __all__ = ["ExitCode"]

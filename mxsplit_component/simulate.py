@@ -1,8 +1,16 @@
 """Simulate how senders route mail to an MX set (RFC 5321 §5.1), per address family.
 
 Pure and deterministic: no network, no randomness. Where a real sender randomises (equal
-preferences, Postfix ``smtp_address_preference = any``) every order is enumerated and a
-case whose orders disagree is reported as ``varies`` with each order's outcome.
+preferences, Postfix ``smtp_address_preference = any``) the simulation reasons about every
+order it may pick and reports a case whose orders disagree as ``varies``, with one example
+path per distinct outcome.
+
+It never enumerates permutations. Exchange Online's reply depends only on the family an
+attempt arrives over (and the sender's authentication), so within one preference level
+the shuffled host order changes which host is tried, never the sequence of replies: the
+family order is the only choice that matters, and there are at most two per level. The
+levels are then walked once, keeping one example path per number of sessions spent, so the
+cost grows linearly with the number of records whatever the set.
 
 The receiving side is Exchange Online as documented for IPv6 ("Support for anonymous
 inbound email messages over IPv6", Microsoft Learn): over IPv6 a sender needs a PTR
@@ -12,8 +20,8 @@ enabled answers ``550 5.2.1``. Over IPv4 none of that applies.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .core.plan import MxPlan, MxRecord
@@ -26,8 +34,6 @@ ACCEPTED = "250 2.6.0 Queued mail for delivery"
 NO_PTR = "450 4.7.25 Service unavailable, sending IPv6 address must have reverse DNS record"
 NO_AUTH = "450 4.7.26 Service unavailable, message sent over IPv6 must pass either SPF or DKIM validation"
 NO_IPV6 = "550 5.2.1 Service unavailable, recipient domain does not accept email over IPv6"
-#: Cap on enumerated orders, so a pathological MX set cannot explode the report.
-MAX_ORDERS = 64
 
 
 class HostAddresses(NamedTuple):
@@ -43,7 +49,7 @@ class Profile(NamedTuple):
 
     id: str
     families: tuple[str, ...]
-    #: Within one preference level: "ipv6-first", "ipv4-first", "any" (both orders enumerated).
+    #: Within one preference level: "ipv6-first", "ipv4-first", "any" (both orders considered).
     family_order: str
     #: Maximum delivery sessions in one attempt (None: no limit).
     session_limit: int | None
@@ -82,75 +88,136 @@ def reply(family: str, auth: str, domain_ipv6_enabled: bool) -> str:
     return ACCEPTED
 
 
-def _levels(records: Sequence[MxRecord]) -> list[tuple[int, list[str]]]:
-    prefs = sorted({r.preference for r in records})
-    return [(p, sorted(r.exchange for r in records if r.preference == p)) for p in prefs]
+@dataclass(frozen=True)
+class Attempt:
+    preference: int
+    host: str
+    family: str
+    address: str
+    reply: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"preference": self.preference, "host": self.host, "family": self.family, "address": self.address,
+                "reply": self.reply}
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One path through the MX set: ``delivered``, ``bounced`` or ``deferred``."""
+
+    outcome: str
+    family: str | None
+    attempts: tuple[Attempt, ...] = ()
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"outcome": self.outcome, "family": self.family,
+                               "attempts": [a.to_json() for a in self.attempts]}
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Case:
+    """One sender profile in one authentication state.
+
+    ``outcome`` is ``varies`` when the orders a sender may pick end differently; ``orders``
+    then holds one example path per distinct (outcome, family).
+    """
+
+    profile: str
+    auth: str
+    outcome: str
+    family: str | None
+    attempts: tuple[Attempt, ...] = ()
+    reason: str | None = None
+    orders: tuple[Delivery, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        head: dict[str, Any] = {"profile": self.profile, "auth": self.auth}
+        if self.outcome == "varies":
+            return {**head, "outcome": "varies", "family": None, "orders": [o.to_json() for o in self.orders]}
+        return {**head, **Delivery(self.outcome, self.family, self.attempts, self.reason).to_json()}
+
+
+Level = tuple[int, tuple[str, ...]]
 _FAMILY_ORDERS = {"ipv6-first": ((IPV6, IPV4),), "ipv4-first": ((IPV4, IPV6),), "any": ((IPV6, IPV4), (IPV4, IPV6))}
-Step = tuple[int, str, str, str]
+_NO_ADDRESS = "no MX host has an address of the sender's family"
 
 
-def _orders(levels: list[tuple[int, list[str]]], addresses: Mapping[str, HostAddresses],
-            profile: Profile) -> list[list[Step]]:
-    """Every address order the profile may use: (preference, host, family, address) lists."""
-    per_level = []
+def _levels(records: Sequence[MxRecord]) -> list[Level]:
+    prefs = sorted({r.preference for r in records})
+    return [(p, tuple(sorted({r.exchange for r in records if r.preference == p}))) for p in prefs]
+
+
+def _level_orders(level: Level, addresses: Mapping[str, HostAddresses], profile: Profile) -> list[list[tuple[str, str, str]]]:
+    """The distinct (host, family, address) sequences a sender may try at one level.
+
+    Hosts appear in name order: a sender shuffles them, but every shuffle yields the same
+    sequence of families, hence the same replies (see the module docstring).
+    """
     empty = HostAddresses()
-    for pref, hosts in levels:
-        choices: list[list[Step]] = []
-        for host_perm in itertools.permutations(hosts):  # equal preferences: senders shuffle
-            for fams in _FAMILY_ORDERS[profile.family_order]:
-                seq = [(pref, h, f, a) for f in fams if f in profile.families
-                       for h in host_perm for a in addresses.get(h, empty).of(f)]
-                if seq not in choices:
-                    choices.append(seq)
-        per_level.append(choices)
-    return [[step for level in combo for step in level]
-            for combo in itertools.islice(itertools.product(*per_level), MAX_ORDERS)]
+    seqs: list[list[tuple[str, str, str]]] = []
+    for fams in _FAMILY_ORDERS[profile.family_order]:
+        seq = [(h, f, a) for f in fams if f in profile.families for h in level[1] for a in addresses.get(h, empty).of(f)]
+        if seq not in seqs:
+            seqs.append(seq)
+    return seqs
 
 
-def _deliver(order: Sequence[tuple[int, str, str, str]], auth: str, profile: Profile,
-             domain_ipv6_enabled: bool) -> dict[str, Any]:
-    attempts: list[dict[str, str | int]] = []
-    for pref, host, family, address in order:
-        if profile.session_limit is not None and len(attempts) >= profile.session_limit:
-            break
-        answer = reply(family, auth, domain_ipv6_enabled)
-        attempts.append({"preference": pref, "host": host, "family": family, "address": address, "reply": answer})
-        if answer.startswith("2"):
-            return {"outcome": "delivered", "family": family, "attempts": attempts}
-        if answer.startswith("5"):
-            return {"outcome": "bounced", "family": family, "attempts": attempts}
-    if not attempts:
-        return {"outcome": "bounced", "family": None, "attempts": [],
-                "reason": "no MX host has an address of the sender's family"}
-    return {"outcome": "deferred", "family": None, "attempts": attempts}
+def _outcomes(levels: Sequence[Level], addresses: Mapping[str, HostAddresses], profile: Profile, auth: str,
+              domain_ipv6_enabled: bool) -> list[Delivery]:
+    """Every distinct (outcome, family) a sender may reach, each with one example path.
+
+    Walks the levels once. What is still possible after a level depends only on how many
+    sessions were spent, so the frontier keeps one example path per count: at most
+    ``session_limit + 1`` entries (one for senders without a limit: their order is fixed).
+    """
+    limit = profile.session_limit
+    found: dict[tuple[str, str | None], Delivery] = {}
+    frontier: dict[int, tuple[Attempt, ...]] = {0: ()}
+    for level in levels:
+        pref, following = level[0], dict[int, tuple[Attempt, ...]]()
+        for path in frontier.values():
+            for seq in _level_orders(level, addresses, profile):
+                steps = list(path)
+                end: Delivery | None = None
+                for host, family, address in seq:
+                    if limit is not None and len(steps) >= limit:
+                        break
+                    answer = reply(family, auth, domain_ipv6_enabled)
+                    steps.append(Attempt(pref, host, family, address, answer))
+                    if answer[0] in "25":
+                        end = Delivery("delivered" if answer[0] == "2" else "bounced", family, tuple(steps))
+                        break
+                if end is not None:
+                    found.setdefault((end.outcome, end.family), end)
+                elif limit is not None and len(steps) >= limit:
+                    found.setdefault(("deferred", None), Delivery("deferred", None, tuple(steps)))
+                else:
+                    following.setdefault(len(steps), tuple(steps))
+        frontier = following
+    for path in frontier.values():
+        end = Delivery("deferred", None, path) if path else Delivery("bounced", None, (), _NO_ADDRESS)
+        found.setdefault((end.outcome, end.family), end)
+    return list(found.values())
 
 
 def simulate_case(records: Sequence[MxRecord], addresses: Mapping[str, HostAddresses], profile: Profile,
-                  auth: str, domain_ipv6_enabled: bool, orders: list[list[Step]] | None = None) -> dict[str, Any]:
-    """One sender profile with one authentication state (``orders``: precomputed, per profile)."""
+                  auth: str, domain_ipv6_enabled: bool) -> Case:
+    """One sender profile with one authentication state."""
     if any(r.exchange in ("", ".") for r in records):
-        return {"profile": profile.id, "auth": auth, "outcome": "bounced", "family": None, "attempts": [],
-                "reason": "null MX (RFC 7505): the domain accepts no mail"}
-    results: list[dict[str, Any]] = []
-    if orders is None:
-        orders = _orders(_levels(records), addresses, profile)
-    for order in orders:
-        result = _deliver(order, auth, profile, domain_ipv6_enabled)
-        if result not in results:
-            results.append(result)
-    case: dict[str, Any] = {"profile": profile.id, "auth": auth}
-    if len({(r["outcome"], r["family"]) for r in results}) == 1:
-        case.update(results[0])
-    else:
-        case.update({"outcome": "varies", "family": None, "orders": results})
-    return case
+        return Case(profile.id, auth, "bounced", None, reason="null MX (RFC 7505): the domain accepts no mail")
+    results = _outcomes(_levels(records), addresses, profile, auth, domain_ipv6_enabled)
+    if len(results) == 1:
+        only = results[0]
+        return Case(profile.id, auth, only.outcome, only.family, only.attempts, only.reason)
+    return Case(profile.id, auth, "varies", None, orders=tuple(results))
 
 
 def simulate(records: Iterable[MxRecord], addresses: Mapping[str, HostAddresses],
-             domain_ipv6_enabled: bool | None = None,
-             profiles: Sequence[Profile] = PROFILES) -> list[dict[str, Any]]:
+             domain_ipv6_enabled: bool | None = None, profiles: Sequence[Profile] = PROFILES) -> list[Case]:
     """Every profile in every authentication state.
 
     :param domain_ipv6_enabled: whether Exchange accepts IPv6 for the recipient domain; by
@@ -159,12 +226,12 @@ def simulate(records: Iterable[MxRecord], addresses: Mapping[str, HostAddresses]
     recs = sorted(records)
     if domain_ipv6_enabled is None:
         domain_ipv6_enabled = any(addresses.get(r.exchange, HostAddresses()).ipv6 for r in recs)
-    levels = _levels(recs)
-    cases = []
-    for profile in profiles:
-        orders = _orders(levels, addresses, profile)  # the same for every auth state
-        cases += [simulate_case(recs, addresses, profile, auth, domain_ipv6_enabled, orders) for auth in AUTH_STATES]
-    return cases
+    return [simulate_case(recs, addresses, profile, auth, domain_ipv6_enabled)
+            for profile in profiles for auth in AUTH_STATES]
+
+
+def simulation_json(cases: Iterable[Case]) -> list[dict[str, Any]]:
+    return [c.to_json() for c in cases]
 
 
 def expected_addresses(plan: MxPlan) -> dict[str, HostAddresses]:
@@ -176,7 +243,7 @@ def expected_addresses(plan: MxPlan) -> dict[str, HostAddresses]:
 
 
 def simulation_lines(cases: Sequence[Mapping[str, Any]]) -> list[str]:
-    """A compact text table of simulated cases."""
+    """A compact text table of simulated cases (their JSON form, so plan and check share it)."""
     lines = [f"  {'sender':<24}{'auth':<17}{'outcome':<11}path"]
     for case in cases:
         if case["outcome"] == "varies":

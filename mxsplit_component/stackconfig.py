@@ -14,6 +14,12 @@ One stack per environment; each stack's ``mxsplit:domains`` lists the domains to
 
 Cloudflare ``zone_name`` is looked up by the program (``cloudflare.get_zone_output``); the
 component itself takes a ``zone_id``.
+
+Every entry is validated whole (plan, backend settings, ``adopt``, ``protect``,
+``retain_on_delete``, ``allow_foreign_mx``) before the program declares any resource.
+Each entry's component is named after its domain, dots to hyphens (``contoso-com``); when
+two listed domains give the same name (``dev.contoso.com`` and ``dev-contoso.com``), the
+one with hyphens gets a suffix from a hash of its domain (``dev-contoso-com-1a2b3c4d``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .backends import get_backend
-from .component_args import plan_from_args
+from .backends.base import Deferred
+from .component_args import adoption, plan_from_args
+from .core.names import normalize_name
 from .errors import ConfigError, MxSplitError
 
 NAMESPACE = "mxsplit"
@@ -60,7 +68,7 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
         raise ConfigError(f"{NAMESPACE}:domains must be a non-empty list of objects with at least 'domain' and a "
                           "backend (azure or cloudflare); set it in Pulumi.<stack>.yaml", field=f"{NAMESPACE}:domains")
     entries: list[Entry] = []
-    names: dict[str, int] = {}
+    seen: dict[str, int] = {}
     for index, raw in enumerate(domains):
         if not isinstance(raw, Mapping):
             raise ConfigError(f"{_key(index, None)} must be an object with 'domain' and a backend",
@@ -88,20 +96,48 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
             if not isinstance(zone_name, str) or not zone_name.strip():
                 raise ConfigError(f"{_key(index, 'cloudflare.zone_name')} must be a zone name such as contoso.com",
                                   field=_key(index, "cloudflare.zone_name"))
-            # Validate with a stand-in id; the program swaps in the looked-up one.
-            args["cloudflare"] = {"zone_id": "0" * 32}
+            # Validate with a stand-in for the id the program looks up by name.
+            args["cloudflare"] = {"zone_id": Deferred(zone_name, str, f"zone id of {zone_name}")}
         try:
-            plan, backend, settings = plan_from_args(args)
-            get_backend(backend).describe(plan, settings)  # backend limits (TTL, zone) named by key too
+            plan, backend_name, settings = plan_from_args(args)
+            if zone_name is not None:
+                zone_name = _zone_containing(plan.domain, zone_name)
+            backend = get_backend(backend_name)
+            specs = backend.describe(plan, settings)  # backend limits (TTL, zone) named by key too
+            adoption(args, backend, specs)  # adopt, protect, retain_on_delete, allow_foreign_mx
         except MxSplitError as exc:
             field = exc.field or ""
             raise ConfigError(f"{_key(index, field)}: {exc}", field=_key(index, field)) from None
-        name = plan.domain.replace(".", "-")
-        if name in names:
+        if plan.domain in seen:
             raise ConfigError(f"{_key(index, 'domain')}: {plan.domain} is already listed at "
-                              f"{_key(names[name], 'domain')}", field=_key(index, "domain"))
-        names[name] = index
+                              f"{_key(seen[plan.domain], 'domain')}", field=_key(index, "domain"))
+        seen[plan.domain] = index
         if zone_name is not None:
             args["cloudflare"] = {}
-        entries.append(Entry(name, args, zone_name))
-    return entries
+        entries.append(Entry(plan.domain, args, zone_name))
+    return _named(entries)
+
+
+def _zone_containing(domain: str, zone_name: str) -> str:
+    zone = normalize_name(zone_name, "cloudflare.zone_name", min_labels=1)
+    if domain != zone and not domain.endswith("." + zone):
+        raise MxSplitError(f"cloudflare.zone_name {zone!r} does not contain domain {domain!r}; pass the Cloudflare "
+                           f"zone that hosts {domain} (e.g. zone_name={domain!r})", field="cloudflare.zone_name")
+    return zone
+
+
+def _named(entries: list[Entry]) -> list[Entry]:
+    """Component names from domains (``name`` holds the domain until here), collision-free."""
+    import hashlib
+
+    plain: dict[str, list[str]] = {}
+    for entry in entries:
+        plain.setdefault(entry.name.replace(".", "-"), []).append(entry.name)
+    out = []
+    for entry in entries:
+        domain = entry.name
+        name = domain.replace(".", "-")
+        if len(plain[name]) > 1 and "-" in domain:
+            name += "-" + hashlib.sha256(domain.encode()).hexdigest()[:8]
+        out.append(Entry(name, entry.args, entry.cloudflare_zone_name))
+    return out

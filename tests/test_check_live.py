@@ -231,8 +231,8 @@ def test_truncated_answer_falls_back_to_tcp(bind):
 
     async def run():
         async with DnsClient([parse_nameserver(bind.nameserver)], timeout=3) as client:
-            rep, code = await check_plan(plan_mx(domain="big.test", tenant="big"), client, CheckOptions())
-            return rep, code, client.stats
+            rep = await check_plan(plan_mx(domain="big.test", tenant="big"), client, CheckOptions())
+            return rep.to_json(), rep.exit_code, client.stats
 
     rep, code, stats = asyncio.run(run())
     assert code == 0, rep["findings"]
@@ -301,8 +301,10 @@ def test_bulk_summary_table(capsys, bind, tmp_path):
     code = main(["check", "--file", str(csv_file), "--nameserver", bind.nameserver])
     out = capsys.readouterr().out.splitlines()
     assert code == 1
-    assert out[0].split() == ["good.test", "ok"]
-    assert out[1].split()[:2] == ["noaaaa.test", "FAIL"] and "dual-stack-host-no-aaaa" in out[1]
+    assert out[0].split()[:2] == ["domain", "verdict"]
+    assert out[1].split() == ["good.test", "ok"]
+    assert out[2].split()[:2] == ["noaaaa.test", "FAIL"] and "dual-stack-host-no-aaaa" in out[2]
+    assert out[3] == "checked 2 rows: 1 OK, 1 with errors, 0 could not check, 0 bad rows"
 
 
 def test_bulk_bad_header(capsys, tmp_path):

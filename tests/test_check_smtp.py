@@ -11,7 +11,9 @@ import pytest
 
 from bindserver import BindServer, zone
 from conftest import require_bind
-from mxsplit_component.check.smtp_report import add_smtp
+from mxsplit_component.check.run import CheckOptions, check_plan, make_client
+from mxsplit_component.check.smtp_report import probe_smtp
+from mxsplit_component.check.transport import parse_nameserver
 from mxsplit_component.cli import main
 from mxsplit_component.core.plan import plan_mx
 from smtpservers import MS_WILDCARD, Accept, CloseAtEhlo, Hang, Pki, Scripted, free_port, smtp_servers
@@ -255,19 +257,25 @@ def test_smtp_port_must_be_a_port(capsys):
     assert "--smtp-port: must be a port number (1..65535)" in capsys.readouterr().err
 
 
-def test_no_ipv6_route_here_is_incomplete_for_ipv6_only(capsys, bind, farm):
+def test_no_ipv6_route_here_is_incomplete_for_ipv6_only(bind, farm):
     """ENETUNREACH on every IPv6 connect: IPv6 is unknown (exit 3), IPv4 verdicts still stand."""
-    code, rep = check(capsys, bind, "vfourdown", farm, "--json")
-    rep["findings"] = [f for f in rep["findings"] if not f["id"].startswith("smtp-")]
+    plan = plan_mx(domain="vfourdown.test", tenant="vfourdown")
+    options = CheckOptions(nameservers=(parse_nameserver(bind.nameserver),), timeout=1, mta_sts=False)
 
     async def opener(host, port):
         if ":" in host:
             raise OSError(errno.ENETUNREACH, "Network is unreachable")
         return await asyncio.open_connection(host, port)
 
-    plan = plan_mx(domain="vfourdown.test", tenant="vfourdown")
-    code = asyncio.run(add_smtp(plan, rep, 0, port=farm, timeout=1, opener=opener))
-    assert code == 3
+    async def run():
+        async with make_client(options) as client:
+            dns_only = await check_plan(plan, client, options)
+        assert dns_only.smtp is None and dns_only.exit_code == 0, dns_only.to_json()["findings"]
+        return await probe_smtp(plan, dns_only, port=farm, timeout=1, opener=opener)
+
+    checked = asyncio.run(run())
+    assert checked.exit_code == 3
+    rep = checked.to_json()
     found = {f["id"]: f for f in smtp_findings(rep)}
     assert found["smtp-no-route-here"]["message"] == (
         "cannot probe IPv6 from here (Network is unreachable): this machine has no IPv6 route, so the IPv6 verdicts "

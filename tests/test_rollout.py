@@ -89,6 +89,48 @@ def test_switch_back_to_standard_is_an_in_place_update():
     assert dual.inputs["priority"] == 0
 
 
+def _two(second):
+    """A good first entry and ``second``: nothing may be declared when the second is bad."""
+    return {"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "fabrikam.com", "cloudflare": {"zone_id": "z"}}, second])}
+
+
+@pytest.mark.parametrize("config, key, fragment", [
+    (_two({"domain": "contoso.com", "cloudflare": {"zone_id": "z"}, "adopt": {"ipv4_only": "not-an-id"}}),
+     "mxsplit:domains[1].adopt.ipv4_only", "is not a Cloudflare import id"),
+    (_two({"domain": "contoso.com", "cloudflare": {"zone_id": "z"}, "adopt": {"primary": "z/r"}}),
+     "mxsplit:domains[1].adopt.primary", "does not apply to cloudflare"),
+    (_two({"domain": "contoso.com", "cloudflare": {"zone_id": "z"}, "protect": "yes"}),
+     "mxsplit:domains[1].protect", "must be true or false"),
+    (_two({"domain": "contoso.com", "cloudflare": {"zone_id": "z"}, "retain_on_delete": 1}),
+     "mxsplit:domains[1].retain_on_delete", "must be true or false"),
+    (_two({"domain": "contoso.com", "cloudflare": {"zone_name": "fabrikam.com"}}),
+     "mxsplit:domains[1].cloudflare.zone_name", "does not contain domain 'contoso.com'"),
+    (_two({"domain": "contoso.com", "cloudflare": {"zone_name": "ntoso.com"}}),
+     "mxsplit:domains[1].cloudflare.zone_name", "does not contain domain"),
+])
+def test_every_entry_key_is_validated_before_anything_is_declared(config, key, fragment):
+    mocks = RecordingMocks()
+    with pytest.raises(ConfigError, match=fragment) as err:
+        run_main(MAIN, config=config, mocks=mocks)
+    assert err.value.field == key
+    assert [r for r in mocks.resources if r.typ != "pulumi:pulumi:Stack"] == []
+
+
+def test_domains_that_differ_only_in_dots_and_hyphens_are_both_declared():
+    entries = parse_entries([
+        {"domain": "dev-contoso.com", "dual_stack_host": "devcontoso-com01b.mail.protection.outlook.com",
+         "cloudflare": {"zone_id": "z"}},
+        {"domain": "dev.contoso.com", "cloudflare": {"zone_name": "Contoso.com."}},
+    ], tenant="contoso")
+    assert [e.args["domain"] for e in entries] == ["dev-contoso.com", "dev.contoso.com"]
+    assert entries[1].name == "dev-contoso-com" and entries[1].cloudflare_zone_name == "contoso.com"
+    assert entries[0].name.startswith("dev-contoso-com-") and len(entries[0].name) == len("dev-contoso-com-") + 8
+    # Alone, a hyphenated domain keeps the plain name (existing stacks keep their URNs).
+    [alone] = parse_entries([entries[0].args], tenant="contoso")
+    assert alone.name == "dev-contoso-com"
+
+
 @pytest.mark.parametrize("config, key, fragment", [
     ({"mxsplit:tenant": "contoso"}, "mxsplit:domains", "must be a non-empty list"),
     ({"mxsplit:domains": json.dumps([{"domain": "contoso.com", "azure": {"resource_group_name": "rg"}}])},

@@ -22,7 +22,7 @@ STANDARD = [MxRecord(0, DS)]
 
 
 def case(cases, profile, auth):
-    return next(c for c in cases if c["profile"] == profile and c["auth"] == auth)
+    return next(c.to_json() for c in cases if c.profile == profile and c.auth == auth)
 
 
 def path(c):
@@ -31,7 +31,7 @@ def path(c):
 
 def test_every_profile_and_auth_state_is_reported():
     cases = simulate(SPLIT, ADDRS)
-    assert {(c["profile"], c["auth"]) for c in cases} == {
+    assert {(c.profile, c.auth) for c in cases} == {
         (p.id, a) for p in PROFILES for a in ("authenticated", "unauthenticated", "no-ptr")}
     assert all(p.source for p in PROFILES)
 
@@ -142,3 +142,61 @@ def test_expected_addresses_follow_the_plan():
     addrs = expected_addresses(plan)
     assert addrs[plan.ipv4_only_host].ipv6 == ()
     assert addrs[plan.dual_stack_host].ipv6 and addrs[plan.dual_stack_host].ipv4
+
+
+# --- bounded for any MX set -------------------------------------------------------------------
+def _hosts(n, v6=True):
+    return {f"mx{i}.example": HostAddresses(ipv4=(f"192.0.2.{i}",), ipv6=(f"2001:db8::{i:x}",) if v6 else ())
+            for i in range(1, n + 1)}
+
+
+def test_many_equal_preferences_stay_fast():
+    import time
+
+    addrs = _hosts(300)
+    records = [MxRecord(10, h) for h in addrs]
+    start = time.process_time()
+    cases = simulate(records, addrs)
+    assert time.process_time() - start < 5  # 8 hosts took ~95 s when every permutation was enumerated
+    postfix = case(cases, "postfix", "unauthenticated")
+    # IPv6 first: two 450s then the session limit; IPv4 first: delivered. Both are possible.
+    assert postfix["outcome"] == "varies"
+    assert sorted((o["outcome"], o["family"]) for o in postfix["orders"]) == [("deferred", None), ("delivered", "ipv4")]
+    exchange = case(cases, "dual-stack-prefer-ipv6", "unauthenticated")
+    assert exchange["outcome"] == "deferred" and len(exchange["attempts"]) == 5
+
+
+def test_many_preference_levels_stay_fast():
+    import time
+
+    addrs = _hosts(300)
+    records = [MxRecord(i, h) for i, h in enumerate(addrs)]
+    start = time.process_time()
+    cases = simulate(records, addrs)
+    assert time.process_time() - start < 5
+    c = case(cases, "ipv6-only", "no-ptr")
+    # No session limit: every IPv6 address of every level answers 450, then the sender gives up.
+    assert c["outcome"] == "deferred" and len(c["attempts"]) == 300
+    assert [a["preference"] for a in c["attempts"]] == list(range(300))
+
+
+def test_varies_reports_each_outcome_once_with_a_path():
+    # Level 0 has both families, level 10 only IPv6: postfix may deliver over IPv4 at MX 0
+    # or spend both sessions on MX 0's IPv6 addresses.
+    addrs = {"a.example": HostAddresses(("192.0.2.1",), ("2001:db8::1", "2001:db8::2")),
+             "b.example": HostAddresses((), ("2001:db8::b",))}
+    c = case(simulate([MxRecord(0, "a.example"), MxRecord(10, "b.example")], addrs), "postfix", "no-ptr")
+    assert c["outcome"] == "varies"
+    paths = {o["outcome"]: [(a["preference"], a["family"]) for a in o["attempts"]] for o in c["orders"]}
+    assert paths == {"delivered": [(0, "ipv4")], "deferred": [(0, "ipv6"), (0, "ipv6")]}
+
+
+def test_equal_preference_outcome_does_not_depend_on_host_names():
+    # Renaming hosts reorders them within the level; outcomes must not change.
+    addrs = {"z.example": HostAddresses(("192.0.2.1",), ()), "a.example": HostAddresses((), ("2001:db8::1",))}
+    records = [MxRecord(5, "z.example"), MxRecord(5, "a.example")]
+    renamed = {"a.example" if h == "z.example" else "z.example": v for h, v in addrs.items()}
+    for auth in ("authenticated", "no-ptr"):
+        one = case(simulate(records, addrs), "dual-stack-prefer-ipv6", auth)
+        two = case(simulate(records, renamed), "dual-stack-prefer-ipv6", auth)
+        assert (one["outcome"], one["family"]) == (two["outcome"], two["family"])

@@ -1,8 +1,10 @@
 """Check many domains from a CSV, concurrently, with results in input order and flat memory.
 
-Rows are read lazily; at most ``window`` rows are in flight or waiting to be emitted, so
-memory does not grow with the file. All checks share one :class:`DnsClient` (one UDP
-socket per nameserver).
+Rows are read lazily, one line at a time, so one bad line (bytes that are not UTF-8, a
+field far too long, a stray quote, too many fields) is that row's error and the run goes
+on. Quoted fields spanning lines are not supported: no column of this file can hold a
+line break. At most ``window`` rows are in flight or waiting to be emitted, so memory does
+not grow with the file. All checks share one :class:`DnsClient`.
 """
 
 from __future__ import annotations
@@ -10,24 +12,78 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any, TextIO
+from collections.abc import AsyncGenerator, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 from ..core.plan import plan_mx
 from ..errors import MxSplitError
+from .report import Result, RowError
 from .run import CheckOptions, check_plan
 from .transport import DnsClient
 
 REQUIRED = ("domain", "tenant")
 OPTIONAL = ("dual_stack_host", "ipv4_only_host", "mode")
-EXIT_USAGE = 2
-ROW_ERROR = "\0error"  # not a valid column name, so never a user's column
+#: Longest line accepted: far above any row of host names (each at most 253 octets).
+MAX_LINE = 4096
+BOM = b"\xef\xbb\xbf"
 
 
-def read_rows(fh: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs; raises ``MxSplitError`` for a bad header."""
-    reader = csv.DictReader(fh)
-    header = [h.strip() for h in reader.fieldnames or []]
+@dataclass(frozen=True)
+class Row:
+    line: int
+    fields: dict[str, str]
+    #: Why the line cannot be read as a row (then ``fields`` holds what could be read).
+    error: str | None = None
+
+
+def _lines(fh: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes without the line break) — ``None`` for a line over MAX_LINE."""
+    number = 0
+    while True:
+        line = fh.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of the long line
+                line = fh.readline(1 << 16)
+            yield number, None
+            continue
+        yield number, line.rstrip(b"\r\n")
+
+
+def _decode(number: int, raw: bytes) -> tuple[str | None, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"line {number} is not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); save the file as UTF-8"
+
+
+def _split(text: str) -> list[str]:
+    return next(csv.reader([text], strict=True), [])
+
+
+def read_rows(fh: BinaryIO) -> Iterator[Row]:
+    """The rows of a CSV opened in binary mode; raises ``MxSplitError`` for a bad header.
+
+    A UTF-8 byte order mark (Excel's "CSV UTF-8") is accepted. Unknown columns are refused,
+    naming the column, before anything is checked.
+    """
+    lines = _lines(fh)
+    header: list[str] = []
+    for number, raw in lines:
+        if raw is None:
+            raise MxSplitError(f"--file line {number} (the header) is longer than {MAX_LINE} bytes", field="file")
+        text, error = _decode(number, raw.removeprefix(BOM) if number == 1 else raw)
+        if error or text is None:
+            raise MxSplitError(f"--file header: {error}", field="file")
+        if text.strip():
+            try:
+                header = [h.strip() for h in _split(text)]
+            except csv.Error as exc:
+                raise MxSplitError(f"--file header is not valid CSV ({exc})", field="file") from None
+            break
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise MxSplitError(f"--file needs a header with {', '.join(REQUIRED)} (optional: {', '.join(OPTIONAL)}); "
@@ -36,46 +92,71 @@ def read_rows(fh: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
     if unknown:
         raise MxSplitError(f"--file has an unknown column {unknown[0]!r}; use {', '.join(REQUIRED + OPTIONAL)}",
                            field="file")
-    reader.fieldnames = header
-    for row in reader:
-        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if None in row:
-            clean[ROW_ERROR] = f"line {reader.line_num} has more fields than the header"
-        yield reader.line_num, clean
+    repeated = [c for c in header if header.count(c) > 1]
+    if repeated:
+        raise MxSplitError(f"--file names the column {repeated[0]!r} twice", field="file")
+    for number, raw in lines:
+        if raw is None:
+            yield Row(number, {}, f"line {number} is longer than {MAX_LINE} bytes")
+            continue
+        text, error = _decode(number, raw)
+        if text is None:
+            yield Row(number, {}, error)
+            continue
+        if not text.strip():
+            continue
+        try:
+            values = _split(text)
+        except csv.Error as exc:
+            yield Row(number, {}, f"line {number} is not valid CSV ({exc})")
+            continue
+        fields = {k: v.strip() for k, v in zip(header, values, strict=False)}
+        error = f"line {number} has more fields than the header" if len(values) > len(header) else None
+        yield Row(number, fields, error)
 
 
-def _row_error(line: int, row: dict[str, Any], message: str) -> dict[str, Any]:
-    return {"domain": row.get("domain") or "", "ok": False, "line": line, "error": message}
+async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptions, concurrency: int,
+                     defaults: dict[str, Any]) -> AsyncGenerator[Result, None]:
+    """Yield a result per row, in input order.
 
-
-async def check_rows(rows: Iterable[tuple[int, dict[str, str]]], client: DnsClient, options: CheckOptions,
-                     concurrency: int, defaults: dict[str, Any]) -> AsyncIterator[tuple[dict[str, Any], int]]:
-    """Yield (result, exit code) per row, in input order."""
+    When the run is cancelled (Ctrl-C), the rows already finished are still yielded, in
+    input order, before the cancellation goes on.
+    """
     gate = asyncio.Semaphore(concurrency)
     window = max(2 * concurrency, 8)
 
-    async def one(line: int, row: dict[str, str]) -> tuple[dict[str, Any], int]:
+    async def one(row: Row) -> Result:
+        domain = row.fields.get("domain", "")
+        if row.error is not None:
+            return RowError(row.line, domain, row.error)
         try:
-            if ROW_ERROR in row:
-                raise MxSplitError(row[ROW_ERROR])
-            extra = {k: row[k] for k in OPTIONAL if row.get(k)}
-            plan = plan_mx(domain=row.get("domain", ""), tenant=row.get("tenant", ""), **{**defaults, **extra})
+            extra = {k: row.fields[k] for k in OPTIONAL if row.fields.get(k)}
+            plan = plan_mx(domain=domain, tenant=row.fields.get("tenant", ""), **{**defaults, **extra})
         except MxSplitError as exc:
-            return _row_error(line, row, str(exc)), EXIT_USAGE
+            return RowError(row.line, domain, f"line {row.line}: {exc}")
         async with gate:
             return await check_plan(plan, client, options)
 
-    pending: deque[asyncio.Future[tuple[dict[str, Any], int]]] = deque()
+    pending: deque[asyncio.Future[Result]] = deque()
     iterator = iter(rows)
     exhausted = False
-    while True:
-        while not exhausted and len(pending) < window:
-            try:
-                line, row = next(iterator)
-            except StopIteration:
-                exhausted = True
-                break
-            pending.append(asyncio.ensure_future(one(line, row)))
-        if not pending:
-            return
-        yield await pending.popleft()
+    try:
+        while True:
+            while not exhausted and len(pending) < window:
+                row = next(iterator, None)
+                if row is None:
+                    exhausted = True
+                    break
+                pending.append(asyncio.ensure_future(one(row)))
+            if not pending:
+                return
+            yield await asyncio.shield(pending[0])
+            pending.popleft()
+    except asyncio.CancelledError:
+        for fut in pending:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                yield fut.result()
+        raise
+    finally:
+        for fut in pending:
+            fut.cancel()

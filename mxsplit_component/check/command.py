@@ -1,115 +1,107 @@
-"""``mxsplit check``: argument parsing and output for the live checks (printing lives in cli)."""
+"""``mxsplit check``: options from the flags, and the single and bulk runs (printing lives in cli)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import math
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import MxSplitError
+from ..exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from ..core.plan import MxPlan
+    from .report import CheckReport, Result
     from .run import CheckOptions
+
+
+def checked_seconds(value: float, flag: str, *, zero_ok: bool) -> float:
+    """``value`` when it is a usable number of seconds for ``flag``, else a usage error naming it."""
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        more = "0 or more" if zero_ok else "more than 0"
+        raise MxSplitError(f"{flag} {value:g} is not a usable number of seconds; give a finite number, {more}",
+                           field=flag.lstrip("-"))
+    return value
 
 
 def options_from(ns: argparse.Namespace) -> CheckOptions:
     from .run import CheckOptions
 
-    if ns.timeout <= 0:
-        raise MxSplitError("--timeout must be more than 0 seconds", field="timeout")
+    timeout = checked_seconds(ns.timeout, "--timeout", zero_ok=False)
+    wait = checked_seconds(ns.wait, "--wait", zero_ok=True)
     if not 0 < ns.port < 65536:
         raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
     return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
-                        wait=ns.wait, timeout=ns.timeout, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts,
+                        wait=wait, timeout=timeout, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts,
                         smtp=ns.smtp, smtp_port=ns.smtp_port)
 
 
-def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], Any]) -> tuple[dict[str, Any], int]:
-    import asyncio
-
+def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], MxPlan]) -> CheckReport:
     from .run import check_plan, make_client
 
     plan = plan_from_ns(ns)
     options = options_from(ns)
 
-    async def main() -> tuple[dict[str, Any], int]:
+    async def main() -> CheckReport:
         async with make_client(options) as client:
             return await check_plan(plan, client, options)
 
     return asyncio.run(main())
 
 
-def run_bulk(ns: argparse.Namespace, emit: Callable[[dict[str, Any], int], None], progress: TextIO | None) -> int:
+def run_bulk(ns: argparse.Namespace, emit: Callable[[Result], None], progress: TextIO | None,
+             counts: Counter[ExitCode]) -> ExitCode:
+    """Check every row of ``--file``; ``counts`` gets one entry per emitted row, even when interrupted.
+
+    :returns: the worst row's exit code (a bad row counts :data:`ExitCode.USAGE`).
+    """
+    from .args import MAX_CONCURRENCY
     from .bulk import read_rows
 
-    if ns.concurrency < 1:
-        raise MxSplitError("--concurrency must be at least 1", field="concurrency")
+    if not 1 <= ns.concurrency <= MAX_CONCURRENCY:
+        raise MxSplitError(f"--concurrency {ns.concurrency} is out of range; use 1..{MAX_CONCURRENCY}",
+                           field="concurrency")
     options = options_from(ns)
     defaults: dict[str, Any] = {"mode": ns.mode, "primary_priority": ns.primary_priority,
                                 "secondary_priority": ns.secondary_priority, "cloud": ns.cloud, "ttl": ns.ttl}
     try:
-        fh = open(ns.file, encoding="utf-8", newline="")
+        fh = open(ns.file, "rb")
     except OSError as exc:
         raise MxSplitError(f"--file {ns.file}: {exc.strerror}", field="file") from None
     with fh:
-        return _run_rows(read_rows(fh), ns, options, defaults, emit, progress)
+        rows = read_rows(fh)
+        first = next(rows, None)  # reads the header: a bad one is a usage error before any check
+        if first is None:
+            return ExitCode.OK
+        return _run_rows(_chain(first, rows), ns.concurrency, options, defaults, emit, progress, counts)
 
 
-def _run_rows(rows: Any, ns: argparse.Namespace, options: CheckOptions, defaults: dict[str, Any],
-              emit: Callable[[dict[str, Any], int], None], progress: TextIO | None) -> int:
-    import asyncio
+def _chain(first: Any, rest: Any) -> Any:
+    yield first
+    yield from rest
 
+
+def _run_rows(rows: Any, concurrency: int, options: CheckOptions, defaults: dict[str, Any],
+              emit: Callable[[Result], None], progress: TextIO | None, counts: Counter[ExitCode]) -> ExitCode:
     from .bulk import check_rows
     from .run import make_client
 
-    async def main() -> int:
-        worst, done = 0, 0
-        async with make_client(options) as client:
-            async for result, code in check_rows(rows, client, options, ns.concurrency, defaults):
-                emit(result, code)
-                worst, done = max(worst, code), done + 1
+    async def main() -> None:
+        async with make_client(options) as client, \
+                contextlib.aclosing(check_rows(rows, client, options, concurrency, defaults)) as results:
+            async for result in results:
+                emit(result)
+                counts[result.exit_code] += 1
+                done = sum(counts.values())
                 if progress is not None and done % 50 == 0:
                     progress.write(f"\rchecked {done} domains")
                     progress.flush()
         if progress is not None:
-            progress.write(f"\rchecked {done} domains\n")
-        return worst
+            progress.write(f"\rchecked {sum(counts.values())} domains\n")
 
-    return asyncio.run(main())
-
-
-def check_text(rep: dict[str, Any], code: int) -> str:
-    from ..render import rules_lines
-    from ..simulate import simulation_lines
-
-    def recs(items: list[dict[str, Any]]) -> str:
-        return "; ".join(f"{r['preference']} {r['exchange']}" for r in items) or "(none)"
-
-    out = [f"mxsplit check {rep['domain']}", "", f"  expected   {recs(rep['expected'])}",
-           f"  published  {recs(rep['published'])}", "", "Addresses"]
-    for host, addr in rep["addresses"].items():
-        out.append(f"  {host}")
-        out.append(f"      IPv4 {', '.join(addr['ipv4']) or '-'}")
-        out.append(f"      IPv6 {', '.join(addr['ipv6']) or '-'}")
-    if "smtp" in rep:
-        from .smtp_report import smtp_lines
-
-        out += ["", *smtp_lines(rep["smtp"])]
-    out += ["", "Findings"]
-    if rep["findings"]:
-        out += rules_lines({"ok": False, **f} for f in rep["findings"])
-    else:
-        out.append("  none: the split is published and every host answers as planned")
-    if rep["simulation"]:
-        out += ["", "Sender simulation (addresses as published)", *simulation_lines(rep["simulation"])]
-    verdict = {0: "OK", 1: "FAIL", 2: "BAD INPUT", 3: "INCOMPLETE (a lookup or probe could not complete)"}[code]
-    out += ["", f"verdict: {verdict} (exit {code})"]
-    return "\n".join(out) + "\n"
-
-
-def summary_line(rep: dict[str, Any], code: int) -> str:
-    if "error" in rep:
-        return f"{rep['domain'] or '(line ' + str(rep.get('line')) + ')':<40} {'BAD ROW':<10} {rep['error']}"
-    ids = sorted({f["id"] for f in rep["findings"] if f["severity"] == "error"})
-    state = {0: "ok", 1: "FAIL", 3: "DNS ERROR"}.get(code, str(code))
-    return f"{rep['domain']:<40} {state:<10} {', '.join(ids)}"
+    asyncio.run(main())
+    return max(counts, default=ExitCode.OK)

@@ -2,21 +2,21 @@
 
 Ids are a public contract (like octoDNS's validator ids): ``mx-mismatch``,
 ``ipv4-host-has-aaaa``, ``dual-stack-host-no-aaaa``, ``host-no-address``, ``null-mx``,
-``mx-target-cname``, ``mta-sts-present``, ``nxdomain``, ``dns-error``, plus every planning
+``mx-target-cname``, ``mta-sts-present``, ``nxdomain``, ``dns-error``, ``dns64-synthesized``, plus every planning
 rule (``hosts-distinct``, ``priority-order``, ...) run on the published set.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..core.plan import MxPlan, MxRecord
 from ..core.rules import RuleContext, run_rules
+from ..exitcodes import ExitCode
 from .mtasts import parse_policy, uncovered
 from .observe import NULL_MX, Observation
 
-#: Ids that mean "a lookup the verdict needs could not complete" (exit code 3).
+#: The id that means "a lookup the verdict needs could not complete" (ExitCode.INCOMPLETE).
 DNS_ERROR = "dns-error"
 
 
@@ -26,7 +26,7 @@ class Finding:
     severity: str
     message: str
 
-    def as_dict(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, str]:
         return {"id": self.id, "severity": self.severity, "message": self.message}
 
 
@@ -62,6 +62,13 @@ def evaluate(plan: MxPlan, obs: Observation) -> list[Finding]:
     for host, lookup in obs.hosts.items():
         for error in lookup.errors:
             out.append(Finding(DNS_ERROR, "error", f"{error}; the addresses of {host} are unknown"))
+
+    synthesized = {h: lookup.ipv6_synthesized for h, lookup in obs.hosts.items() if lookup.ipv6_synthesized}
+    if synthesized:
+        out.append(Finding("dns64-synthesized", "info",
+                           f"the resolver answered AAAA in the DNS64 prefix 64:ff9b::/96 for {', '.join(synthesized)}: "
+                           "it synthesises them from A records (RFC 6147), so they are ignored and say nothing "
+                           "about the hosts' IPv6; check with --authoritative or a resolver without DNS64"))
 
     v4 = obs.hosts.get(plan.ipv4_only_host)
     if v4 is not None and v4.ipv6:
@@ -132,21 +139,8 @@ def _mta_sts(plan: MxPlan, obs: Observation, published: list[MxRecord]) -> Findi
                    "refuse MX 0")
 
 
-def exit_code(findings: list[Finding]) -> int:
-    """3 when a lookup could not complete, else 1 for any error, else 0."""
+def exit_code(findings: list[Finding]) -> ExitCode:
+    """INCOMPLETE when a lookup could not complete, else FINDINGS for any error, else OK."""
     if any(f.id == DNS_ERROR for f in findings):
-        return 3
-    return 1 if any(f.severity == "error" for f in findings) else 0
-
-
-def report(plan: MxPlan, obs: Observation, findings: list[Finding], simulation: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``mxsplit check --json`` object."""
-    return {
-        "domain": plan.domain,
-        "ok": not any(f.severity == "error" for f in findings),
-        "expected": plan.mx_records,
-        "published": [r.as_dict() for r in obs.mx or []],
-        "addresses": {h: lookup.as_dict() for h, lookup in obs.hosts.items()},
-        "findings": [f.as_dict() for f in findings],
-        "simulation": simulation,
-    }
+        return ExitCode.INCOMPLETE
+    return ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK

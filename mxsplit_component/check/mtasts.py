@@ -7,13 +7,17 @@ whose policy names only the domain host loses every MTA-STS sender at MX 0.
 from __future__ import annotations
 
 import asyncio
+import http.client
+import socket
 import ssl
+import time
 from dataclasses import dataclass
 
 from .transport import DnsClient
 
 #: RFC 8461 §3.3: policies are at most 64 KiB.
 MAX_POLICY = 64 * 1024
+POLICY_PATH = "/.well-known/mta-sts.txt"
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,54 @@ def uncovered(policy: Policy, hosts: list[str]) -> list[str]:
     return [h for h in hosts if not any(mx_matches(p, h) for p in policy.mx)]
 
 
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to one resolved address, with SNI and certificate checks for the policy host."""
+
+    def __init__(self, host: str, address: str, port: int, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address, self._ctx = address, context
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._ctx.wrap_socket(raw, server_hostname=self.host)
+
+
+def _get(host: str, address: str, port: int, deadline: float, context: ssl.SSLContext) -> str:
+    """One GET of the policy from ``address``; http.client handles the HTTP/1.1 framing."""
+    conn = _PinnedHTTPS(host, address, port, max(0.05, deadline - time.monotonic()), context)
+    try:
+        conn.request("GET", POLICY_PATH, headers={"Host": host, "Connection": "close", "Accept": "text/plain"})
+        resp = conn.getresponse()
+        if resp.status != 200:
+            raise LookupError(f"answered HTTP {resp.status} {resp.reason}".rstrip())
+        chunks, size = [], 0
+        while True:  # read to the end: a body may come in any number of writes
+            if time.monotonic() > deadline:
+                raise TimeoutError("timed out reading the policy")
+            chunk = resp.read1(16384)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_POLICY:
+                raise LookupError(f"the policy is larger than {MAX_POLICY // 1024} KiB (RFC 8461 §3.3)")
+            chunks.append(chunk)
+        return b"".join(chunks).decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
 async def fetch_policy(domain: str, client: DnsClient, *, port: int = 443, timeout: float = 5.0,
                        context: ssl.SSLContext | None = None) -> str:
-    """Fetch ``https://mta-sts.<domain>/.well-known/mta-sts.txt``.
+    """Fetch ``https://mta-sts.<domain>/.well-known/mta-sts.txt`` within ``timeout`` seconds in all.
 
     The policy host is resolved with ``client`` (the same servers as every other lookup),
-    and the certificate is verified for the policy host name, as RFC 8461 §3.3 requires.
+    every address is tried in turn, and the certificate is verified for the policy host
+    name (RFC 8461 §3.3) with ``ssl.create_default_context()``, which honours
+    ``SSL_CERT_FILE`` (an inspecting proxy's CA, a test's throwaway CA).
+
+    :raises LookupError: naming each address and what went wrong there.
     """
+    deadline = time.monotonic() + timeout
     host = f"mta-sts.{domain}"
     a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
     from .observe import HostLookup, parse_addresses
@@ -63,17 +108,24 @@ async def fetch_policy(domain: str, client: DnsClient, *, port: int = 443, timeo
     parse_addresses(lookup, aaaa, "ipv6")
     addresses = lookup.ipv4 + lookup.ipv6
     if not addresses:
-        raise LookupError(f"{host} has no address")
+        raise LookupError(f"{host} has no address" + (f" ({'; '.join(lookup.errors)})" if lookup.errors else ""))
     ctx = context or ssl.create_default_context()
-    reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(addresses[0], port, ssl=ctx, server_hostname=host), timeout)
-    try:
-        writer.write(f"GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-        raw = await asyncio.wait_for(reader.read(MAX_POLICY + 4096), timeout)
-    finally:
-        writer.close()
-    head, _, body = raw.partition(b"\r\n\r\n")
-    status = head.split(b"\r\n", 1)[0].split()
-    if len(status) < 2 or status[1] != b"200":
-        raise LookupError(f"https://{host}/.well-known/mta-sts.txt answered {head[:40]!r}")
-    return body.decode("utf-8", "replace")
+    failures = []
+    for address in addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            failures.append(f"{address}: no time left within {timeout:g}s")
+            break
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(_get, host, address, port, deadline, ctx), remaining)
+        except (OSError, LookupError, http.client.HTTPException, asyncio.TimeoutError, ssl.SSLError) as exc:
+            failures.append(f"{address}: {_why(exc)}")
+    raise LookupError(f"https://{host}{POLICY_PATH}: " + "; ".join(failures))
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate not trusted ({exc.verify_message})"
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return "timed out"
+    return str(exc) or type(exc).__name__

@@ -7,6 +7,7 @@ offline; :func:`observe` is the thin async loop that asks the questions, all at 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,18 +28,35 @@ def host_text(name: dns.name.Name) -> str:
     return text or NULL_MX
 
 
+#: RFC 6052 well-known prefix: a DNS64 resolver synthesises AAAA records in it for hosts
+#: that have only A records, so such an AAAA says nothing about the host's IPv6.
+DNS64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def is_dns64(address: str) -> bool:
+    try:
+        return ipaddress.IPv6Address(address) in DNS64_PREFIX
+    except ValueError:
+        return False
+
+
 @dataclass
 class HostLookup:
     """The A and AAAA answers for one host, kept apart per family."""
 
     ipv4: list[str] = field(default_factory=list)
+    #: Real AAAA addresses (DNS64-synthesised ones are in ``ipv6_synthesized``).
     ipv6: list[str] = field(default_factory=list)
+    ipv6_synthesized: list[str] = field(default_factory=list)
     cname: str | None = None
     nxdomain: bool = False
     errors: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"ipv4": self.ipv4, "ipv6": self.ipv6}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ipv4": self.ipv4, "ipv6": self.ipv6}
+        if self.ipv6_synthesized:
+            out["ipv6_synthesized"] = self.ipv6_synthesized
+        return out
 
 
 @dataclass
@@ -48,7 +66,6 @@ class Observation:
     mx: list[MxRecord] | None = None
     nxdomain: bool = False
     mx_error: str | None = None
-    mx_server: str | None = None
     hosts: dict[str, HostLookup] = field(default_factory=dict)
     mta_sts_txt: list[str] = field(default_factory=list)
     mta_sts_error: str | None = None
@@ -57,16 +74,33 @@ class Observation:
     mta_sts_policy_error: str | None = None
 
 
+def owned(answer: Answer, rdtype: int) -> list[Any]:
+    """The ``rdtype`` records of the queried name, following a CNAME chain that starts there.
+
+    Records of any other owner in the answer section (a resolver's extra data, a spoof) are
+    ignored: they say nothing about the name we asked for.
+    """
+    name = dns.name.from_text(answer.qname)
+    seen = {name}
+    cnames = {r.name: r for r in answer.answer if r.rdtype == dns.rdatatype.CNAME}
+    while name in cnames and len(cnames[name]):
+        name = cnames[name][0].target
+        if name in seen:  # a CNAME loop answers nothing
+            return []
+        seen.add(name)
+    return [rd for rrset in answer.answer if rrset.rdtype == rdtype and rrset.name == name for rd in rrset]
+
+
 def parse_mx(answer: Answer) -> tuple[list[MxRecord] | None, bool]:
-    """(records, nxdomain) from an MX answer; records is ``None`` when the lookup failed."""
+    """(records, nxdomain) from an MX answer; records is ``None`` when the lookup failed.
+
+    Records form a set, as in DNS: a record sent twice counts once.
+    """
     if answer.error is not None:
         return None, False
     if answer.rcode == "NXDOMAIN":
         return None, True
-    qname = dns.name.from_text(answer.qname)
-    records = [MxRecord(rd.preference, host_text(rd.exchange))
-               for rrset in answer.answer if rrset.rdtype == dns.rdatatype.MX and rrset.name == qname
-               for rd in rrset]
+    records = {MxRecord(rd.preference, host_text(rd.exchange)) for rd in owned(answer, dns.rdatatype.MX)}
     return sorted(records), False
 
 
@@ -78,18 +112,19 @@ def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
     if answer.rcode == "NXDOMAIN":
         lookup.nxdomain = True
     qname = dns.name.from_text(answer.qname)
-    want = dns.rdatatype.A if family == "ipv4" else dns.rdatatype.AAAA
     for rrset in answer.answer:
-        if rrset.rdtype == dns.rdatatype.CNAME and rrset.name == qname:
+        if rrset.rdtype == dns.rdatatype.CNAME and rrset.name == qname and len(rrset):
             lookup.cname = host_text(rrset[0].target)
-        elif rrset.rdtype == want:
-            target = lookup.ipv4 if family == "ipv4" else lookup.ipv6
-            target.extend(sorted(rd.address for rd in rrset if rd.address not in target))
+    found = sorted({rd.address for rd in owned(answer, dns.rdatatype.A if family == "ipv4" else dns.rdatatype.AAAA)})
+    if family == "ipv4":
+        lookup.ipv4 = sorted(set(lookup.ipv4) | set(found))
+        return
+    lookup.ipv6 = sorted(set(lookup.ipv6) | {a for a in found if not is_dns64(a)})
+    lookup.ipv6_synthesized = sorted(set(lookup.ipv6_synthesized) | {a for a in found if is_dns64(a)})
 
 
 def parse_txt(answer: Answer) -> list[str]:
-    return [b"".join(rd.strings).decode("utf-8", "replace")
-            for rrset in answer.answer if rrset.rdtype == dns.rdatatype.TXT for rd in rrset]
+    return [b"".join(rd.strings).decode("utf-8", "replace") for rd in owned(answer, dns.rdatatype.TXT)]
 
 
 def planned_hosts(plan: MxPlan) -> list[str]:
@@ -126,7 +161,7 @@ async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | Non
 
     mx_answer = await mx_task
     obs.mx, obs.nxdomain = parse_mx(mx_answer)
-    obs.mx_error, obs.mx_server = mx_answer.error, mx_answer.server
+    obs.mx_error = mx_answer.error
     extra = [r.exchange for r in obs.mx or () if r.exchange not in hosts and r.exchange != NULL_MX]
     host_tasks += [asyncio.ensure_future(lookup_host(h)) for h in dict.fromkeys(extra)]
     obs.hosts = dict(await asyncio.gather(*host_tasks))
@@ -147,17 +182,21 @@ async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | Non
 
 
 async def wait_for_mx(plan: MxPlan, client: DnsClient, seconds: float, interval: float = 1.0) -> bool:
-    """Poll the domain's MX set until it equals the plan's or ``seconds`` run out."""
+    """Poll the domain's MX set until it equals the plan's or ``seconds`` run out.
+
+    Polls for the full ``seconds``: the last poll starts at the end of the window.
+    """
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
-    expected = sorted(plan.records)
+    expected = sorted(set(plan.records))
     while True:
         records, _ = parse_mx(await client.query(plan.domain, "MX"))
         if records == expected:
             return True
-        if loop.time() + interval > end:
+        remaining = end - loop.time()
+        if remaining <= 0:
             return False
-        await asyncio.sleep(interval)
+        await asyncio.sleep(min(interval, remaining))
 
 
 async def find_authoritative(domain: str, client: DnsClient, port: int) -> list[Nameserver]:

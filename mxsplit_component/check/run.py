@@ -1,18 +1,16 @@
-"""Run a live check for one plan: observe, evaluate, simulate. Async core, sync wrapper."""
+"""Run a live check for one plan: observe, evaluate, simulate. Async; the CLI owns the loop."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
 
 from ..core.plan import MxPlan
 from ..errors import MxSplitError
-from ..simulate import HostAddresses, simulate
-from .findings import DNS_ERROR, Finding, evaluate, exit_code, report
+from .findings import DNS_ERROR, Finding
 from .mtasts import fetch_policy
 from .observe import PolicyFetcher, find_authoritative, observe, wait_for_mx
-from .tradeoffs import tradeoff_findings
+from .report import CheckReport, build_report, failed_report
 from .transport import DnsClient, Nameserver, system_nameservers
 
 
@@ -25,6 +23,7 @@ class CheckOptions:
     #: Port of the authoritative servers found through NS (53; tests and split horizons differ).
     port: int = 53
     wait: float = 0.0
+    #: Seconds per lookup from its first send, retries and TCP included (and for the policy fetch).
     timeout: float = 5.0
     fetch_mta_sts: bool = True
     #: Look up ``_mta-sts`` at all.
@@ -34,61 +33,41 @@ class CheckOptions:
     smtp_port: int = 25
 
 
-def simulation_for(plan: MxPlan, obs_report: dict[str, Any]) -> list[dict[str, Any]]:
-    from ..core.plan import MxRecord
-
-    published = [MxRecord(r["preference"], r["exchange"]) for r in obs_report["published"]]
-    addresses = {h: HostAddresses(tuple(a["ipv4"]), tuple(a["ipv6"])) for h, a in obs_report["addresses"].items()}
-    ds = addresses.get(plan.dual_stack_host)
-    return simulate(published, addresses, domain_ipv6_enabled=bool(ds and ds.ipv6))
-
-
 async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
-                     fetcher: PolicyFetcher | None = None) -> tuple[dict[str, Any], int]:
-    """Check one plan with a shared ``client``; returns (report, exit code)."""
+                     fetcher: PolicyFetcher | None = None) -> CheckReport:
+    """Check one plan with a shared ``client``."""
     mx_client: DnsClient | None = None
     try:
         if options.authoritative:
             try:
                 servers = await find_authoritative(plan.domain, client, options.port)
             except LookupError as exc:
-                finding = Finding(DNS_ERROR, "error", f"{exc}; the authoritative servers could not be found")
-                rep = {"domain": plan.domain, "ok": False, "expected": plan.mx_records, "published": [],
-                       "addresses": {}, "findings": [finding.as_dict()], "simulation": []}
-                return rep, 3
+                return failed_report(plan, Finding(DNS_ERROR, "error",
+                                                   f"{exc}; the authoritative servers could not be found"))
             mx_client = DnsClient(servers, timeout=options.timeout, recursion=False)
         if options.wait > 0:
             await wait_for_mx(plan, mx_client or client, options.wait)
         if fetcher is None and options.fetch_mta_sts:
-            fetcher = fetch_policy
+            fetcher = partial(fetch_policy, timeout=options.timeout)
         obs = await observe(plan, client, mx_client=mx_client, fetch_policy=fetcher, mta_sts=options.mta_sts)
     finally:
         if mx_client is not None:
             mx_client.close()
-    findings = evaluate(plan, obs) + tradeoff_findings(plan, obs)
-    rep = report(plan, obs, findings, [])
-    rep["simulation"] = simulation_for(plan, rep)
+    rep = build_report(plan, obs)
     if options.smtp:
-        from .smtp_report import add_smtp
+        from .smtp_report import probe_smtp
 
-        return rep, await add_smtp(plan, rep, exit_code(findings), port=options.smtp_port, timeout=options.timeout)
-    return rep, exit_code(findings)
+        return await probe_smtp(plan, rep, port=options.smtp_port, timeout=options.timeout)
+    return rep
 
 
 def make_client(options: CheckOptions) -> DnsClient:
+    """The DNS client for ``options`` (use it as ``async with make_client(options) as client``).
+
+    :raises MxSplitError: when no nameserver is given and the system has none.
+    """
     servers = list(options.nameservers) if options.nameservers else system_nameservers()
     if not servers:
         raise MxSplitError("no system resolver is configured (/etc/resolv.conf); pass --nameserver IP[:PORT]",
                            field="nameserver")
     return DnsClient(servers, timeout=options.timeout)
-
-
-def check(plan: MxPlan, options: CheckOptions | None = None) -> tuple[dict[str, Any], int]:
-    """Synchronous wrapper around :func:`check_plan`."""
-    opts = options or CheckOptions()
-
-    async def main() -> tuple[dict[str, Any], int]:
-        async with make_client(opts) as client:
-            return await check_plan(plan, client, opts)
-
-    return asyncio.run(main())

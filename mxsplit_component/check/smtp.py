@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import errno
 import ssl
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from .observe import HostLookup
 
 #: Errors that mean "this machine has no way out over that family", not "the host is down".
 LOCAL_ERRNOS = frozenset({errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT})
@@ -224,11 +226,12 @@ async def probe_all(targets: Sequence[Target], *, port: int = 25, timeout: float
     return list(await asyncio.gather(*(one(t) for t in targets)))
 
 
-def targets_for(hosts: Sequence[str], addresses: dict[str, dict[str, list[str]]]) -> list[Target]:
-    """Every A and AAAA address of ``hosts``, as the check's report lists them."""
+def targets_for(hosts: Sequence[str], addresses: Mapping[str, HostLookup]) -> list[Target]:
+    """Every A and AAAA address of ``hosts``, as the check's report lists them (DNS64 ones
+    are not the host's and are not probed)."""
     out = []
     for host in hosts:
-        addr = addresses.get(host, {})
-        out += [Target(host, a, "ipv4") for a in addr.get("ipv4", [])]
-        out += [Target(host, a, "ipv6") for a in addr.get("ipv6", [])]
+        addr = addresses.get(host, HostLookup())
+        out += [Target(host, a, "ipv4") for a in addr.ipv4]
+        out += [Target(host, a, "ipv6") for a in addr.ipv6]
     return out

@@ -22,6 +22,8 @@ import dns.wire
 
 HEADER = struct.Struct("!HHHHHH")
 QR, TC, RD = 0x8000, 0x0200, 0x0100
+#: FORMERR, SERVFAIL, NOTIMP, REFUSED.
+ERROR_RCODES = frozenset((1, 2, 4, 5))
 
 
 def encode_name(name: str) -> bytes:
@@ -50,27 +52,35 @@ class Reply:
 class Query:
     """A query whose wire form is built once; only the 16-bit id changes per send."""
 
-    __slots__ = ("question", "name_lower", "body", "flags")
+    __slots__ = ("question", "name_lower", "body", "flags", "arcount")
 
-    def __init__(self, qname: str, rdtype: int, *, recursion: bool, payload: int) -> None:
+    def __init__(self, qname: str, rdtype: int, *, recursion: bool, payload: int | None) -> None:
+        """:param payload: the EDNS UDP payload size; ``None`` sends a plain DNS query (no OPT)."""
         self.question = encode_name(qname) + struct.pack("!HH", rdtype, dns.rdataclass.IN)
         self.name_lower = self.question[:-4].lower()
-        # One OPT pseudo-record (RFC 6891): root owner, type 41, class = UDP payload size.
-        self.body = self.question + b"\0" + struct.pack("!HHIH", 41, payload, 0, 0)
+        self.body, self.arcount = self.question, 0
+        if payload is not None:
+            # One OPT pseudo-record (RFC 6891): root owner, type 41, class = UDP payload size.
+            self.body, self.arcount = self.question + b"\0" + struct.pack("!HHIH", 41, payload, 0, 0), 1
         self.flags = RD if recursion else 0
 
     def wire(self, qid: int) -> bytes:
-        return HEADER.pack(qid, self.flags, 1, 0, 0, 1) + self.body
+        return HEADER.pack(qid, self.flags, 1, 0, 0, self.arcount) + self.body
 
     def read(self, data: bytes) -> Reply | None:
         """The reply's answer section, or ``None`` when ``data`` does not answer this query."""
         end = 12 + len(self.question)
-        if len(data) < end:
+        if len(data) < 12:
             return None
         _, flags, qdcount, ancount, _, _ = HEADER.unpack_from(data)
+        if qdcount == 0 and flags & QR and flags & 0xF in ERROR_RCODES:
+            # As dnspython's is_response(): error replies may omit the question. Such a
+            # reply can only move the lookup to the next server, never pass a check.
+            return Reply(flags, flags & 0xF, [])
         q = self.question
         # Names compare case-insensitively (servers may echo 0x20-mixed case); type and class exactly.
-        if not flags & QR or qdcount != 1 or data[end - 4:end] != q[-4:] or data[12:end - 4].lower() != self.name_lower:
+        if (len(data) < end or not flags & QR or qdcount != 1 or data[end - 4:end] != q[-4:]
+                or data[12:end - 4].lower() != self.name_lower):
             return None
         rcode = flags & 0xF
         if flags & TC:

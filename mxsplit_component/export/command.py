@@ -88,26 +88,27 @@ def run_export(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespac
 
 
 def _export_rows(ns: argparse.Namespace, emit: Emit, warn: Emit) -> int:
-    from ..check.bulk import OPTIONAL, ROW_ERROR, read_rows
+    from ..check.bulk import OPTIONAL, read_rows
 
     if ns.format == "tf-json" and ns.provider is None:
         raise MxSplitError("--format tf-json writes one provider's resources; pass --provider", field="provider")
     out = Path(ns.out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        fh = open(ns.file, encoding="utf-8", newline="")
+        fh = open(ns.file, "rb")
     except OSError as exc:
         raise MxSplitError(f"{exc.filename}: {exc.strerror}", field="file") from None
     defaults: dict[str, Any] = {"mode": ns.mode, "primary_priority": ns.primary_priority,
                                 "secondary_priority": ns.secondary_priority, "cloud": ns.cloud, "ttl": ns.ttl}
     worst, written = ExitCode.OK, set()
     with fh:
-        for line, row in read_rows(fh):
+        for row in read_rows(fh):
+            line, fields = row.line, row.fields
             try:
-                if ROW_ERROR in row:
-                    raise MxSplitError(row[ROW_ERROR], field="file")
-                extra = {k: row[k] for k in OPTIONAL if row.get(k)}
-                plan = plan_mx(domain=row.get("domain", ""), tenant=row.get("tenant", ""), **{**defaults, **extra})
+                if row.error is not None:
+                    raise MxSplitError(row.error, field="file")
+                extra = {k: fields[k] for k in OPTIONAL if fields.get(k)}
+                plan = plan_mx(domain=fields.get("domain", ""), tenant=fields.get("tenant", ""), **{**defaults, **extra})
                 if plan.domain in written:
                     raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
                                        field="domain")

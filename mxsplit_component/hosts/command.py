@@ -19,6 +19,7 @@ from .lookup import HostRequest, LookupOptions, find_all, open_finder
 from .model import HostLookupError, HostsResult
 
 if TYPE_CHECKING:
+    from ..check.report import CheckReport
     from ..check.run import CheckOptions
 
 from .args import CSV_COLUMNS
@@ -29,10 +30,10 @@ def sources_of(ns: argparse.Namespace) -> tuple[str, ...]:
 
 
 def dns_options(ns: argparse.Namespace) -> CheckOptions:
+    from ..check.command import checked_seconds
     from ..check.run import CheckOptions
 
-    if ns.timeout <= 0:
-        raise MxSplitError("--timeout must be more than 0 seconds", field="timeout")
+    checked_seconds(ns.timeout, "--timeout", zero_ok=False)
     if not 0 < ns.port < 65536:
         raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
     return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
@@ -97,13 +98,14 @@ def plan_with_sources(ns: argparse.Namespace) -> tuple[MxPlan, HostsResult]:
 
 def check_with_sources(ns: argparse.Namespace,
                        run_single: Callable[[argparse.Namespace, Callable[[argparse.Namespace], MxPlan]],
-                                            tuple[dict[str, Any], int]]) -> tuple[dict[str, Any], int]:
+                                            CheckReport]) -> CheckReport:
     """``check --graph`` / ``--published``: look the hosts up, check the plan, add the Graph findings.
 
     With ``--graph`` the published MX is read too, to compare it with Graph's host.
     """
+    from dataclasses import replace
+
     from ..check.command import options_from
-    from ..core.plan import MxRecord
     from .drift import graph_findings, is_moved
 
     if ns.file is not None:
@@ -122,14 +124,8 @@ def check_with_sources(ns: argparse.Namespace,
     moved = graph_host is not None and old is not None and is_moved(graph_host, old)
     # Moved: the old host still receives mail, so check what is published and warn, not fail.
     plan = plan_from_result(result, ns, dual_stack_host=old if moved else None)
-    rep, code = run_single(ns, lambda _ns: plan)
-    extra = graph_findings(plan, graph_host, [MxRecord(r["preference"], r["exchange"]) for r in rep["published"]])
-    rep["findings"] += [f.as_dict() for f in extra]
-    rep["hosts"] = result.to_json()
-    if any(f.severity == "error" for f in extra):
-        rep["ok"] = False
-        code = max(code, ExitCode.FINDINGS)
-    return rep, code
+    rep = run_single(ns, lambda _ns: plan)
+    return replace(rep.with_findings(graph_findings(plan, graph_host, rep.published)), hosts=result)
 
 
 # -- mxsplit hosts ----------------------------------------------------------------------------

@@ -85,7 +85,7 @@ _MARK = {True: "ok", False: "FAIL", None: "?"}
 
 
 def sender_text(v: SenderVerdict) -> str:
-    from ..simulate import simulation_lines
+    from ..simulate import simulation_json, simulation_lines
     from .verdict import REPLY_TEXT
 
     ev = v.evidence
@@ -104,14 +104,14 @@ def sender_text(v: SenderVerdict) -> str:
     out += ["", f"Exchange Online over {'IPv6' if v.ipv6_rule_applies else 'IPv4'}: {reply}", "",
             f"The MX split {'helps' if v.split_helps else 'does not help'}: {v.split_reason}"]
     if v.split_cases:
-        out += simulation_lines(v.split_cases)
+        out += simulation_lines(simulation_json(v.split_cases))
     if v.recipient is not None:
         r = v.recipient
         mx = "; ".join(f"{x.preference} {x.exchange}" for x in r.records) or "(none)"
         out += ["", f"Your published MX ({r.domain}: {mx})"]
         out += [f"  could not learn: {e}" for e in r.errors]
         if v.published_cases:
-            out += simulation_lines(v.published_cases)
+            out += simulation_lines(simulation_json(v.published_cases))
     if v.fixes:
         out += ["", "What the sender can fix"] + [f"  - {f}" for f in v.fixes]
     verdict = {0: "ACCEPTED", 1: "DEFERRED", 3: "INCOMPLETE (a lookup failed)"}[int(v.code)]

@@ -9,12 +9,13 @@ it fails (the worst case) and say so. Over IPv4 the rule does not apply.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.plan import MxRecord
 from ..exitcodes import ExitCode
-from ..simulate import PROFILES, HostAddresses, simulate
+from ..simulate import PROFILES, Case, HostAddresses, simulate, simulation_json
 from .evidence import IPV4, SenderEvidence
 from .recipient import Recipient
 
@@ -49,12 +50,12 @@ class SenderVerdict:
     steps: tuple[Step, ...]
     split_helps: bool
     split_reason: str
-    split_cases: tuple[dict[str, Any], ...]
+    split_cases: tuple[Case, ...]
     fixes: tuple[str, ...]
     code: ExitCode
     #: With ``--to``: the recipient's published MX and this sender simulated against it.
     recipient: Recipient | None = None
-    published_cases: tuple[dict[str, Any], ...] = ()
+    published_cases: tuple[Case, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         ev = self.evidence
@@ -65,9 +66,9 @@ class SenderVerdict:
                 "spf": ev.spf.result, "dkim": "not checked (needs the message): assumed to fail",
                 "split_helps": self.split_helps, "split_reason": self.split_reason,
                 "steps": [s.to_json() for s in self.steps], "spf_detail": ev.spf.to_json(),
-                "dns": ev.to_json(), "split_simulation": list(self.split_cases), "fixes": list(self.fixes),
+                "dns": ev.to_json(), "split_simulation": simulation_json(self.split_cases), "fixes": list(self.fixes),
                 "to": self.recipient.to_json() if self.recipient else None,
-                "published_simulation": list(self.published_cases), "exit_code": int(self.code)}
+                "published_simulation": simulation_json(self.published_cases), "exit_code": int(self.code)}
 
 
 def _steps(ev: SenderEvidence) -> list[Step]:
@@ -108,17 +109,18 @@ def predicted_reply(ev: SenderEvidence) -> str | None:
     return NO_AUTH
 
 
-def _sender_cases(ev: SenderEvidence, reply: str | None, records: Any, addresses: Any) -> list[dict[str, Any]]:
+def _sender_cases(ev: SenderEvidence, reply: str | None, records: Iterable[MxRecord],
+                  addresses: Mapping[str, HostAddresses]) -> list[Case]:
     """This sender (its families, per the IPv4 hints; its auth state, per the reply) against an MX set."""
     if ev.family == IPV4 or reply is None:
         return []
     auth = {NO_PTR: "no-ptr", NO_AUTH: "unauthenticated"}.get(reply, "authenticated")
     ids = ("dual-stack-prefer-ipv6", "postfix") if ev.ipv4_hints else ("ipv6-only",)
     profiles = [p for p in PROFILES if p.id in ids]
-    return [c for c in simulate(records, addresses, None, profiles) if c["auth"] == auth]
+    return [c for c in simulate(records, addresses, None, profiles) if c.auth == auth]
 
 
-def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[dict[str, Any]]]:
+def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[Case]]:
     """Does the split keep this sender on IPv4? Per the simulation's profiles."""
     if ev.family == IPV4:
         return False, "not needed: the sender already arrives over IPv4, where the IPv6 rule does not apply", []
@@ -132,7 +134,7 @@ def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[dict[
         return False, (f"no IPv4 seen for the sender (no A record for {hint_names}): an IPv6-only sender walks "
                        "down to MX 10 and meets the same rule"), cases
     names = ", ".join(ev.ipv4_hints)
-    if all(c["outcome"] == "delivered" and c["family"] == "ipv4" for c in cases):
+    if all(c.outcome == "delivered" and c.family == "ipv4" for c in cases):
         return True, (f"the sender has IPv4 ({names} has A records): senders that follow MX order stop at MX 0, "
                       "which has no AAAA, and deliver over IPv4"), cases
     return False, "the simulated senders do not all reach MX 0 over IPv4", cases

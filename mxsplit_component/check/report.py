@@ -1,0 +1,121 @@
+"""What ``mxsplit check`` concluded, as typed data built in one place.
+
+The JSON form (``to_json``) is an interface scripts rely on: a check keeps ``domain``,
+``ok``, ``expected``, ``published``, ``addresses``, ``findings`` (each ``id``, ``severity``,
+``message``) and ``simulation``; with ``--smtp`` also ``smtp`` (``port``,
+``unprobed_families``, ``probes``), with ``--graph``/``--published`` also ``hosts``; a bad
+row of a bulk run is ``domain``, ``ok`` (false), ``line`` and ``error``. The renderers
+(:mod:`.text`) read these objects and never rebuild them; the exit code is computed here only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..core.plan import MxPlan, MxRecord
+from ..exitcodes import ExitCode
+from ..simulate import Case, HostAddresses, simulate
+from .findings import Finding, evaluate, exit_code
+from .observe import HostLookup, Observation
+from .tradeoffs import tradeoff_findings
+
+if TYPE_CHECKING:
+    from .smtp import AddressProbe
+
+
+class JsonSource(Protocol):
+    """Where the plan's hosts came from (``hosts.HostsResult``), shown as JSON only."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class SmtpResult:
+    """What ``--smtp`` saw per address; its findings are in the report's ``findings``."""
+
+    port: int
+    probes: tuple[AddressProbe, ...]
+    #: Families whose verdicts are unknown because this machine cannot reach them.
+    unprobed_families: tuple[str, ...] = ()
+    #: INCOMPLETE when the probe could not run from here, even without an error finding.
+    code: ExitCode = ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {"port": self.port, "unprobed_families": list(self.unprobed_families),
+                "probes": [p.to_json() for p in self.probes]}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """One domain checked."""
+
+    domain: str
+    expected: tuple[MxRecord, ...]
+    published: tuple[MxRecord, ...]
+    addresses: dict[str, HostLookup]
+    findings: tuple[Finding, ...]
+    simulation: tuple[Case, ...] = ()
+    smtp: SmtpResult | None = None
+    hosts: JsonSource | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """INCOMPLETE wins over FINDINGS, for DNS and SMTP alike."""
+        return max(exit_code(list(self.findings)), self.smtp.code if self.smtp else ExitCode.OK)
+
+    def with_findings(self, extra: Iterable[Finding]) -> CheckReport:
+        return replace(self, findings=(*self.findings, *extra))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "ok": self.ok,
+            "expected": [r.as_dict() for r in self.expected],
+            "published": [r.as_dict() for r in self.published],
+            "addresses": {h: lookup.to_json() for h, lookup in self.addresses.items()},
+            "findings": [f.to_json() for f in self.findings],
+            "simulation": [c.to_json() for c in self.simulation],
+            **({"smtp": self.smtp.to_json()} if self.smtp is not None else {}),
+            **({"hosts": self.hosts.to_json()} if self.hosts is not None else {}),
+        }
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A bulk row that could not be checked at all (bad bytes, bad field, bad domain)."""
+
+    line: int
+    domain: str
+    error: str
+    ok: bool = field(default=False, init=False)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.USAGE
+
+    def to_json(self) -> dict[str, Any]:
+        return {"domain": self.domain, "ok": False, "line": self.line, "error": self.error}
+
+
+Result = CheckReport | RowError
+
+
+def build_report(plan: MxPlan, obs: Observation) -> CheckReport:
+    """Findings (the trade-offs included) and the sender simulation for what DNS said."""
+    findings = evaluate(plan, obs) + tradeoff_findings(plan, obs)
+    published = tuple(obs.mx or ())
+    addresses = {h: HostAddresses(tuple(a.ipv4), tuple(a.ipv6)) for h, a in obs.hosts.items()}
+    ds = addresses.get(plan.dual_stack_host)
+    cases = simulate(published, addresses, domain_ipv6_enabled=bool(ds and ds.ipv6))
+    return CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), tuple(cases))
+
+
+def failed_report(plan: MxPlan, finding: Finding) -> CheckReport:
+    """A check that stopped before DNS could be asked (e.g. no authoritative servers)."""
+    return CheckReport(plan.domain, tuple(plan.records), (), {}, (finding,))

@@ -1,0 +1,87 @@
+"""Text renderers for ``mxsplit check``: read the typed report, return strings. Nothing prints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from ..core.plan import MxRecord
+from ..exitcodes import ExitCode
+from ..render import rules_lines
+from ..simulate import simulation_lines
+from .report import CheckReport, Result, RowError, SmtpResult
+from .smtp_findings import FAMILY_NAME
+
+VERDICTS = {ExitCode.OK: "OK", ExitCode.FINDINGS: "FAIL", ExitCode.USAGE: "BAD INPUT",
+            ExitCode.INCOMPLETE: "INCOMPLETE (a lookup or probe could not complete)"}
+#: Bulk rows: the state column and the totals, per exit code.
+ROW_STATES = {ExitCode.OK: "ok", ExitCode.FINDINGS: "FAIL", ExitCode.INCOMPLETE: "DNS ERROR", ExitCode.USAGE: "BAD ROW"}
+TOTALS = ((ExitCode.OK, "OK"), (ExitCode.FINDINGS, "with errors"), (ExitCode.INCOMPLETE, "could not check"),
+          (ExitCode.USAGE, "bad rows"))
+
+
+def _records(items: Iterable[MxRecord]) -> str:
+    return "; ".join(f"{r.preference} {r.exchange}" for r in items) or "(none)"
+
+
+def check_text(rep: CheckReport) -> str:
+    code = rep.exit_code
+    out = [f"mxsplit check {rep.domain}", "", f"  expected   {_records(rep.expected)}",
+           f"  published  {_records(rep.published)}", "", "Addresses"]
+    for host, addr in rep.addresses.items():
+        out.append(f"  {host}")
+        out.append(f"      IPv4 {', '.join(addr.ipv4) or '-'}")
+        out.append(f"      IPv6 {', '.join(addr.ipv6) or '-'}")
+        if addr.ipv6_synthesized:
+            out.append(f"      DNS64 {', '.join(addr.ipv6_synthesized)} (synthesised by the resolver, ignored)")
+    if rep.smtp is not None:
+        out += ["", *smtp_lines(rep.smtp)]
+    out += ["", "Findings"]
+    if rep.findings:
+        out += rules_lines({"ok": False, **f.to_json()} for f in rep.findings)
+    else:
+        out.append("  none: the split is published and every host answers as planned")
+    if rep.simulation:
+        out += ["", "Sender simulation (addresses as published)",
+                *simulation_lines([c.to_json() for c in rep.simulation])]
+    out += ["", f"verdict: {VERDICTS[code]} (exit {int(code)})"]
+    return "\n".join(out) + "\n"
+
+
+def smtp_lines(smtp: SmtpResult) -> list[str]:
+    """Per host and address: how far the session got."""
+    lines = [f"SMTP (port {smtp.port})"]
+    host = None
+    for p in smtp.probes:
+        if p.host != host:
+            host = p.host
+            lines.append(f"  {host}")
+        if p.outcome == "ok":
+            tls = "no STARTTLS" if not p.starttls else (
+                f"{p.tls_version or 'TLS'}, certificate verified" if p.tls == "verified"
+                else f"STARTTLS, TLS {p.tls}")
+            state = f"ok       {p.banner or ''} | {tls}"
+        else:
+            where = "" if p.stage == "connect" else f" at {p.stage}"
+            state = f"{p.outcome + where:<8} {p.detail}"
+        lines.append(f"      {FAMILY_NAME[p.family]} {p.address:<26}{state}")
+    if not smtp.probes:
+        lines.append("  no addresses to probe")
+    return lines
+
+
+def summary_header() -> str:
+    return f"{'domain':<40} {'verdict':<10} findings (errors) / reason"
+
+
+def summary_line(rep: Result) -> str:
+    if isinstance(rep, RowError):
+        return f"{rep.domain or '(line ' + str(rep.line) + ')':<40} {ROW_STATES[ExitCode.USAGE]:<10} {rep.error}"
+    ids = sorted({f.id for f in rep.findings if f.severity == "error"})
+    return f"{rep.domain:<40} {ROW_STATES[rep.exit_code]:<10} {', '.join(ids)}"
+
+
+def totals_line(counts: Counter[ExitCode], *, interrupted: bool = False) -> str:
+    total = sum(counts.values())
+    parts = ", ".join(f"{counts.get(code, 0)} {label}" for code, label in TOTALS)
+    return f"{'interrupted after' if interrupted else 'checked'} {total} rows: {parts}"
