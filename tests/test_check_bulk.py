@@ -71,7 +71,8 @@ def test_text_summary_has_a_header_and_totals(capsys, tmp_path):
         code, out, _ = run_file(capsys, csv_file, server)
     lines = out.splitlines()
     assert lines[0].split()[:2] == ["domain", "verdict"]
-    assert [line.split()[1] for line in lines[1:5]] == ["ok", "BAD", "FAIL", "DNS"]
+    assert [line.split()[1] for line in lines[1:5]] == ["ok", "BAD", "FAIL", "INCOMPLETE"]
+    assert lines[4].split()[2:] == ["dns-error"]
     assert lines[-1] == "checked 4 rows: 1 OK, 1 with errors, 1 could not check, 1 bad rows"
     assert code == 3
 

@@ -229,3 +229,10 @@ def test_check_without_graph_imports_no_graph_client():
             "sys.exit(10 + len(bad) if bad else rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 3, proc.stderr  # nothing listens: the lookup failed, and nothing was imported
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-1"])
+def test_hosts_timeout_must_be_usable_seconds(capsys, value):
+    """As for check: a timeout that cannot bound a lookup is a usage error naming the flag, before any query."""
+    code, _, err = run(capsys, "hosts", "contoso.com", "--published", "--nameserver", "127.0.0.1:9", "--timeout", value)
+    assert code == 2 and f"--timeout {value} is not a usable number of seconds" in err

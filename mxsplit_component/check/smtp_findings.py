@@ -22,6 +22,8 @@ from ..exitcodes import ExitCode
 from .findings import Finding
 from .smtp import AddressProbe
 
+#: Info findings that leave the verdict unknown (exit 3): the probe could not run from here.
+SMTP_INCOMPLETE_IDS = frozenset({"smtp-blocked-here", "smtp-no-route-here"})
 FAMILY_NAME = {"ipv4": "IPv4", "ipv6": "IPv6"}
 TLS_REASON = {
     "name-mismatch": "the certificate is not valid for the host name",

@@ -10,12 +10,12 @@ from ..exitcodes import ExitCode
 from ..render import rules_lines
 from ..simulate import simulation_lines
 from .report import CheckReport, Result, RowError, SmtpResult
-from .smtp_findings import FAMILY_NAME
+from .smtp_findings import FAMILY_NAME, SMTP_INCOMPLETE_IDS
 
 VERDICTS = {ExitCode.OK: "OK", ExitCode.FINDINGS: "FAIL", ExitCode.USAGE: "BAD INPUT",
             ExitCode.INCOMPLETE: "INCOMPLETE (a lookup or probe could not complete)"}
 #: Bulk rows: the state column and the totals, per exit code.
-ROW_STATES = {ExitCode.OK: "ok", ExitCode.FINDINGS: "FAIL", ExitCode.INCOMPLETE: "DNS ERROR", ExitCode.USAGE: "BAD ROW"}
+ROW_STATES = {ExitCode.OK: "ok", ExitCode.FINDINGS: "FAIL", ExitCode.INCOMPLETE: "INCOMPLETE", ExitCode.USAGE: "BAD ROW"}
 TOTALS = ((ExitCode.OK, "OK"), (ExitCode.FINDINGS, "with errors"), (ExitCode.INCOMPLETE, "could not check"),
           (ExitCode.USAGE, "bad rows"))
 
@@ -77,7 +77,8 @@ def summary_header() -> str:
 def summary_line(rep: Result) -> str:
     if isinstance(rep, RowError):
         return f"{rep.domain or '(line ' + str(rep.line) + ')':<40} {ROW_STATES[ExitCode.USAGE]:<10} {rep.error}"
-    ids = sorted({f.id for f in rep.findings if f.severity == "error"})
+    # A row can be incomplete with no error finding: the SMTP probe could not run from here.
+    ids = sorted({f.id for f in rep.findings if f.severity == "error" or f.id in SMTP_INCOMPLETE_IDS})
     return f"{rep.domain:<40} {ROW_STATES[rep.exit_code]:<10} {', '.join(ids)}"
 
 
