@@ -46,8 +46,15 @@ def test_dev_stack(preview):
     # the zone was looked up by name
     assert [i.args["filter"]["name"] for i in mocks.invokes if i.token == CF_ZONE] == ["contoso-dev.net"]
     assert {r["zoneId"] for r in records.values()} == {"zone-contoso-dev-net"}
+    [r53] = mocks.by_type("aws:route53/record:Record")
+    assert r53.name == "dev-contoso-org-mx" and r53.inputs["zoneId"] == "Z0123456789ABC"
+    assert r53.inputs["records"] == ["0 contoso.mail.protection.outlook.com.",
+                                     "10 dev-contoso-org.mail.protection.outlook.com."] and r53.inputs["ttl"] == 300
+    [gcp] = mocks.by_type("gcp:dns/recordSet:RecordSet")
+    assert gcp.name == "dev-contoso-io-mx" and gcp.inputs["name"] == "dev.contoso.io."
+    assert (gcp.inputs["managedZone"], gcp.inputs["project"]) == ("contoso-io", "acme-dns")
     domains = value(exports["domains"])
-    assert set(domains) == {"dev.contoso.com", "contoso-dev.net"}
+    assert set(domains) == {"dev.contoso.com", "contoso-dev.net", "dev.contoso.org", "dev.contoso.io"}
     assert domains["dev.contoso.com"]["mx_records"][0] == {"preference": 0,
                                                            "exchange": "contoso.mail.protection.outlook.com"}
     assert domains["contoso-dev.net"]["validation"]["ok"] is True
@@ -111,6 +118,15 @@ def test_switch_back_to_standard_is_an_in_place_update():
         {"domain": "contoso.com", "cloudflare": {"zone_id": "z"}},
         {"domain": "Contoso.com.", "cloudflare": {"zone_id": "z"}}])},
      "mxsplit:domains[1].domain", r"already listed at mxsplit:domains\[0\]\.domain"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "route53": {"zone_id": "contoso.com"}}])},
+     "mxsplit:domains[0].route53.zone_id", "is not a Route 53 hosted zone id"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "cloud_dns": {"managed_zone": "contoso.com."}}])},
+     "mxsplit:domains[0].cloud_dns.managed_zone", "not its DNS name"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "route53": {"zone_id": "Z1"}, "cloud_dns": {"managed_zone": "contoso-com"}}])},
+     "mxsplit:domains[0].cloud_dns", "exactly one of"),
 ])
 def test_bad_stack_config_names_the_key(config, key, fragment):
     mocks = RecordingMocks()
