@@ -62,7 +62,8 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
                           field=f"{NAMESPACE}:ttl")
     if not isinstance(domains, list) or not domains:
         raise ConfigError(f"{NAMESPACE}:domains must be a non-empty list of objects with at least 'domain' and a "
-                          "backend (azure, cloudflare, route53 or cloud_dns); set it in Pulumi.<stack>.yaml", field=f"{NAMESPACE}:domains")
+                          "backend (azure, cloudflare, route53 or cloud_dns); set it in Pulumi.<stack>.yaml",
+                          field=f"{NAMESPACE}:domains")
     entries: list[Entry] = []
     names: dict[str, int] = {}
     for index, raw in enumerate(domains):

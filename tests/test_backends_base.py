@@ -4,8 +4,7 @@ import pytest
 
 from mxsplit_component import plan_mx
 from mxsplit_component.backends import BACKENDS, azure, cloudflare
-from mxsplit_component.backends.base import (AdoptionRefused, Backend, guard_existing, mx_text_values, mx_value,
-                                             parse_mx_text)
+from mxsplit_component.backends.base import AdoptionRefused, Backend, guard_existing, mx_text_values, mx_value, parse_mx_text
 from mxsplit_component.core.plan import MxRecord
 
 DS = "contoso-com.mail.protection.outlook.com"
