@@ -46,15 +46,8 @@ def test_dev_stack(preview):
     # the zone was looked up by name
     assert [i.args["filter"]["name"] for i in mocks.invokes if i.token == CF_ZONE] == ["contoso-dev.net"]
     assert {r["zoneId"] for r in records.values()} == {"zone-contoso-dev-net"}
-    [r53] = mocks.by_type("aws:route53/record:Record")
-    assert r53.name == "dev-contoso-org-mx" and r53.inputs["zoneId"] == "Z0123456789ABC"
-    assert r53.inputs["records"] == ["0 contoso.mail.protection.outlook.com.",
-                                     "10 dev-contoso-org.mail.protection.outlook.com."] and r53.inputs["ttl"] == 300
-    [gcp] = mocks.by_type("gcp:dns/recordSet:RecordSet")
-    assert gcp.name == "dev-contoso-io-mx" and gcp.inputs["name"] == "dev.contoso.io."
-    assert (gcp.inputs["managedZone"], gcp.inputs["project"]) == ("contoso-io", "acme-dns")
     domains = value(exports["domains"])
-    assert set(domains) == {"dev.contoso.com", "contoso-dev.net", "dev.contoso.org", "dev.contoso.io"}
+    assert set(domains) == {"dev.contoso.com", "contoso-dev.net"}
     assert domains["dev.contoso.com"]["mx_records"][0] == {"preference": 0,
                                                            "exchange": "contoso.mail.protection.outlook.com"}
     assert domains["contoso-dev.net"]["validation"]["ok"] is True
@@ -73,6 +66,31 @@ def test_prod_stack(preview):
     assert domains["contoso.net"]["mx_records"] == [{"preference": 0,
                                                      "exchange": "contoso-net.mail.protection.outlook.com"}]
     assert is_known(exports["domains"])
+
+
+WHOLE_SET_STACK = {"mxsplit:tenant": "contoso", "mxsplit:ttl": "300", "mxsplit:domains": json.dumps([
+    {"domain": "contoso.org", "route53": {"zone_id": "Z0123456789ABC"},
+     "adopt": {"mx": "Z0123456789ABC_contoso.org_MX"}},
+    {"domain": "contoso.io", "mode": "standard", "cloud_dns": {"managed_zone": "contoso-io", "project": "acme-dns"}},
+])}
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_route53_and_cloud_dns_entries(preview):
+    mocks = RecordingMocks(calls={"aws:route53/getRecords:getRecords": {"resourceRecordSets": [
+        {"name": "contoso.org.", "type": "MX", "resourceRecords": [{"value": "0 contoso-org.mail.protection.outlook.com."}]}]}})
+    mocks, exports, _ = run_main(MAIN, config=WHOLE_SET_STACK, preview=preview, mocks=mocks)
+    [r53] = mocks.by_type("aws:route53/record:Record")
+    assert (r53.name, r53.resource_id, r53.inputs["zoneId"], r53.inputs["ttl"]) == (
+        "contoso-org-mx", "Z0123456789ABC_contoso.org_MX", "Z0123456789ABC", 300)
+    assert r53.inputs["records"] == ["0 contoso.mail.protection.outlook.com.",
+                                     "10 contoso-org.mail.protection.outlook.com."]
+    assert [i.args["nameRegex"] for i in mocks.invokes] == ["^contoso\\.org\\.?$"]  # the guard read the set
+    [gcp] = mocks.by_type("gcp:dns/recordSet:RecordSet")
+    assert (gcp.name, gcp.inputs["name"], gcp.inputs["managedZone"], gcp.inputs["project"]) == (
+        "contoso-io-mx", "contoso.io.", "contoso-io", "acme-dns")
+    assert gcp.inputs["rrdatas"] == ["0 contoso-io.mail.protection.outlook.com."]
+    assert set(value(exports["domains"])) == {"contoso.org", "contoso.io"}
 
 
 def test_unknown_zone_id_in_preview_does_not_crash():
