@@ -65,24 +65,13 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
         plan, hosts = plan_with_sources(ns)
     else:
         plan = plan_from_namespace(ns)
-    settings: dict[str, Any] = {}
-    if ns.provider == "azure":
-        settings = {"resource_group_name": ns.resource_group or "<resource_group_name>"}
-        if ns.zone_name:
-            settings["zone_name"] = ns.zone_name
-    elif ns.provider == "cloudflare":
-        settings = {"zone_id": ns.zone_id or "<zone_id>"}
-    name = ns.name or plan.domain.replace(".", "-")
-    if ns.provider in ("route53", "cloud-dns"):
-        # Described by their pure backends; the component learns them with the backend contract.
+    if ns.provider is not None:
         from .export.command import provider_settings
-        from .export.targets import describe, plain
 
-        report = plan_report(plan)
-        report["provider"] = ns.provider
-        report["resources"] = [plain(s.as_dict(name)) for s in describe(plan, ns.provider, provider_settings(ns))]
+        report = plan_report(plan, provider=ns.provider, settings=provider_settings(ns),
+                             name=ns.name or plan.domain.replace(".", "-"))
     else:
-        report = plan_report(plan, provider=ns.provider, settings=settings, name=name)
+        report = plan_report(plan)
     if hosts is not None:
         report["hosts"] = hosts.to_json()
     report["simulation"] = simulation_json(simulate(plan.records, expected_addresses(plan)))
@@ -183,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", help="show the hosts, records, rules and resources for a domain (no network)")
     add_plan_flags(p, domain_required=False)
-    p.add_argument("--provider", choices=("azure", "cloudflare", "route53", "cloud-dns"),
+    from .backends import BACKENDS
+
+    p.add_argument("--provider", choices=tuple(BACKENDS),
                    help="also show the resources MxSplit declares (and the provider of --format tf-json)")
     p.add_argument("--resource-group", help="Azure: resource group of the DNS zone (shown in --provider output)")
     p.add_argument("--zone-name", help="Azure: DNS zone name (default: the domain)")

@@ -46,6 +46,22 @@ class CloudflareDnsArgs(TypedDict):
     """Cloudflare zone id of the zone that holds the domain."""
 
 
+class Route53DnsArgs(TypedDict):
+    """Where the MX record set lives in AWS Route 53."""
+
+    zone_id: pulumi.Input[str]
+    """Route 53 hosted zone id (e.g. Z0123456789ABC) of the public zone that holds the domain."""
+
+
+class CloudDnsArgs(TypedDict):
+    """Where the MX record set lives in Google Cloud DNS."""
+
+    managed_zone: pulumi.Input[str]
+    """Resource name of the Cloud DNS managed zone (e.g. contoso-com), not its DNS name."""
+    project: NotRequired[pulumi.Input[str]]
+    """Google Cloud project of the managed zone; defaults to the provider's project. Required to adopt."""
+
+
 class MxRecordValue(TypedDict):
     """One MX value."""
 
@@ -59,7 +75,9 @@ class AdoptArgs(TypedDict):
     """Existing records to import instead of create: nearly every domain already has an MX."""
 
     mx: NotRequired[str]
-    """Azure: the ARM id of the existing MX record set (az network dns record-set mx show ... --query id)."""
+    """The existing MX record set. Azure: its ARM id (az network dns record-set mx show ... --query id); Route 53:
+    ZONEID_name_MX (e.g. Z0123456789ABC_contoso.com_MX); Cloud DNS:
+    projects/{project}/managedZones/{zone}/rrsets/{name}./MX."""
     ipv4_only: NotRequired[str]
     """Cloudflare: zone_id/record_id of an existing MX record to adopt as the IPv4-only record."""
     dual_stack: NotRequired[str]
@@ -88,13 +106,18 @@ class MxSplitArgs(TypedDict):
     ttl: NotRequired[int]
     """TTL of the MX records in seconds (default 3600)."""
     azure: NotRequired[AzureDnsArgs]
-    """Publish on Azure DNS. Exactly one of azure and cloudflare."""
+    """Publish on Azure DNS. Exactly one of azure, cloudflare, route53 and cloud_dns."""
     cloudflare: NotRequired[CloudflareDnsArgs]
-    """Publish on Cloudflare. Exactly one of azure and cloudflare."""
+    """Publish on Cloudflare. Exactly one of azure, cloudflare, route53 and cloud_dns."""
+    route53: NotRequired[Route53DnsArgs]
+    """Publish on AWS Route 53. Exactly one of azure, cloudflare, route53 and cloud_dns."""
+    cloud_dns: NotRequired[CloudDnsArgs]
+    """Publish on Google Cloud DNS. Exactly one of azure, cloudflare, route53 and cloud_dns."""
     adopt: NotRequired[AdoptArgs]
     """Import existing records (by provider id) instead of creating them; see the README's migration steps."""
     allow_foreign_mx: NotRequired[bool]
-    """Azure adoption: allow dropping MX values that are not Microsoft 365 hosts from the adopted set."""
+    """Adopting a whole record set (Azure, Route 53, Cloud DNS): allow dropping MX values that are not Microsoft 365
+    hosts from it."""
     protect: NotRequired[bool]
     """Protect the DNS records from deletion (applied to every child)."""
     retain_on_delete: NotRequired[bool]

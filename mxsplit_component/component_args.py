@@ -5,29 +5,43 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .backends import BY_ARGS_KEY
 from .backends.base import Backend, ResourceSpec
 from .core.plan import MxPlan, plan_mx
 from .errors import MxSplitError
 
 PLAN_FIELDS = ("domain", "tenant", "mode", "primary_priority", "secondary_priority", "dual_stack_host",
                "ipv4_only_host", "cloud", "ttl")
-BACKEND_FIELDS = ("azure", "cloudflare")
+#: The backend fields of ``MxSplitArgs``, in the README's order: exactly one is given.
+BACKEND_FIELDS = tuple(BY_ARGS_KEY)
+
+
+def _one_of() -> str:
+    """``azure={'resource_group_name': ...}, …, or cloud_dns={'managed_zone': ...}``."""
+    shapes = [f"{b.ARGS_KEY}={{'{b.SETTINGS_REQUIRED[0]}': ...}}" for b in BY_ARGS_KEY.values()]
+    return ", ".join(shapes[:-1]) + f" or {shapes[-1]}"
 
 
 def plan_from_args(args: Mapping[str, Any]) -> tuple[MxPlan, str, Any]:
-    """Validate the args and return (plan, backend name, backend settings). Pure."""
+    """Validate the args and return (plan, backend name, backend settings). Pure.
+
+    The backend name is the one :func:`~.backends.get_backend` takes (``cloud-dns`` for the
+    ``cloud_dns`` field).
+    """
     if not isinstance(args, Mapping):
         raise MxSplitError(f"args must be an MxSplitArgs dict, got {type(args).__name__}", field="args")
     backends = [b for b in BACKEND_FIELDS if args.get(b) is not None]
     if len(backends) != 1:
-        raise MxSplitError("pass exactly one of azure={'resource_group_name': ...} or cloudflare={'zone_id': ...}"
-                           + ("; got both" if backends else ""), field="azure" if not backends else "cloudflare")
+        # With several, the field names one that has to go (the second given).
+        got = f"; got {' and '.join(backends)}" if backends else ""
+        raise MxSplitError(f"pass exactly one of {_one_of()}{got}",
+                           field=backends[1] if backends else BACKEND_FIELDS[0])
     for key in ("domain", "tenant"):
         if args.get(key) is None:
             raise MxSplitError(f"{key} is required", field=key)
     # Explicit None means "use the default"; never `args.get(k) or default`: 0 is a valid priority.
     kwargs = {k: args[k] for k in PLAN_FIELDS if args.get(k) is not None}
-    return plan_mx(**kwargs), backends[0], args[backends[0]]
+    return plan_mx(**kwargs), BY_ARGS_KEY[backends[0]].NAME, args[backends[0]]
 
 
 def adoption(args: Mapping[str, Any], backend: Backend, specs: list[ResourceSpec]) -> dict[str, str]:

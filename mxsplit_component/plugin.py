@@ -127,7 +127,7 @@ class MxSplitProvider(ComponentProvider):
         super().__init__([MxSplit], PACKAGE, version=package_version())
         self.loaded_schema: dict[str, Any] = json.loads(self.schema or "{}")
         self.spelling = SchemaSpelling(schema_names(self.loaded_schema))
-        #: Plain object inputs whose fields take outputs (``azure``, ``cloudflare``).
+        #: Plain object inputs whose fields take outputs: the backend settings (``azure``, ``cloudDns``, …).
         self.object_inputs = [name for resource in self.loaded_schema["resources"].values()
                               for name, prop in resource["inputProperties"].items()
                               if prop.get("plain") and self._fields_take_outputs(prop)]
@@ -206,7 +206,7 @@ def spread_into_fields(inputs: struct_pb2.Struct, dependencies: Mapping[str, Seq
                        objects: Sequence[str]) -> None:
     """Carry secrecy and dependencies of a plain object's fields on the fields themselves.
 
-    ``azure`` and ``cloudflare`` are plain objects whose fields take outputs. The SDK lifts a
+    The backend settings (``azure``, ``route53``, …) are plain objects whose fields take outputs. The SDK lifts a
     nested secret (``cloudflare.zoneId``) to the whole object and wraps an object with
     property dependencies in one output, which the component cannot look into while it
     plans. As output values on the fields, secrecy and dependencies reach the records.

@@ -10,11 +10,15 @@ from .core.rules import validate_plan
 
 
 def _plain(value: Any) -> Any:
-    """JSON-safe form of a resource input (Deferred values render as a description)."""
+    """JSON-safe form of a resource input (Deferred values render as a description, settings
+    not given as ``<setting>``)."""
     from .backends.base import Deferred
+    from .export.targets import Unset
 
     if isinstance(value, Deferred):
         return repr(value)
+    if isinstance(value, Unset):
+        return str(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -24,13 +28,16 @@ def _plain(value: Any) -> Any:
 
 def plan_report(plan: MxPlan, *, provider: str | None = None, settings: dict[str, Any] | None = None,
                 name: str = "mx") -> dict[str, Any]:
-    """Everything ``mxsplit plan`` shows, as plain data."""
+    """Everything ``mxsplit plan`` shows, as plain data.
+
+    Required backend settings missing from ``settings`` show as ``<setting>``.
+    """
     report = plan.as_dict()
     report["validation"] = validate_plan(plan)
     if provider is not None:
-        from .backends import get_backend
+        from .export.targets import describe
 
-        specs = get_backend(provider).describe(plan, settings or {})
+        specs = describe(plan, provider, settings or {})
         report["provider"] = provider
         report["resources"] = [_plain(s.as_dict(name)) for s in specs]
     return report

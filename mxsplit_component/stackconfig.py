@@ -11,6 +11,10 @@ One stack per environment; each stack's ``mxsplit:domains`` lists the domains to
         - domain: contoso.net
           mode: standard
           cloudflare: {zone_name: contoso.net}     # or {zone_id: ...}
+        - domain: contoso.org
+          route53: {zone_id: Z0123456789ABC}
+        - domain: contoso.io
+          cloud_dns: {managed_zone: contoso-io, project: acme-dns}
 
 Cloudflare ``zone_name`` is looked up by the program (``cloudflare.get_zone_output``); the
 component itself takes a ``zone_id``.
@@ -37,7 +41,7 @@ from .errors import ConfigError, MxSplitError
 NAMESPACE = "mxsplit"
 ENTRY_KEYS = ("domain", "tenant", "mode", "dual_stack_host", "ipv4_only_host", "primary_priority",
               "secondary_priority", "cloud", "ttl", "azure", "cloudflare", "adopt", "allow_foreign_mx", "protect",
-              "retain_on_delete")
+              "retain_on_delete", "route53", "cloud_dns")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
                           field=f"{NAMESPACE}:ttl")
     if not isinstance(domains, list) or not domains:
         raise ConfigError(f"{NAMESPACE}:domains must be a non-empty list of objects with at least 'domain' and a "
-                          "backend (azure or cloudflare); set it in Pulumi.<stack>.yaml", field=f"{NAMESPACE}:domains")
+                          "backend (azure, cloudflare, route53 or cloud_dns); set it in Pulumi.<stack>.yaml",
+                          field=f"{NAMESPACE}:domains")
     entries: list[Entry] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(domains):

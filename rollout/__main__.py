@@ -2,7 +2,8 @@
 
 Stacks are environments (``Pulumi.dev.yaml``, ``Pulumi.prod.yaml``); see the README's
 rollout walk-through. Provider credentials come from the providers' own config
-(``pulumi config set --secret cloudflare:apiToken``, ``azure-native:subscriptionId``).
+(``pulumi config set --secret cloudflare:apiToken``, ``azure-native:subscriptionId``,
+``aws:region``, ``gcp:project``).
 """
 
 from typing import Any

@@ -4,7 +4,7 @@ import pytest
 
 from mxsplit_component import plan_mx
 from mxsplit_component.backends import BACKENDS, azure, cloudflare
-from mxsplit_component.backends.base import AdoptionRefused, Backend, guard_existing, mx_value, parse_mx_text
+from mxsplit_component.backends.base import AdoptionRefused, Backend, guard_existing, mx_text_values, mx_value, parse_mx_text
 from mxsplit_component.core.plan import MxRecord
 
 DS = "contoso-com.mail.protection.outlook.com"
@@ -46,7 +46,22 @@ def test_guard_override_keeps_the_plan():
 
 def test_rdata_text_as_route53_and_cloud_dns_report_it():
     assert parse_mx_text("10 Contoso-com.mail.protection.outlook.com.") == MxRecord(10, DS)
-    assert parse_mx_text(" 0 gw.example.net ") == MxRecord(0, "gw.example.net")
+    assert parse_mx_text(" 0   gw.example.net ") == MxRecord(0, "gw.example.net")
+
+
+@pytest.mark.parametrize("text", ["garbage", "ten host.example.", "10 a. b.", "-1 host.", ""])
+def test_text_that_is_not_mx_rdata_is_foreign_and_named(text):
+    [record] = [parse_mx_text(text)]
+    with pytest.raises(AdoptionRefused) as err:
+        guard_existing(PLANNED, False, "adopt.mx", [parse_mx_text(f"0 {DS}."), record])
+    assert len(err.value.foreign) == 1 and err.value.foreign[0].endswith(record.exchange)
+    assert record.exchange  # never an empty name in the message
+
+
+def test_plan_as_rdata_text_absolute_lowest_first():
+    v4 = "contoso.mail.protection.outlook.com"
+    assert mx_text_values(plan_mx(domain="Contoso.COM.", tenant="contoso")) == [f"0 {v4}.", f"10 {DS}."]
+    assert mx_text_values(plan_mx(domain="contoso.com", tenant="contoso", mode="standard")) == [f"0 {DS}."]
 
 
 def test_azure_adoption_reads_its_set_and_guards_mx_records():

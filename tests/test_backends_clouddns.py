@@ -4,6 +4,8 @@ import pytest
 
 from mxsplit_component import MxSplitError, plan_mx
 from mxsplit_component.backends import clouddns
+from mxsplit_component.backends.base import AdoptionRefused, guard_existing
+from mxsplit_component.core.plan import MxRecord
 
 V4, DS = "contoso.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"
 PLAN = plan_mx(domain="CONTOSO.com", tenant="contoso")
@@ -65,10 +67,19 @@ def test_import_id():
 
 def test_adopt_id_accepted():
     assert clouddns.check_adopt_id("mx", f" {FULL_ID} ", spec(project="acme-dns")) == FULL_ID
-    # Without a project setting any project is accepted (the provider's default is not known here).
+    assert clouddns.check_adopt_id("mx", FULL_ID.replace("contoso.com.", "contoso.com"),
+                                   spec(project="acme-dns")) == FULL_ID
+    # A project that is another resource's output is checked by the provider, not here.
     other = FULL_ID.replace("acme-dns", "other")
-    assert clouddns.check_adopt_id("mx", other, spec()) == other
-    assert clouddns.check_adopt_id("mx", FULL_ID.replace("contoso.com.", "contoso.com"), spec()) == FULL_ID
+    assert clouddns.check_adopt_id("mx", other, spec(project=object())) == other
+
+
+def test_adopting_needs_the_project_so_the_read_and_the_import_agree():
+    """Without it the read before adoption would look in the provider's default project."""
+    with pytest.raises(MxSplitError) as exc:
+        clouddns.check_adopt_id("mx", FULL_ID, spec())
+    assert exc.value.field == "cloud_dns.project"
+    assert "'project': 'acme-dns'" in str(exc.value)
 
 
 @pytest.mark.parametrize("value, fragment", [
@@ -92,6 +103,22 @@ def test_existing_values_and_guard():
     values = clouddns.existing_values(Result())
     assert values == [f"0 {DS}.", "20 gw.example.net."]
     assert clouddns.existing_values({"rrdatas": None}) == [] and clouddns.existing_values(None) == []
-    with pytest.raises(MxSplitError, match="holds 20 gw.example.net, which is not a Microsoft 365 host"):
-        clouddns.guard_existing(spec().inputs["rrdatas"], False, values)
-    assert clouddns.guard_existing(spec().inputs["rrdatas"], False, [f"0 {DS}."]) == spec().inputs["rrdatas"]
+    existing = clouddns.adopted(spec(project="acme-dns"), PLAN).existing
+    assert existing is not None
+    records = existing.values(Result())
+    assert records == [MxRecord(0, DS), MxRecord(20, "gw.example.net")]
+    planned = spec().inputs["rrdatas"]
+    with pytest.raises(AdoptionRefused, match="holds 20 gw.example.net, which is not a Microsoft 365 host"):
+        guard_existing(planned, False, "adopt.mx", records)
+    assert guard_existing(planned, False, "adopt.mx", existing.values({"rrdatas": [f"0 {DS}."]})) is planned
+
+
+def test_adoption_reads_the_set_in_the_declared_project():
+    adopting = clouddns.adopted(spec(project="acme-dns"), PLAN)
+    assert adopting.spec == spec(project="acme-dns")
+    existing = adopting.existing
+    assert existing is not None
+    assert (existing.module, existing.function, existing.guarded_input) == ("pulumi_gcp.dns", "get_record_set_output",
+                                                                            "rrdatas")
+    assert dict(existing.args) == {"managed_zone": "contoso-com", "name": "contoso.com.", "project": "acme-dns",
+                                   "type": "MX"}

@@ -4,6 +4,8 @@ import pytest
 
 from mxsplit_component import MxSplitError, plan_mx
 from mxsplit_component.backends import route53
+from mxsplit_component.backends.base import AdoptionRefused, guard_existing
+from mxsplit_component.core.plan import MxRecord
 
 V4, DS = "contoso.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"
 PLAN = plan_mx(domain="Contoso.com.", tenant="contoso")
@@ -103,8 +105,6 @@ def test_existing_values_pick_the_plain_mx_set_of_that_name():
     ]}
     values = route53.existing_values(result, "contoso.com")
     assert values == [f"0 {DS}.", "20 gw.example.net."]
-    with pytest.raises(MxSplitError, match="holds 20 gw.example.net"):
-        route53.guard_existing(route53.describe(PLAN, {"zone_id": "Z1"})[0].inputs["records"], False, values)
     assert route53.existing_values({"resource_record_sets": []}, "contoso.com") == []
     assert route53.existing_values(None, "contoso.com") == []
 
@@ -115,3 +115,29 @@ def test_name_regex_matches_exactly_the_name():
     rx = re.compile(route53.name_regex("contoso.com"))
     assert rx.match("contoso.com.") and rx.match("contoso.com")
     assert not rx.match("contosoxcom.") and not rx.match("eu.contoso.com.") and not rx.match("contoso.com.evil.")
+
+
+def test_adoption_reads_the_set_by_zone_and_exact_name_then_guards_records():
+    adopting = route53.adopted(spec(), PLAN)
+    assert adopting.spec == spec()
+    existing = adopting.existing
+    assert existing is not None
+    assert (existing.module, existing.function, existing.guarded_input) == ("pulumi_aws.route53",
+                                                                            "get_records_output", "records")
+    assert dict(existing.args) == {"zone_id": "Z0123456789ABC", "name_regex": route53.name_regex("contoso.com")}
+    result = {"resource_record_sets": [
+        {"name": "contoso.com.", "type": "MX", "resource_records": [{"value": f"0 {DS.upper()}."},
+                                                                    {"value": "20 gw.example.net."}]},
+        {"name": "contoso.com.", "type": "MX", "set_identifier": "w1", "resource_records": [{"value": "5 w.example."}]},
+    ]}
+    records = existing.values(result)
+    assert records == [MxRecord(0, DS), MxRecord(20, "gw.example.net")]
+    with pytest.raises(AdoptionRefused, match="holds 20 gw.example.net, which is not a Microsoft 365 host"):
+        guard_existing(spec().inputs["records"], False, "adopt.mx", records)
+    assert existing.values(None) == []
+
+
+def test_adoption_of_a_zone_id_output_passes_it_to_the_read():
+    zone = object()
+    existing = route53.adopted(spec(zone_id=zone), PLAN).existing
+    assert existing is not None and existing.args["zone_id"] is zone

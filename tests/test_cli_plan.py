@@ -38,15 +38,39 @@ def test_json_output(capsys):
     assert {c["profile"] for c in data["simulation"]} >= {"ipv4-only", "ipv6-only", "postfix"}
 
 
-def test_provider_output_matches_component_description(capsys):
+@pytest.mark.parametrize("flags, settings", [
+    (["--provider", "azure", "--resource-group", "dns-rg"], {"resource_group_name": "dns-rg"}),
+    (["--provider", "cloudflare", "--zone-id", "z1"], {"zone_id": "z1"}),
+    (["--provider", "route53", "--zone-id", "Z0123456789ABC"], {"zone_id": "Z0123456789ABC"}),
+    (["--provider", "cloud-dns", "--managed-zone", "contoso-com", "--project", "acme"],
+     {"managed_zone": "contoso-com", "project": "acme"}),
+])
+def test_provider_output_matches_component_description(capsys, flags, settings):
+    """Every backend goes through one path: what --provider shows is what MxSplit declares."""
     from mxsplit_component import plan_mx
-    from mxsplit_component.backends import cloudflare
+    from mxsplit_component.backends import get_backend
 
-    _, out, _ = run(capsys, "plan", "contoso.com", "--tenant", "contoso", "--provider", "cloudflare",
-                    "--zone-id", "z1", "--name", "contoso", "--json")
-    expected = [s.as_dict("contoso") for s in cloudflare.describe(plan_mx(domain="contoso.com", tenant="contoso"),
-                                                                 {"zone_id": "z1"})]
-    assert json.loads(out)["resources"] == expected
+    code, out, _ = run(capsys, "plan", "contoso.com", "--tenant", "contoso", *flags, "--name", "contoso", "--json")
+    backend = get_backend(flags[1])
+    expected = [s.as_dict("contoso") for s in backend.describe(plan_mx(domain="contoso.com", tenant="contoso"),
+                                                               settings)]
+    assert code == 0 and json.loads(out)["resources"] == expected
+    assert json.loads(out)["provider"] == backend.NAME
+
+
+def test_provider_choices_are_the_backends(capsys):
+    from mxsplit_component.backends import BACKENDS
+
+    with pytest.raises(SystemExit):
+        main(["plan", "contoso.com", "--provider", "nowhere"])
+    err = capsys.readouterr().err
+    assert "choose from " + ", ".join(repr(name) for name in BACKENDS) in err
+
+
+def test_missing_settings_show_as_placeholders(capsys):
+    _, out, _ = run(capsys, "plan", "contoso.com", "--tenant", "contoso", "--provider", "cloud-dns")
+    assert '      managed_zone = "<managed_zone>"\n' in out
+    assert "project" not in out.split("Resources the MxSplit component declares")[1].split("Sender simulation")[0]
 
 
 def test_standard_mode(capsys):

@@ -273,7 +273,7 @@ BAD = [
     ({"domain": "contoso-x.com", "tenant": "contoso", "cloudflare": {"zoneId": "z"}}, "dualStackHost",
      "pass dualStackHost explicitly"),
     ({**CF, "dualStackHost": "mail.example.com"}, "dualStackHost", "is not a Microsoft 365 inbound host"),
-    ({**CF, **AZ}, "cloudflare", "pass exactly one of azure: {resourceGroupName: ...} or cloudflare: {zoneId: ...}"),
+    ({**CF, **AZ}, "cloudflare", "pass exactly one of azure: {resourceGroupName: ...}, cloudflare: {zoneId: ...}, "),
     ({"domain": "contoso.com", "tenant": "contoso"}, "azure", "pass exactly one of"),
     ({**CF, "cloudflare": {"zoneId": ""}}, "cloudflare.zoneId", "cloudflare.zoneId is required; pass cloudflare: {zoneId: ...}"),
     ({**CF, "cloudflare": {}}, "cloudflare.zoneId", "Missing required input 'cloudflare.zoneId'"),
@@ -304,6 +304,124 @@ def test_bad_input_does_not_poison_the_next_construct(engine, plugin):
     refused(engine, plugin, {**CF, "domain": ""})
     result, _ = construct(engine, plugin, CF, preview=True)
     assert result.state["dualStackHost"] == DS
+
+
+# --- Route 53 and Cloud DNS, with inputs as the engine sends them ---------------------------
+
+R53_RECORD = "aws:route53/record:Record"
+GCP_RECORD_SET = "gcp:dns/recordSet:RecordSet"
+GET_RECORDS = "aws:route53/getRecords:getRecords"
+GET_GCP_SET = "gcp:dns/getRecordSet:getRecordSet"
+R53_ID = "Z0123456789ABC_contoso.com_MX"
+GCP_ID = "projects/acme/managedZones/contoso-com/rrsets/contoso.com./MX"
+R53 = {"domain": "contoso.com", "tenant": "contoso", "route53": {"zoneId": "Z0123456789ABC"}}
+GCP = {"domain": "contoso.com", "tenant": "contoso", "cloudDns": {"managedZone": "contoso-com", "project": "acme"}}
+FOREIGN = "20 backup.mailhost.example.net."
+
+
+def r53_set(*values):
+    return {GET_RECORDS: {"zoneId": "Z0123456789ABC", "resourceRecordSets": [
+        {"name": "contoso.com.", "type": "MX", "ttl": 3600, "resourceRecords": [{"value": v} for v in values]}]}}
+
+
+def gcp_set(*values):
+    return {GET_GCP_SET: {"name": "contoso.com.", "type": "MX", "ttl": 3600, "rrdatas": list(values)}}
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_route53_over_the_protocol(engine, plugin, preview):
+    result, rec = construct(engine, plugin, R53, preview=preview)
+    [record] = rec.by_type(R53_RECORD)
+    assert record.name == "contoso-mx" and record.parent == COMPONENT_URN and record.import_id == ""
+    assert record.inputs == {"zoneId": "Z0123456789ABC", "name": "contoso.com", "type": "MX", "ttl": 3600.0,
+                             "records": [f"0 {V4}.", f"10 {DS}."]}
+    assert rec.invokes == []
+    assert sorted(result.state_dependencies["mxRecords"]) == [record.urn]
+    assert result.state["zoneRecords"][1] == f"contoso.com. 3600 IN MX 10 {DS}."
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_cloud_dns_over_the_protocol(engine, plugin, preview):
+    result, rec = construct(engine, plugin, GCP | {"ttl": 300}, preview=preview)
+    [record_set] = rec.by_type(GCP_RECORD_SET)
+    assert record_set.name == "contoso-mx" and record_set.parent == COMPONENT_URN
+    assert record_set.inputs == {"managedZone": "contoso-com", "project": "acme", "name": "contoso.com.",
+                                 "type": "MX", "ttl": 300.0, "rrdatas": [f"0 {V4}.", f"10 {DS}."]}
+    assert result.state["validation"]["ok"] is True
+
+
+def test_unknown_zone_id_in_preview_on_route53(engine, plugin):
+    result, rec = construct(engine, plugin, R53 | {"route53": {"zoneId": UNKNOWN}}, preview=True)
+    [record] = rec.by_type(R53_RECORD)
+    assert record.inputs["zoneId"] == UNKNOWN and record.inputs["records"] == [f"0 {V4}.", f"10 {DS}."]
+    assert result.state["dualStackHost"] == DS
+
+
+def test_secret_managed_zone_stays_secret(engine, plugin):
+    _, rec = construct(engine, plugin, GCP | {"cloudDns": {"managedZone": Secret("contoso-com"), "project": "acme"}},
+                       preview=False)
+    [record_set] = rec.by_type(GCP_RECORD_SET)
+    assert record_set.inputs["managedZone"] == Secret("contoso-com") and record_set.inputs["project"] == "acme"
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_route53_adoption_reads_the_set_then_imports_it(engine, plugin, preview):
+    _, rec = construct(engine, plugin, R53 | {"adopt": {"mx": R53_ID}}, preview=preview, invokes=r53_set(f"0 {DS}."))
+    [invoke] = rec.invokes
+    assert invoke.token == GET_RECORDS
+    assert invoke.args == {"zoneId": "Z0123456789ABC", "nameRegex": "^contoso\\.com\\.?$"}
+    [record] = rec.by_type(R53_RECORD)
+    assert record.import_id == R53_ID and record.inputs["records"] == [f"0 {V4}.", f"10 {DS}."]
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_cloud_dns_adoption_reads_the_set_then_imports_it(engine, plugin, preview):
+    _, rec = construct(engine, plugin, GCP | {"adopt": {"mx": GCP_ID}}, preview=preview, invokes=gcp_set(f"0 {DS}."))
+    [invoke] = rec.invokes
+    assert invoke.token == GET_GCP_SET
+    assert invoke.args == {"managedZone": "contoso-com", "name": "contoso.com.", "type": "MX", "project": "acme"}
+    [record_set] = rec.by_type(GCP_RECORD_SET)
+    assert record_set.import_id == GCP_ID
+
+
+@pytest.mark.parametrize("inputs, invokes, record_type", [
+    (R53 | {"adopt": {"mx": R53_ID}}, r53_set(f"0 {DS}.", FOREIGN), R53_RECORD),
+    (GCP | {"adopt": {"mx": GCP_ID}}, gcp_set(f"0 {DS}.", FOREIGN), GCP_RECORD_SET),
+])
+def test_whole_set_guard_refuses_foreign_mx_as_a_property_error(engine, plugin, inputs, invokes, record_type):
+    failure, rec = refused(engine, plugin, inputs, invokes=invokes)
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT
+    [error] = failure.property_errors
+    assert error.property_path == "adopt.mx"
+    assert "holds 20 backup.mailhost.example.net, which is not a Microsoft 365 host" in error.reason
+    assert "allowForeignMx: true" in error.reason and "Traceback" not in failure.details
+    assert rec.by_type(record_type) == []
+    _, rec = construct(engine, plugin, inputs | {"allowForeignMx": True}, preview=False, invokes=invokes)
+    assert [r.import_id for r in rec.by_type(record_type)] == [inputs["adopt"]["mx"]]
+
+
+WHOLE_SET_BAD = [
+    ({**R53, "route53": {"zoneId": "contoso.com"}}, "route53.zoneId", "is not a Route 53 hosted zone id"),
+    ({**R53, "route53": {"zoneId": ""}}, "route53.zoneId", "route53.zoneId is required; pass route53: {zoneId: ...}"),
+    ({**R53, "route53": {}}, "route53.zoneId", "Missing required input 'route53.zoneId'"),
+    ({**GCP, "cloudDns": {"managedZone": "contoso.com."}}, "cloudDns.managedZone", "not its DNS name"),
+    ({**GCP, "cloudDns": {"project": "acme"}}, "cloudDns.managedZone", "Missing required input"),
+    ({**R53, **GCP}, "cloudDns", "route53: {zoneId: ...} or cloudDns: {managedZone: ...}; got route53 and cloudDns"),
+    ({**CF, **R53}, "route53", "got cloudflare and route53"),
+    ({**R53, "adopt": {"mx": "ZOTHER_contoso.com_MX"}}, "adopt.mx", "is in hosted zone 'ZOTHER'"),
+    ({**R53, "adopt": {"dualStack": R53_ID}}, "adopt.dualStack", "does not apply to route53; use mx"),
+    ({**GCP, "adopt": {"mx": GCP_ID.replace("rrsets/contoso.com.", "rrsets/www.contoso.com.")}}, "adopt.mx",
+     "points at name 'www.contoso.com'"),
+    ({**GCP, "cloudDns": {"managedZone": "contoso-com"}, "adopt": {"mx": GCP_ID}}, "cloudDns.project",
+     "pass it as cloudDns.project too"),
+    ({**R53, "route53": "Z0123456789ABC"}, "route53", "route53 must be an object"),
+]
+
+
+@pytest.mark.parametrize("inputs, path, fragment", WHOLE_SET_BAD,
+                         ids=[f"{p}-{i}" for i, (_, p, _) in enumerate(WHOLE_SET_BAD)])
+def test_bad_whole_set_input_is_a_property_error(engine, plugin, inputs, path, fragment):
+    test_bad_input_is_a_property_error(engine, plugin, inputs, path, fragment)
 
 
 def test_yaml_example_file_is_the_one_tested():

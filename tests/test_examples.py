@@ -12,6 +12,11 @@ from helpers import RecordingMocks, run_main, stack_config, value
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CF_ZONE = "cloudflare:index/getZone:getZone"
+AWS_ZONE = "aws:route53/getZone:getZone"
+GCP_ZONE = "gcp:dns/getManagedZone:getManagedZone"
+AWS_RECORDS = "aws:route53/getRecords:getRecords"
+GCP_SET = "gcp:dns/getRecordSet:getRecordSet"
+DS = "contoso-com.mail.protection.outlook.com"
 
 
 def zone_lookup(args):
@@ -19,11 +24,21 @@ def zone_lookup(args):
     return {"id": zid, "zoneId": zid, "name": args.args["filter"]["name"]}
 
 
-def run_example(folder, *, preview=False, extra_config=None):
+def aws_zone(args):
+    return {"id": "Z0123456789ABC", "zoneId": "Z0123456789ABC", "name": args.args["name"],
+            "nameServers": ["ns-1.awsdns-00.com."]}
+
+
+def gcp_zone(args):
+    return {"id": f"projects/{args.args['project']}/managedZones/{args.args['name']}", "name": args.args["name"],
+            "project": args.args["project"], "dnsName": "contoso.com.", "nameServers": ["ns-cloud-a1.googledomains.com."]}
+
+
+def run_example(folder, *, preview=False, extra_config=None, calls=None):
     project = yaml.safe_load((folder / "Pulumi.yaml").read_text())["name"]
     config = stack_config(folder / "Pulumi.dev.yaml")
     config.update(extra_config or {})
-    mocks = RecordingMocks(calls={CF_ZONE: zone_lookup})
+    mocks = RecordingMocks(calls={CF_ZONE: zone_lookup, AWS_ZONE: aws_zone, GCP_ZONE: gcp_zone, **(calls or {})})
     return run_main(folder / "__main__.py", config=config, preview=preview, mocks=mocks, project=project)
 
 
@@ -85,6 +100,59 @@ def test_multi_domain_example(preview):
     assert all(d["validation_ok"] for d in domains.values())
     assert len(mocks.by_type("azure-native:dns:RecordSet")) == 1
     assert len(mocks.by_type("cloudflare:index/dnsRecord:DnsRecord")) == 5  # 2 + 2 split, 1 standard
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_route53_example(preview):
+    mocks, exports, _ = run_example(EXAMPLES / "route53", preview=preview)
+    [provider] = mocks.by_type("pulumi:providers:aws")
+    assert provider.inputs["region"] == "us-east-1"
+    [lookup] = [i for i in mocks.invokes if i.token == AWS_ZONE]
+    assert (lookup.args["name"], lookup.args["privateZone"]) == ("contoso.com", False)
+    [rec] = mocks.by_type("aws:route53/record:Record")
+    # The lookup and the record both use the explicit provider (the record through its parent).
+    assert lookup.provider == rec.provider and rec.provider.endswith("pulumi:providers:aws::aws::aws-id")
+    assert rec.name == "contoso-mx"
+    assert rec.inputs["zoneId"] == "Z0123456789ABC" and rec.inputs["name"] == "contoso.com"
+    assert rec.inputs["records"] == ["0 contoso.mail.protection.outlook.com.", f"10 {DS}."]
+    assert value(exports["name_servers"]) == ["ns-1.awsdns-00.com."]
+    assert value(exports["validation"])["ok"] is True
+
+
+def test_route53_example_adopts_with_its_config():
+    existing = {"zoneId": "Z0123456789ABC", "resourceRecordSets": [
+        {"name": "contoso.com.", "type": "MX", "resourceRecords": [{"value": f"0 {DS}."}]}]}
+    mocks, _, _ = run_example(EXAMPLES / "route53", extra_config={"mxsplit-route53:adoptMx": "Z0123456789ABC_contoso.com_MX"},
+                              calls={AWS_RECORDS: existing})
+    [rec] = mocks.by_type("aws:route53/record:Record")
+    assert rec.resource_id == "Z0123456789ABC_contoso.com_MX"
+    [read] = [i for i in mocks.invokes if i.token == AWS_RECORDS]
+    assert read.args["zoneId"] == "Z0123456789ABC"
+    assert read.provider == rec.provider  # the guard reads through the component's provider
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_cloud_dns_example(preview):
+    mocks, exports, _ = run_example(EXAMPLES / "cloud-dns", preview=preview)
+    [provider] = mocks.by_type("pulumi:providers:gcp")
+    assert provider.inputs["project"] == "acme-dns"
+    [lookup] = [i for i in mocks.invokes if i.token == GCP_ZONE]
+    assert (lookup.args["name"], lookup.args["project"]) == ("contoso-com", "acme-dns")
+    [rs] = mocks.by_type("gcp:dns/recordSet:RecordSet")
+    assert lookup.provider == rs.provider and rs.provider.endswith("pulumi:providers:gcp::gcp::gcp-id")
+    assert rs.name == "contoso-mx"
+    assert rs.inputs == {"managedZone": "contoso-com", "project": "acme-dns", "name": "contoso.com.", "type": "MX",
+                         "ttl": 3600, "rrdatas": ["0 contoso.mail.protection.outlook.com.", f"10 {DS}."]}
+    assert value(exports["validation"])["ok"] is True
+
+
+def test_cloud_dns_example_guard_refuses_a_foreign_set():
+    from mxsplit_component.component import AdoptionRefusedError
+
+    adopt = "projects/acme-dns/managedZones/contoso-com/rrsets/contoso.com./MX"
+    with pytest.raises(AdoptionRefusedError, match="holds 10 mx.gateway.example.net"):
+        run_example(EXAMPLES / "cloud-dns", extra_config={"mxsplit-cloud-dns:adoptMx": adopt},
+                    calls={GCP_SET: {"rrdatas": [f"0 {DS}.", "10 mx.gateway.example.net."]}})
 
 
 def schema():

@@ -104,4 +104,4 @@ def test_plain_fields_without_dependencies_stay_plain():
 
 
 def test_object_inputs_are_the_backend_settings(provider):
-    assert sorted(provider.object_inputs) == ["azure", "cloudflare"]
+    assert sorted(provider.object_inputs) == ["azure", "cloudDns", "cloudflare", "route53"]

@@ -23,7 +23,7 @@ def test_schema_inputs_and_outputs():
     assert res["isComponent"] is True
     assert set(res["inputProperties"]) == {
         "domain", "tenant", "mode", "primaryPriority", "secondaryPriority", "dualStackHost", "ipv4OnlyHost",
-        "cloud", "ttl", "azure", "cloudflare", "adopt", "allowForeignMx", "protect", "retainOnDelete"}
+        "cloud", "ttl", "azure", "cloudflare", "route53", "cloudDns", "adopt", "allowForeignMx", "protect", "retainOnDelete"}
     assert res["requiredInputs"] == ["domain", "tenant"]
     assert set(res["properties"]) == {"ipv4OnlyHost", "dualStackHost", "mxRecords", "zoneRecords", "validation"}
     assert res["inputProperties"]["domain"] == {
@@ -34,8 +34,15 @@ def test_schema_inputs_and_outputs():
     assert res["properties"]["mxRecords"]["items"]["$ref"] == "#/types/mxsplit:index:MxRecordValue"
     assert s["types"]["mxsplit:index:AzureDnsArgs"]["required"] == ["resourceGroupName"]
     assert s["types"]["mxsplit:index:CloudflareDnsArgs"]["required"] == ["zoneId"]
+    assert res["inputProperties"]["route53"]["$ref"] == "#/types/mxsplit:index:Route53DnsArgs"
+    assert res["inputProperties"]["cloudDns"]["$ref"] == "#/types/mxsplit:index:CloudDnsArgs"
+    assert s["types"]["mxsplit:index:Route53DnsArgs"]["required"] == ["zoneId"]
+    assert s["types"]["mxsplit:index:CloudDnsArgs"]["required"] == ["managedZone"]
+    assert set(s["types"]["mxsplit:index:CloudDnsArgs"]["properties"]) == {"managedZone", "project"}
     # Backend fields take outputs of other resources: not plain.
-    assert "plain" not in s["types"]["mxsplit:index:CloudflareDnsArgs"]["properties"]["zoneId"]
+    for token, field in (("CloudflareDnsArgs", "zoneId"), ("Route53DnsArgs", "zoneId"),
+                         ("CloudDnsArgs", "managedZone"), ("CloudDnsArgs", "project")):
+        assert "plain" not in s["types"][f"mxsplit:index:{token}"]["properties"][field]
 
 
 def test_every_input_output_and_type_is_described():

@@ -58,3 +58,17 @@ def test_hosts_ids_are_documented():
         assert f"`{fid}`" in README
     for fid, severity in ((GRAPH_HOST_MISMATCH, "error"), (GRAPH_HOST_MOVED, "warning")):
         assert f"| `{fid}` | {severity} |" in README
+
+
+def test_route53_and_cloud_dns_snippet_runs_under_mocks():
+    """The README's Route 53 / Cloud DNS block declares one whole set per domain."""
+    from helpers import RecordingMocks, run_program
+
+    block = re.search(r"### AWS Route 53 and Google Cloud DNS\n\n```python\n(.*?)```", README, re.S)
+    assert block is not None
+    mocks = RecordingMocks(calls={"aws:route53/getZone:getZone": {"zoneId": "Z0123456789ABC", "id": "Z0123456789ABC"}})
+    mocks, _, _ = run_program(lambda: exec(block.group(1), {}), mocks=mocks)
+    [rec] = mocks.by_type("aws:route53/record:Record")
+    [rs] = mocks.by_type("gcp:dns/recordSet:RecordSet")
+    assert (rec.name, rec.inputs["zoneId"]) == ("contoso-mx", "Z0123456789ABC")
+    assert (rs.name, rs.inputs["managedZone"], rs.inputs["name"]) == ("fabrikam-mx", "fabrikam-com", "fabrikam.com.")

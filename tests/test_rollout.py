@@ -68,6 +68,31 @@ def test_prod_stack(preview):
     assert is_known(exports["domains"])
 
 
+WHOLE_SET_STACK = {"mxsplit:tenant": "contoso", "mxsplit:ttl": "300", "mxsplit:domains": json.dumps([
+    {"domain": "contoso.org", "route53": {"zone_id": "Z0123456789ABC"},
+     "adopt": {"mx": "Z0123456789ABC_contoso.org_MX"}},
+    {"domain": "contoso.io", "mode": "standard", "cloud_dns": {"managed_zone": "contoso-io", "project": "acme-dns"}},
+])}
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_route53_and_cloud_dns_entries(preview):
+    mocks = RecordingMocks(calls={"aws:route53/getRecords:getRecords": {"resourceRecordSets": [
+        {"name": "contoso.org.", "type": "MX", "resourceRecords": [{"value": "0 contoso-org.mail.protection.outlook.com."}]}]}})
+    mocks, exports, _ = run_main(MAIN, config=WHOLE_SET_STACK, preview=preview, mocks=mocks)
+    [r53] = mocks.by_type("aws:route53/record:Record")
+    assert (r53.name, r53.resource_id, r53.inputs["zoneId"], r53.inputs["ttl"]) == (
+        "contoso-org-mx", "Z0123456789ABC_contoso.org_MX", "Z0123456789ABC", 300)
+    assert r53.inputs["records"] == ["0 contoso.mail.protection.outlook.com.",
+                                     "10 contoso-org.mail.protection.outlook.com."]
+    assert [i.args["nameRegex"] for i in mocks.invokes] == ["^contoso\\.org\\.?$"]  # the guard read the set
+    [gcp] = mocks.by_type("gcp:dns/recordSet:RecordSet")
+    assert (gcp.name, gcp.inputs["name"], gcp.inputs["managedZone"], gcp.inputs["project"]) == (
+        "contoso-io-mx", "contoso.io.", "contoso-io", "acme-dns")
+    assert gcp.inputs["rrdatas"] == ["0 contoso-io.mail.protection.outlook.com."]
+    assert set(value(exports["domains"])) == {"contoso.org", "contoso.io"}
+
+
 def test_unknown_zone_id_in_preview_does_not_crash():
     mocks = RecordingMocks(calls={CF_ZONE: {}})  # a preview before the zone exists: nothing known
     mocks, exports, _ = run_main(MAIN, config=stack_config(ROOT / "Pulumi.dev.yaml"), preview=True, mocks=mocks)
@@ -153,6 +178,15 @@ def test_domains_that_differ_only_in_dots_and_hyphens_are_both_declared():
         {"domain": "contoso.com", "cloudflare": {"zone_id": "z"}},
         {"domain": "Contoso.com.", "cloudflare": {"zone_id": "z"}}])},
      "mxsplit:domains[1].domain", r"already listed at mxsplit:domains\[0\]\.domain"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "route53": {"zone_id": "contoso.com"}}])},
+     "mxsplit:domains[0].route53.zone_id", "is not a Route 53 hosted zone id"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "cloud_dns": {"managed_zone": "contoso.com."}}])},
+     "mxsplit:domains[0].cloud_dns.managed_zone", "not its DNS name"),
+    ({"mxsplit:tenant": "contoso", "mxsplit:domains": json.dumps([
+        {"domain": "contoso.com", "route53": {"zone_id": "Z1"}, "cloud_dns": {"managed_zone": "contoso-com"}}])},
+     "mxsplit:domains[0].cloud_dns", "exactly one of"),
 ])
 def test_bad_stack_config_names_the_key(config, key, fragment):
     mocks = RecordingMocks()

@@ -18,6 +18,8 @@ from ..errors import MxSplitError
 from .base import Adoption, Capability, Deferred, ExistingSet, ResourceSpec, TtlRange, mx_value, require_settings
 
 NAME = "azure"
+#: The ``MxSplitArgs`` field that selects this backend.
+ARGS_KEY = "azure"
 SDK_MODULE = "pulumi_azure_native.dns"
 EXTRA = "azure"
 TTL = TtlRange(1, 2147483647)

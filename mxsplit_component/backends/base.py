@@ -9,8 +9,10 @@ in the backend, so the component never branches on a provider's name.
 What a backend module defines (``backends/azure.py`` and ``backends/cloudflare.py`` are the
 worked examples):
 
-``NAME``, ``SDK_MODULE``, ``EXTRA``
-    The args field that selects it (``azure``), the SDK module it describes, the pip extra.
+``NAME``, ``ARGS_KEY``, ``SDK_MODULE``, ``EXTRA``
+    The backend's name (``azure``, ``cloud-dns``: what ``--provider`` and the README say),
+    the ``MxSplitArgs`` field that selects it (``azure``, ``cloud_dns``), the SDK module it
+    describes, the pip extra.
 ``TTL`` and ``CAPABILITIES``
     Limits and behaviours as data, each with its reason (the README's table is generated
     from them).
@@ -31,7 +33,8 @@ worked examples):
     the set first. The component invokes that lookup, turns its result into MX values with
     ``ExistingSet.values`` and runs :func:`guard_existing`, which refuses values that are not
     Microsoft 365 hosts unless ``allow_foreign_mx``. A single-set backend implements only
-    this method; :func:`parse_mx_text` reads ``"10 host."`` rdata strings.
+    this method; :func:`mx_text_values` writes and :func:`parse_mx_text` reads ``"10 host."``
+    rdata strings.
 """
 
 from __future__ import annotations
@@ -159,6 +162,8 @@ class Backend(Protocol):
     @property
     def NAME(self) -> str: ...
     @property
+    def ARGS_KEY(self) -> str: ...
+    @property
     def SDK_MODULE(self) -> str: ...
     @property
     def EXTRA(self) -> str: ...
@@ -221,6 +226,22 @@ def mx_value(preference: object, exchange: object) -> MxRecord:
 
 
 def parse_mx_text(rdata: str) -> MxRecord:
-    """``"10 contoso-com.mail.protection.outlook.com."`` (Route 53, Cloud DNS) as a value."""
-    preference, _, exchange = rdata.strip().partition(" ")
-    return mx_value(int(preference) if preference.isdigit() else None, exchange.strip())
+    """``"10 contoso-com.mail.protection.outlook.com."`` (Route 53, Cloud DNS) as a value.
+
+    Text that is not ``<preference> <host>`` keeps its words as the exchange, so the guard
+    names it as foreign rather than dropping it unseen.
+    """
+    parts = str(rdata).split()
+    if len(parts) == 2 and parts[0].isdigit():
+        return mx_value(int(parts[0]), parts[1])
+    return MxRecord(0, " ".join(parts).lower() or repr(rdata))
+
+
+def mx_text_values(plan: MxPlan) -> list[str]:
+    """``["0 contoso.mail.protection.outlook.com.", "10 …"]``: the plan as rdata text.
+
+    The stored form of Route 53 ``records`` and Cloud DNS ``rrdatas``: absolute names,
+    lowest preference first. Both providers compare the values as an unordered set, so the
+    order is only for people reading a preview.
+    """
+    return [f"{r.preference} {r.exchange}." for r in plan.records]

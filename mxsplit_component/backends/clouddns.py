@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..core.plan import MxPlan
+from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Capability, ResourceSpec, TtlRange, require_settings
-from .mx_text import guard_existing, mx_values
+from .base import Adoption, Capability, ExistingSet, ResourceSpec, TtlRange, mx_text_values, parse_mx_text, require_settings
 
 NAME = "cloud-dns"
 #: The ``MxSplitArgs`` key that holds this backend's settings (the CLI and README say ``cloud-dns``).
@@ -67,7 +66,7 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
         "name": f"{plan.domain}.",
         "type": "MX",
         "ttl": plan.ttl,
-        "rrdatas": mx_values(plan),
+        "rrdatas": mx_text_values(plan),
     }
     # Omitted, the provider's project applies; passing None would show as a diff.
     if cfg.get("project") is not None:
@@ -83,7 +82,8 @@ def import_id(project: str, managed_zone: str, name: str) -> str:
 def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
     """Check an existing set's import id against the set we would declare.
 
-    Only the full form: it names the project, so an id copied from another project is caught.
+    Only the full form: it names the project, so an id copied from another project is
+    caught; and the component must name that project too (see :func:`adopted`).
     """
     field = f"adopt.{role.replace('-', '_')}"
     m = _IMPORT_ID.match(value.strip()) if isinstance(value, str) else None
@@ -92,6 +92,12 @@ def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
                            f"'projects/<project>/managedZones/<zone>/rrsets/<name>./MX'; {ADOPT_HINT}", field=field)
     if m["type"].upper() != "MX":
         raise MxSplitError(f"{field} names a {m['type']} record set; adopt the MX set ({ADOPT_HINT})", field=field)
+    if spec.inputs.get("project") is None:
+        # Otherwise the read before adoption would look in the provider's default project,
+        # which may not be the one the import id names.
+        raise MxSplitError(f"{field} names project {m['project']!r}: pass it as {ARGS_KEY}.project too, so the existing "
+                           f"set is read in the same project it is imported from ({ARGS_KEY}={{'managed_zone': ..., "
+                           f"'project': {m['project']!r}}})", field=f"{ARGS_KEY}.project")
     name = m["name"].rstrip(".").lower()
     expected = {"project": (m["project"], spec.inputs.get("project")),
                 "managed zone": (m["zone"], spec.inputs["managed_zone"]),
@@ -113,5 +119,16 @@ def existing_values(result: Any) -> list[str]:
     return [str(v) for v in rrdatas or ()]
 
 
-__all__ = ["ADOPT_ROLES", "CAPABILITIES", "NAME", "TTL", "check_adopt_id", "describe", "existing_values", "guard_existing",
-           "import_id"]
+def _existing_records(result: Any) -> list[MxRecord]:
+    return [parse_mx_text(v) for v in existing_values(result)]
+
+
+def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
+    """Import the set as declared, after reading it: create and update both replace the set.
+
+    The read names the same project as the import (:func:`check_adopt_id` insists on it).
+    """
+    lookup = {key: spec.inputs[key] for key in ("managed_zone", "name", "project") if key in spec.inputs}
+    return Adoption(spec, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "type": "MX"},
+                                      _existing_records, "rrdatas"))
+

@@ -16,6 +16,8 @@ from ..errors import MxSplitError
 from .base import Adoption, Capability, ResourceSpec, TtlRange, require_settings
 
 NAME = "cloudflare"
+#: The ``MxSplitArgs`` field that selects this backend.
+ARGS_KEY = "cloudflare"
 SDK_MODULE = "pulumi_cloudflare"
 EXTRA = "cloudflare"
 #: 1 means "automatic"; otherwise 60..86400 (30 on Enterprise zones, which we do not assume).

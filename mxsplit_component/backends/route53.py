@@ -12,12 +12,12 @@ pulumi-aws bridges): ``name`` lower case without the trailing dot (its state fun
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
-from ..core.plan import MxPlan
+from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Capability, ResourceSpec, TtlRange, require_settings
-from .mx_text import guard_existing, mx_values
+from .base import Adoption, Capability, ExistingSet, ResourceSpec, TtlRange, mx_text_values, parse_mx_text, require_settings
 
 NAME = "route53"
 #: The ``MxSplitArgs`` key that holds this backend's settings.
@@ -34,6 +34,7 @@ CAPABILITIES = (
     Capability("partial-update", False, "an update replaces the whole set: foreign MX values in it are dropped"),
 )
 SETTINGS_REQUIRED = ("zone_id",)
+SETTINGS_OPTIONAL: tuple[str, ...] = ()
 ADOPT_ROLES = ("mx",)
 ADOPT_HINT = ("find it with: aws route53 list-resource-record-sets --hosted-zone-id <zone id> --query "
               "\"ResourceRecordSets[?Type=='MX']\"; the import id is <zone id>_<name>_MX, e.g. Z0123456789ABC_contoso.com_MX")
@@ -53,7 +54,7 @@ def clean_zone_id(value: str, field: str = "route53.zone_id") -> str:
 
 def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
     """The resources for ``plan`` on Route 53. Pure: ``zone_id`` may be a ``pulumi.Input``."""
-    cfg = require_settings(settings, ARGS_KEY, SETTINGS_REQUIRED)
+    cfg = require_settings(settings, ARGS_KEY, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
     TTL.check(plan.ttl, "Route 53")
     zone_id = cfg["zone_id"]
     if isinstance(zone_id, str):
@@ -63,7 +64,7 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
         "name": plan.domain,
         "type": "MX",
         "ttl": plan.ttl,
-        "records": mx_values(plan),
+        "records": mx_text_values(plan),
     }
     return [ResourceSpec(TYPE_TOKEN, SDK_MODULE, "Record", "mx", inputs)]
 
@@ -122,5 +123,14 @@ def existing_values(result: Any, name: str) -> list[str]:
     return values
 
 
-__all__ = ["ADOPT_ROLES", "CAPABILITIES", "NAME", "TTL", "check_adopt_id", "describe", "existing_values",
-           "guard_existing", "import_id", "name_regex"]
+def _existing_records(name: str, result: Any) -> list[MxRecord]:
+    return [parse_mx_text(v) for v in existing_values(result, name)]
+
+
+def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
+    """Import the set as declared, after reading it: an update replaces the whole set."""
+    name = str(spec.inputs["name"])
+    lookup = {"zone_id": spec.inputs["zone_id"], "name_regex": name_regex(name)}
+    return Adoption(spec, ExistingSet(SDK_MODULE, "get_records_output", lookup,
+                                      partial(_existing_records, name), "records"))
+

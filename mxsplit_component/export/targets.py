@@ -1,6 +1,6 @@
 """Where a plan can be published, by provider name, as pure descriptions.
 
-Every provider here has a backend module in :mod:`mxsplit_component.backends` with
+Every provider here is a backend of :data:`mxsplit_component.backends.BACKENDS`, with
 ``describe``, ``check_adopt_id`` and ``ADOPT_ROLES``. Settings the user did not give are
 :class:`Unset` placeholders: backends check only plain strings, so a placeholder passes
 through to the output, where each format renders it its own way (a Terraform variable, a
@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
-from ..backends import azure, clouddns, cloudflare, route53
-from ..backends.base import ResourceSpec
+from ..backends import BACKENDS
+from ..backends.base import Backend, ResourceSpec
 from ..core.plan import MxPlan
 from ..errors import MxSplitError
 
 #: Provider name (as ``--provider`` spells it) -> pure backend description.
-PROVIDERS: dict[str, ModuleType] = {m.NAME: m for m in (azure, cloudflare, route53, clouddns)}
+PROVIDERS: dict[str, Backend] = BACKENDS
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Unset:
         return f"<{self.setting}>"
 
 
-def backend_for(provider: str) -> ModuleType:
+def backend_for(provider: str) -> Backend:
     try:
         return PROVIDERS[provider]
     except KeyError:
