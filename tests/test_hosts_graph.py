@@ -255,3 +255,34 @@ def test_default_credential_per_cloud(monkeypatch, cloud, scope, authority):
     made.clear()
     default_credential(cloud, device_code=True)
     assert made[0]["authority"] == authority and callable(made[0]["prompt_callback"])
+
+
+@pytest.mark.parametrize("bad", ["Zq1part-one\nZq2part-two", "Zq1tokén-Zq2", "Zq1 Zq2", 'Zq1"Zq2', ""])
+def test_a_token_that_is_no_bearer_token_is_refused_without_echoing_it(graph, monkeypatch, bad):
+    """httpx would put a token with a line break into its error text (escaped, so redaction misses it), and
+    crash on a non-ASCII one: refuse such a token before any request, without showing any of it."""
+    monkeypatch.setenv("MXSPLIT_GRAPH_TOKEN", bad)
+    if not bad:
+        monkeypatch.delenv("MXSPLIT_GRAPH_TOKEN")
+
+    async def main():
+        async with GraphClient(COMMERCIAL, base_url=graph.url, credential=Credential(bad), token=bad or None) as c:
+            return await GraphHosts(c, COMMERCIAL).lookup("contoso.com")
+
+    result = asyncio.run(main())
+    notes = [n for n in result.notes if n.incomplete]
+    assert notes, result
+    text = repr(result)
+    assert "Zq1" not in text and "Zq2" not in text
+    assert "is not a bearer token" in notes[0].message
+    assert graph.requests == []
+
+
+def test_surrounding_whitespace_of_the_environment_token_is_ignored(graph, monkeypatch):
+    monkeypatch.setenv("MXSPLIT_GRAPH_TOKEN", f"  {TOKEN}\n")
+
+    async def main():
+        async with GraphClient(COMMERCIAL, base_url=graph.url) as client:
+            return await GraphHosts(client, COMMERCIAL).lookup("contoso.com")
+
+    assert asyncio.run(main()).dual_stack_host == f"contoso-com.{MS}"

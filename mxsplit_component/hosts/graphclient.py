@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import os
+import re
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,6 +30,9 @@ TOKEN_ENV = "MXSPLIT_GRAPH_TOKEN"
 #: Throttled or unavailable: retry after the server's Retry-After, within the timeout.
 RETRY_STATUSES = (429, 503)
 MAX_ATTEMPTS = 6
+#: RFC 6750 §2.1 b64token: anything else (a line break, a space, non-ASCII) is a paste error, and
+#: httpx would echo it (escaped, past our redaction) in its error text, or crash on it.
+BEARER = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 #: Retry-After when the server sends none (seconds).
 DEFAULT_RETRY_AFTER = 1.0
 
@@ -98,7 +102,8 @@ class GraphClient:
         self.origin = self._origin(self.base_url)
         self.scope = graph_scope(cloud)
         self.timeout = timeout
-        self._static = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+        static = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+        self._static = static.strip() if static is not None else None
         self._credential = credential
         if self._static is None and credential is None:
             self._credential = default_credential(cloud, device_code=device_code)
@@ -125,9 +130,18 @@ class GraphClient:
                 text = text.replace(secret, "[token]")
         return text
 
+    @staticmethod
+    def _checked(token: str, origin: str) -> str:
+        """``token`` if it can go in a header as is; never echoes any of it."""
+        if not BEARER.fullmatch(token):
+            raise HostLookupError(f"the Graph token from {origin} is not a bearer token (it is empty or has spaces, "
+                                  "line breaks, quotes or non-ASCII characters); copy it again as one line, e.g. "
+                                  "az account get-access-token --resource-type ms-graph --query accessToken -o tsv")
+        return token
+
     async def _bearer(self) -> str:
         if self._static is not None:
-            return self._static
+            return self._checked(self._static, TOKEN_ENV)
         async with self._lock:
             if self._token is None or self._expires - time.time() < 60:
                 assert self._credential is not None
@@ -139,7 +153,7 @@ class GraphClient:
                         f"could not get a Microsoft Graph token ({type(exc).__name__}: {first}); sign in with "
                         f"'az login', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, use --device-code, "
                         f"or set {TOKEN_ENV}")) from None
-                self._token = str(access.token)
+                self._token = self._checked(str(access.token), "the credential")
                 self._expires = float(getattr(access, "expires_on", 0) or 0)
         return self._token
 
