@@ -353,3 +353,36 @@ def test_a_huge_response_is_refused_without_reading_it_all(graph, monkeypatch):
     [note] = lookup(graph, "contoso.com").notes
     assert note.incomplete
     assert "Graph's answer for contoso.com is larger than 64 KiB" in note.message
+
+
+def _mx(host, preference):
+    return {"recordType": "Mx", "mailExchange": host, "preference": preference, "ttl": 3600, "label": "contoso.com",
+            "isOptional": False, "supportedService": "Email", "id": host}
+
+
+@pytest.mark.parametrize("preference", ["10", None, True, 10.5, "ten"])
+def test_an_mx_preference_that_is_no_whole_number_does_not_jump_the_queue(graph, preference):
+    """Only a real 0 outranks 10; a preference Graph sent as text is read as the number it spells."""
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, {"value": [
+        _mx(f"odd-com.{MS}", preference), _mx(f"contoso-com.{MS}", 0)]}))
+    result = lookup(graph, "contoso.com")
+    assert result.dual_stack_host == f"contoso-com.{MS}"
+
+
+def test_several_mx_records_with_different_hosts_are_not_picked_silently(graph):
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, {"value": [
+        _mx(f"contoso-com.{MS}", 0), _mx("contoso-com.o-v1.mx.microsoft", 10)]}))
+    result = lookup(graph, "contoso.com")
+    assert result.dual_stack_host == f"contoso-com.{MS}"
+    [note] = result.notes
+    assert (note.id, note.severity, note.incomplete) == ("graph-several-mx", "warning", False)
+    assert note.message == (f"Graph lists 2 Mx records for contoso.com (0 contoso-com.{MS}, 10 contoso-com.o-v1."
+                            f"mx.microsoft); using the preferred one, contoso-com.{MS}; check which one the admin "
+                            "center shows, and pin that one")
+
+
+def test_the_same_host_twice_with_a_trailing_dot_or_in_capitals_is_one_host(graph):
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, {"value": [
+        _mx(f"contoso-com.{MS}", 0), _mx(f"CONTOSO-COM.{MS.upper()}.", 0)]}))
+    result = lookup(graph, "contoso.com")
+    assert result.dual_stack_host == f"contoso-com.{MS}" and result.notes == ()
