@@ -188,6 +188,11 @@ def test_hosts_file_in_input_order_and_exit_codes(capsys, graph, tmp_path):
                                            "contoso.com"]
     assert [r["ok"] for r in rows] == [True, True, False, False, True]
     assert "error" in rows[2] and "domain 'not a domain'" in rows[2]["error"]
+    # Every row has the pinned shape, a bad one too: a script reading row["dual_stack_host"]["host"] does not crash.
+    pinned = {"domain", "ipv4_only_host", "dual_stack_host", "conflicts"}
+    assert all(pinned <= set(r) for r in rows)
+    assert rows[2]["dual_stack_host"] == rows[2]["ipv4_only_host"] == {"host": None, "source": None}
+    assert rows[2]["conflicts"] == [] and rows[2]["notes"] == []
     assert code == 2  # a bad row counts 2, the highest here
     # one /domains listing for the whole run (one tenant, one token)
     assert [p for p, _ in graph.requests].count("/v1.0/domains") == 1
