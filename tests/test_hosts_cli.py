@@ -241,3 +241,19 @@ def test_hosts_timeout_must_be_usable_seconds(capsys, value):
     """As for check: a timeout that cannot bound a lookup is a usage error naming the flag, before any query."""
     code, _, err = run(capsys, "hosts", "contoso.com", "--published", "--nameserver", "127.0.0.1:9", "--timeout", value)
     assert code == 2 and f"--timeout {value} is not a usable number of seconds" in err
+
+
+def test_no_initial_domain_in_graph_is_rescued_by_the_tenant_you_give(capsys, graph):
+    """Graph names no isInitial domain: the message says to pass --tenant, and passing it must then work."""
+    graph.set("/domains", Reply(200, {"value": [{"id": "contoso.com", "isVerified": True, "isInitial": False}]}))
+    code, out, _ = run(capsys, "hosts", "contoso.com", "--graph", "--graph-url", graph.url, "--json")
+    row = json.loads(out)
+    assert code == 1  # a definite answer, not a failed lookup
+    [note] = row["notes"]
+    assert note["id"] == "graph-no-initial" and "pass --tenant" in note["message"]
+    code, out, _ = run(capsys, "hosts", "contoso.com", "--graph", "--graph-url", graph.url, "--tenant", "contoso",
+                       "--json")
+    row = json.loads(out)
+    assert code == 0, row
+    assert row["dual_stack_host"] == {"host": f"contoso-com.{MS}", "source": "graph"}
+    assert row["ipv4_only_host"] == {"host": f"contoso.{MS}", "source": "derived"}

@@ -132,13 +132,17 @@ class GraphHosts:
     async def _find_tenant(self) -> tuple[str, str]:
         initial = initial_domain(await self.domains())
         if initial is None:
-            raise HostLookupError("Graph lists no initial domain (isInitial: true) in this tenant, so the tenant "
-                                  "host is unknown; pass --tenant")
+            raise _Refused("graph-no-initial", "Graph lists no initial domain (isInitial: true) in this tenant, so "
+                                               "the tenant host is unknown; pass --tenant")
         records = await self.client.get_all(f"/domains/{initial}/serviceConfigurationRecords", about=initial)
         return initial, mx_host(initial, records, self.cloud)
 
-    async def lookup(self, domain: str) -> SourceResult:
-        """Both hosts of ``domain`` (an A-label name) as Graph names them, or notes saying why not."""
+    async def lookup(self, domain: str, given_tenant: str | None = None) -> SourceResult:
+        """Both hosts of ``domain`` (an A-label name) as Graph names them, or notes saying why not.
+
+        :param given_tenant: the tenant the caller gave; with it, a tenant whose initial domain Graph does
+            not name is no error (the tenant host then comes from the given tenant).
+        """
         notes: list[Note] = []
         dual: str | None = None
         try:
@@ -159,6 +163,9 @@ class GraphHosts:
         try:
             initial, ipv4 = await self.tenant()
             tenant = initial.partition(".")[0]
+        except _Refused as exc:
+            if given_tenant is None:
+                notes.append(Note(exc.note_id, "graph", "error", str(exc)))
         except HostLookupError as exc:
             if not any(n.incomplete for n in notes):  # one failure is enough to report
                 notes.append(Note("graph-lookup-failed", "graph", "error", str(exc), incomplete=True))
