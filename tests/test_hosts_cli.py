@@ -257,3 +257,11 @@ def test_no_initial_domain_in_graph_is_rescued_by_the_tenant_you_give(capsys, gr
     assert code == 0, row
     assert row["dual_stack_host"] == {"host": f"contoso-com.{MS}", "source": "graph"}
     assert row["ipv4_only_host"] == {"host": f"contoso.{MS}", "source": "derived"}
+
+
+def test_check_graph_refusal_is_not_masked_by_the_zone_lookup(capsys, graph, bind):
+    """pending.com is unverified in Graph and its zone is not served: Graph's definite answer is what to fix."""
+    code, out, err = run(capsys, "check", "pending.com", "--graph", "--graph-url", graph.url, "--nameserver",
+                         bind.nameserver, "--timeout", "2", "--no-mta-sts", "--json")
+    assert code == 2, err
+    assert "pending.com is not verified in this tenant" in err and "REFUSED" not in err

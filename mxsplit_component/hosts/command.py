@@ -67,6 +67,10 @@ def plan_from_result(result: HostsResult, ns: argparse.Namespace, *, dual_stack_
 
     :raises HostLookupError: when a lookup failed (exit 3), rather than planning on a guess.
     """
+    # Graph's definite "no" (unverified, not in this tenant) is the thing to fix, even when the zone lookup failed.
+    graph_refused = [n for n in result.notes if n.source == "graph" and n.severity == "error" and not n.incomplete]
+    if graph_refused:
+        raise MxSplitError(graph_refused[0].message, field="domain")
     failed = [n for n in result.notes if n.incomplete]
     if failed:
         raise HostLookupError(failed[0].message, domain=result.domain)
