@@ -188,6 +188,11 @@ def test_hosts_file_in_input_order_and_exit_codes(capsys, graph, tmp_path):
                                            "contoso.com"]
     assert [r["ok"] for r in rows] == [True, True, False, False, True]
     assert "error" in rows[2] and "domain 'not a domain'" in rows[2]["error"]
+    # Every row has the pinned shape, a bad one too: a script reading row["dual_stack_host"]["host"] does not crash.
+    pinned = {"domain", "ipv4_only_host", "dual_stack_host", "conflicts"}
+    assert all(pinned <= set(r) for r in rows)
+    assert rows[2]["dual_stack_host"] == rows[2]["ipv4_only_host"] == {"host": None, "source": None}
+    assert rows[2]["conflicts"] == [] and rows[2]["notes"] == []
     assert code == 2  # a bad row counts 2, the highest here
     # one /domains listing for the whole run (one tenant, one token)
     assert [p for p, _ in graph.requests].count("/v1.0/domains") == 1
@@ -236,3 +241,27 @@ def test_hosts_timeout_must_be_usable_seconds(capsys, value):
     """As for check: a timeout that cannot bound a lookup is a usage error naming the flag, before any query."""
     code, _, err = run(capsys, "hosts", "contoso.com", "--published", "--nameserver", "127.0.0.1:9", "--timeout", value)
     assert code == 2 and f"--timeout {value} is not a usable number of seconds" in err
+
+
+def test_no_initial_domain_in_graph_is_rescued_by_the_tenant_you_give(capsys, graph):
+    """Graph names no isInitial domain: the message says to pass --tenant, and passing it must then work."""
+    graph.set("/domains", Reply(200, {"value": [{"id": "contoso.com", "isVerified": True, "isInitial": False}]}))
+    code, out, _ = run(capsys, "hosts", "contoso.com", "--graph", "--graph-url", graph.url, "--json")
+    row = json.loads(out)
+    assert code == 1  # a definite answer, not a failed lookup
+    [note] = row["notes"]
+    assert note["id"] == "graph-no-initial" and "pass --tenant" in note["message"]
+    code, out, _ = run(capsys, "hosts", "contoso.com", "--graph", "--graph-url", graph.url, "--tenant", "contoso",
+                       "--json")
+    row = json.loads(out)
+    assert code == 0, row
+    assert row["dual_stack_host"] == {"host": f"contoso-com.{MS}", "source": "graph"}
+    assert row["ipv4_only_host"] == {"host": f"contoso.{MS}", "source": "derived"}
+
+
+def test_check_graph_refusal_is_not_masked_by_the_zone_lookup(capsys, graph, bind):
+    """pending.com is unverified in Graph and its zone is not served: Graph's definite answer is what to fix."""
+    code, out, err = run(capsys, "check", "pending.com", "--graph", "--graph-url", graph.url, "--nameserver",
+                         bind.nameserver, "--timeout", "2", "--no-mta-sts", "--json")
+    assert code == 2, err
+    assert "pending.com is not verified in this tenant" in err and "REFUSED" not in err

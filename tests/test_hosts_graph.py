@@ -255,3 +255,134 @@ def test_default_credential_per_cloud(monkeypatch, cloud, scope, authority):
     made.clear()
     default_credential(cloud, device_code=True)
     assert made[0]["authority"] == authority and callable(made[0]["prompt_callback"])
+
+
+@pytest.mark.parametrize("bad", ["Zq1part-one\nZq2part-two", "Zq1tokén-Zq2", "Zq1 Zq2", 'Zq1"Zq2', ""])
+def test_a_token_that_is_no_bearer_token_is_refused_without_echoing_it(graph, monkeypatch, bad):
+    """httpx would put a token with a line break into its error text (escaped, so redaction misses it), and
+    crash on a non-ASCII one: refuse such a token before any request, without showing any of it."""
+    monkeypatch.setenv("MXSPLIT_GRAPH_TOKEN", bad)
+    if not bad:
+        monkeypatch.delenv("MXSPLIT_GRAPH_TOKEN")
+
+    async def main():
+        async with GraphClient(COMMERCIAL, base_url=graph.url, credential=Credential(bad), token=bad or None) as c:
+            return await GraphHosts(c, COMMERCIAL).lookup("contoso.com")
+
+    result = asyncio.run(main())
+    notes = [n for n in result.notes if n.incomplete]
+    assert notes, result
+    text = repr(result)
+    assert "Zq1" not in text and "Zq2" not in text
+    assert "is not a bearer token" in notes[0].message
+    assert graph.requests == []
+
+
+def test_surrounding_whitespace_of_the_environment_token_is_ignored(graph, monkeypatch):
+    monkeypatch.setenv("MXSPLIT_GRAPH_TOKEN", f"  {TOKEN}\n")
+
+    async def main():
+        async with GraphClient(COMMERCIAL, base_url=graph.url) as client:
+            return await GraphHosts(client, COMMERCIAL).lookup("contoso.com")
+
+    assert asyncio.run(main()).dual_stack_host == f"contoso-com.{MS}"
+
+
+@pytest.mark.parametrize("retry_after", ["0", "Wed, 21 Oct 2015 07:28:00 GMT", "nan", "-5"])
+def test_throttled_without_a_usable_wait_backs_off_and_says_so(graph, monkeypatch, retry_after):
+    """A Retry-After of 0, in the past or not a number: back off anyway, and when the tries run out say the
+    service kept throttling (not that it 'did not answer within' a timeout that has not passed)."""
+    from mxsplit_component.hosts import graphclient
+
+    monkeypatch.setattr(graphclient, "MIN_BACKOFF", 0.05)  # 0.05 + 0.1 + 0.2 + 0.4 + 0.8 s between six tries
+    path = "/domains/contoso.com/serviceConfigurationRecords"
+    graph.set(path, Reply(429, None, {"Retry-After": retry_after}))
+    start = time.monotonic()
+    result = lookup(graph, "contoso.com", timeout=30)
+    elapsed = time.monotonic() - start
+    [note] = result.notes
+    assert note.incomplete
+    assert note.message.startswith("Graph kept answering 429 (throttled or unavailable) to the lookup of contoso.com")
+    tries = [p for p, _ in graph.requests].count(f"/v1.0{path}")
+    assert f"after {tries} tries" in note.message
+    assert tries == graphclient.MAX_ATTEMPTS
+    assert 1.4 < elapsed < 10  # backed off between tries, and gave up long before the 30 s timeout
+
+
+def test_a_next_link_back_to_a_page_already_read_is_a_loop(graph):
+    path = "/domains/contoso.com/serviceConfigurationRecords"
+    page = records_page("contoso.com", None)
+    page["@odata.nextLink"] = f"{graph.url}/v1.0{path}"  # the same page, forever
+    graph.set(path, Reply(200, page))
+    start = time.monotonic()
+    result = lookup(graph, "contoso.com", timeout=10)
+    assert time.monotonic() - start < 2
+    [note] = result.notes
+    assert note.incomplete and "Graph's paging for contoso.com loops" in note.message
+    assert [p for p, _ in graph.requests].count(f"/v1.0{path}") == 1
+
+
+def test_pages_are_bounded_in_number(graph, monkeypatch):
+    from mxsplit_component.hosts import graphclient
+
+    monkeypatch.setattr(graphclient, "MAX_PAGES", 3)
+    path = "/domains/contoso.com/serviceConfigurationRecords"
+    for n in range(5):  # every page links to a new one
+        page = records_page("contoso.com", None)
+        page["@odata.nextLink"] = f"{graph.url}/v1.0{path}?$skiptoken={n + 1}"
+        graph.routes[f"/v1.0{path}" + (f"?$skiptoken={n}" if n else "")] = [Reply(200, page)]
+    [note] = lookup(graph, "contoso.com").notes
+    assert note.incomplete and "more than 3 pages" in note.message
+
+
+def test_a_next_link_that_is_not_a_url_is_named_as_such(graph):
+    page = records_page("contoso.com", None)
+    page["@odata.nextLink"] = 5
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, page))
+    [note] = lookup(graph, "contoso.com").notes
+    assert note.incomplete and "@odata.nextLink that is not a URL" in note.message
+
+
+def test_a_huge_response_is_refused_without_reading_it_all(graph, monkeypatch):
+    from mxsplit_component.hosts import graphclient
+
+    monkeypatch.setattr(graphclient, "MAX_BODY_BYTES", 64 * 1024)
+    page = records_page("contoso.com", f"contoso-com.{MS}")
+    page["value"] += [{"recordType": "Txt", "text": "x" * 1000}] * 200
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, page))
+    [note] = lookup(graph, "contoso.com").notes
+    assert note.incomplete
+    assert "Graph's answer for contoso.com is larger than 64 KiB" in note.message
+
+
+def _mx(host, preference):
+    return {"recordType": "Mx", "mailExchange": host, "preference": preference, "ttl": 3600, "label": "contoso.com",
+            "isOptional": False, "supportedService": "Email", "id": host}
+
+
+@pytest.mark.parametrize("preference", ["10", None, True, 10.5, "ten"])
+def test_an_mx_preference_that_is_no_whole_number_does_not_jump_the_queue(graph, preference):
+    """Only a real 0 outranks 10; a preference Graph sent as text is read as the number it spells."""
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, {"value": [
+        _mx(f"odd-com.{MS}", preference), _mx(f"contoso-com.{MS}", 0)]}))
+    result = lookup(graph, "contoso.com")
+    assert result.dual_stack_host == f"contoso-com.{MS}"
+
+
+def test_several_mx_records_with_different_hosts_are_not_picked_silently(graph):
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, {"value": [
+        _mx(f"contoso-com.{MS}", 0), _mx("contoso-com.o-v1.mx.microsoft", 10)]}))
+    result = lookup(graph, "contoso.com")
+    assert result.dual_stack_host == f"contoso-com.{MS}"
+    [note] = result.notes
+    assert (note.id, note.severity, note.incomplete) == ("graph-several-mx", "warning", False)
+    assert note.message == (f"Graph lists 2 Mx records for contoso.com (0 contoso-com.{MS}, 10 contoso-com.o-v1."
+                            f"mx.microsoft); using the preferred one, contoso-com.{MS}; check which one the admin "
+                            "center shows, and pin that one")
+
+
+def test_the_same_host_twice_with_a_trailing_dot_or_in_capitals_is_one_host(graph):
+    graph.set("/domains/contoso.com/serviceConfigurationRecords", Reply(200, {"value": [
+        _mx(f"contoso-com.{MS}", 0), _mx(f"CONTOSO-COM.{MS.upper()}.", 0)]}))
+    result = lookup(graph, "contoso.com")
+    assert result.dual_stack_host == f"contoso-com.{MS}" and result.notes == ()

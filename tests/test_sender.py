@@ -249,3 +249,32 @@ def test_to_a_domain_that_does_not_exist_is_incomplete(capsys, bind):
 def test_bad_input_names_the_flag(capsys, argv, message):
     assert main(["sender", *argv, "--nameserver", "127.0.0.1:1"]) == 2
     assert capsys.readouterr().err.startswith(message)
+
+
+def test_ipv4_reply_does_not_claim_the_ipv6_rule_is_met(capsys, bind):
+    """Over IPv4 the rule does not apply: the reply text must say so, not that the rule is met."""
+    code, v = sender(capsys, bind, "192.0.2.25", "hard")
+    assert code == 0 and v["reply"] == "250"
+    assert "IPv6 rule is met" not in v["reply_text"] and "does not apply" in v["reply_text"]
+    main(["sender", "--ip", "192.0.2.25", "--from", f"hard.{FWD}", "--nameserver", bind.nameserver])
+    out = capsys.readouterr().out
+    assert "Exchange Online over IPv4: 250 accepted over IPv4 (the IPv6 rule does not apply" in out
+    assert "IPv6 rule is met" not in out
+
+
+@pytest.mark.parametrize("ip", ["::ffff:192.0.2.25", "[::ffff:192.0.2.25]", "::FFFF:c000:219"])
+def test_an_ipv4_mapped_address_is_the_ipv4_sender(capsys, bind, ip):
+    """A dual-stack socket logs an IPv4 peer as ::ffff:a.b.c.d: that sender arrives over IPv4, and advice to add
+    an AAAA or ip6: for a mapped address would be wrong."""
+    code, v = sender(capsys, bind, ip, "hard")
+    assert code == 0
+    assert (v["ip"], v["family"], v["ipv6_rule_applies"], v["ptr"]) == ("192.0.2.25", "ipv4", False, f"mail.good.{FWD}")
+    assert not any("::ffff" in f.lower() for f in v["fixes"])
+
+
+@pytest.mark.parametrize("ip", [f"{CONFIRMED}%eth0", f"[{CONFIRMED}%25eth0]", f"[IPv6:{CONFIRMED}]"])
+def test_a_zone_id_or_an_smtp_address_literal_is_the_same_sender(capsys, bind, ip):
+    """Pasted from `ip addr` (zone id) or a Received header (IPv6: literal): same address, no traceback."""
+    code, v = sender(capsys, bind, ip, "good")
+    assert code == 0
+    assert (v["ip"], v["reply"], v["ptr"]) == (CONFIRMED, "250", f"mail.good.{FWD}")

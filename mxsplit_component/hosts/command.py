@@ -67,6 +67,10 @@ def plan_from_result(result: HostsResult, ns: argparse.Namespace, *, dual_stack_
 
     :raises HostLookupError: when a lookup failed (exit 3), rather than planning on a guess.
     """
+    # Graph's definite "no" (unverified, not in this tenant) is the thing to fix, even when the zone lookup failed.
+    graph_refused = [n for n in result.notes if n.source == "graph" and n.severity == "error" and not n.incomplete]
+    if graph_refused:
+        raise MxSplitError(graph_refused[0].message, field="domain")
     failed = [n for n in result.notes if n.incomplete]
     if failed:
         raise HostLookupError(failed[0].message, domain=result.domain)
@@ -156,6 +160,13 @@ def read_csv(path: str) -> list[HostRequest]:
                 for row in reader]
 
 
+def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
+    """A row that could not be looked up, in the same shape as a looked-up one (no host known), plus ``error``."""
+    unknown = {"host": None, "source": None}
+    return {"domain": domain, "ok": False, "tenant": None, "ipv4_only_host": unknown, "dual_stack_host": dict(unknown),
+            "conflicts": [], "notes": [], "error": str(error)}
+
+
 def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResult | None], None]) -> tuple[int, list[Any]]:
     """Look up every domain; ``emit`` each result (JSON-able dict, and the result unless the row was bad).
 
@@ -196,7 +207,7 @@ def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResul
             async for item in find_all(finder, requests, ns.concurrency):
                 if isinstance(item, MxSplitError):
                     index = len(results)
-                    emit({"domain": requests[index].domain, "ok": False, "error": str(item)}, None)
+                    emit(bad_row(requests[index].domain, item), None)
                     worst = max(worst, ExitCode.USAGE)
                     results.append(None)
                     continue

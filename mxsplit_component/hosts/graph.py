@@ -74,24 +74,39 @@ def initial_domain(domains: Sequence[Mapping[str, Any]]) -> str | None:
     return next((str(d["id"]).lower() for d in domains if d.get("isInitial") is True and d.get("id")), None)
 
 
-def mx_host(domain: str, records: Sequence[Mapping[str, Any]], cloud: Cloud) -> str:
-    """The ``mailExchange`` of the preferred Mx record among ``records``.
+def _preference(record: Mapping[str, Any]) -> int:
+    """The record's preference; anything that is not a whole number sorts last, so it never outranks a real 0."""
+    value = record.get("preference")
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1 << 16
+
+
+def mx_hosts(domain: str, records: Sequence[Mapping[str, Any]], cloud: Cloud) -> tuple[str, list[str]]:
+    """The ``mailExchange`` of the preferred Mx record among ``records``, and every distinct one as
+    ``"preference host"`` (more than one means Graph named several hosts).
 
     :raises HostLookupError: when there is no Mx record, or it names no Microsoft host.
     """
-    def preference(record: Mapping[str, Any]) -> int:
-        value = record.get("preference")
-        return value if isinstance(value, int) else 0
-
-    mx = sorted((r for r in records if str(r.get("recordType", "")).lower() == "mx"), key=preference)
+    mx = sorted((r for r in records if str(r.get("recordType", "")).lower() == "mx"), key=_preference)
     if not mx or not isinstance(mx[0].get("mailExchange"), str):
         raise HostLookupError(f"Graph lists no Mx record for {domain} (serviceConfigurationRecords has "
                               f"{len(records)} records, none of type Mx with a mailExchange); is Exchange Online "
                               "(the Email service) enabled for the domain?", domain=domain)
     try:
-        return check_host(mx[0]["mailExchange"], "mailExchange", cloud)
+        host = check_host(mx[0]["mailExchange"], "mailExchange", cloud)
     except MxSplitError as exc:
         raise HostLookupError(f"Graph's Mx record for {domain}: {exc}", domain=domain) from None
+    seen: dict[str, str] = {}
+    for record in mx:
+        name = str(record.get("mailExchange", "")).rstrip(".").lower()
+        seen.setdefault(name, f"{record.get('preference')} {name}")
+    return host, list(seen.values())
+
+
+def mx_host(domain: str, records: Sequence[Mapping[str, Any]], cloud: Cloud) -> str:
+    """The ``mailExchange`` of the preferred Mx record among ``records`` (see :func:`mx_hosts`)."""
+    return mx_hosts(domain, records, cloud)[0]
 
 
 class GraphHosts:
@@ -117,17 +132,25 @@ class GraphHosts:
     async def _find_tenant(self) -> tuple[str, str]:
         initial = initial_domain(await self.domains())
         if initial is None:
-            raise HostLookupError("Graph lists no initial domain (isInitial: true) in this tenant, so the tenant "
-                                  "host is unknown; pass --tenant")
+            raise _Refused("graph-no-initial", "Graph lists no initial domain (isInitial: true) in this tenant, so "
+                                               "the tenant host is unknown; pass --tenant")
         records = await self.client.get_all(f"/domains/{initial}/serviceConfigurationRecords", about=initial)
         return initial, mx_host(initial, records, self.cloud)
 
-    async def lookup(self, domain: str) -> SourceResult:
-        """Both hosts of ``domain`` (an A-label name) as Graph names them, or notes saying why not."""
+    async def lookup(self, domain: str, given_tenant: str | None = None) -> SourceResult:
+        """Both hosts of ``domain`` (an A-label name) as Graph names them, or notes saying why not.
+
+        :param given_tenant: the tenant the caller gave; with it, a tenant whose initial domain Graph does
+            not name is no error (the tenant host then comes from the given tenant).
+        """
         notes: list[Note] = []
         dual: str | None = None
         try:
-            dual = await self._domain_host(domain)
+            dual, named = await self._domain_host(domain)
+            if len(named) > 1:
+                notes.append(Note("graph-several-mx", "graph", "warning",
+                                  f"Graph lists {len(named)} Mx records for {domain} ({', '.join(named)}); using the "
+                                  f"preferred one, {dual}; check which one the admin center shows, and pin that one"))
         except GraphNotFound:
             notes.append(Note("graph-not-in-tenant", "graph", "error",
                               f"{domain} is not a domain of this tenant in Graph; check the spelling, or sign in "
@@ -140,12 +163,15 @@ class GraphHosts:
         try:
             initial, ipv4 = await self.tenant()
             tenant = initial.partition(".")[0]
+        except _Refused as exc:
+            if given_tenant is None:
+                notes.append(Note(exc.note_id, "graph", "error", str(exc)))
         except HostLookupError as exc:
             if not any(n.incomplete for n in notes):  # one failure is enough to report
                 notes.append(Note("graph-lookup-failed", "graph", "error", str(exc), incomplete=True))
         return SourceResult("graph", ipv4_only_host=ipv4, dual_stack_host=dual, tenant=tenant, notes=tuple(notes))
 
-    async def _domain_host(self, domain: str) -> str:
+    async def _domain_host(self, domain: str) -> tuple[str, list[str]]:
         entry = find_domain(await self.domains(), domain)
         if entry is None:
             raise GraphNotFound(domain, domain=domain)
@@ -155,7 +181,7 @@ class GraphHosts:
                                                "look up its hosts again")
         records = await self.client.get_all(f"/domains/{domain}/serviceConfigurationRecords", about=domain)
         try:
-            return mx_host(domain, records, self.cloud)
+            return mx_hosts(domain, records, self.cloud)
         except HostLookupError as exc:
             raise _Refused("graph-no-mx", str(exc)) from None
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import os
+import re
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
@@ -21,14 +23,19 @@ from ..errors import MxSplitError
 from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
 from .model import HostLookupError
 
-if TYPE_CHECKING:
-    import httpx
-
 #: A pipeline that already holds a Graph token passes it here instead of azure-identity.
 TOKEN_ENV = "MXSPLIT_GRAPH_TOKEN"
 #: Throttled or unavailable: retry after the server's Retry-After, within the timeout.
 RETRY_STATUSES = (429, 503)
 MAX_ATTEMPTS = 6
+#: RFC 6750 §2.1 b64token: anything else (a line break, a space, non-ASCII) is a paste error, and
+#: httpx would echo it (escaped, past our redaction) in its error text, or crash on it.
+BEARER = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+#: The first wait between throttled tries, doubled each time, whatever Retry-After says (seconds).
+MIN_BACKOFF = 0.25
+#: Bounds on one listing: pages followed, and bytes read per page (Graph's real answers are a few KiB).
+MAX_PAGES = 1000
+MAX_BODY_BYTES = 8 * 1024 * 1024
 #: Retry-After when the server sends none (seconds).
 DEFAULT_RETRY_AFTER = 1.0
 
@@ -74,10 +81,10 @@ def _retry_after(value: str | None) -> float:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _graph_error(response: httpx.Response) -> str:
+def _graph_error(body: bytes) -> str:
     """``code: message`` from Graph's error body, when it has one."""
     try:
-        err = response.json().get("error", {})
+        err = json.loads(body).get("error", {})
         return f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")
     except (ValueError, AttributeError):
         return ""
@@ -98,7 +105,8 @@ class GraphClient:
         self.origin = self._origin(self.base_url)
         self.scope = graph_scope(cloud)
         self.timeout = timeout
-        self._static = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+        static = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+        self._static = static.strip() if static is not None else None
         self._credential = credential
         if self._static is None and credential is None:
             self._credential = default_credential(cloud, device_code=device_code)
@@ -125,9 +133,18 @@ class GraphClient:
                 text = text.replace(secret, "[token]")
         return text
 
+    @staticmethod
+    def _checked(token: str, origin: str) -> str:
+        """``token`` if it can go in a header as is; never echoes any of it."""
+        if not BEARER.fullmatch(token):
+            raise HostLookupError(f"the Graph token from {origin} is not a bearer token (it is empty or has spaces, "
+                                  "line breaks, quotes or non-ASCII characters); copy it again as one line, e.g. "
+                                  "az account get-access-token --resource-type ms-graph --query accessToken -o tsv")
+        return token
+
     async def _bearer(self) -> str:
         if self._static is not None:
-            return self._static
+            return self._checked(self._static, TOKEN_ENV)
         async with self._lock:
             if self._token is None or self._expires - time.time() < 60:
                 assert self._credential is not None
@@ -139,12 +156,15 @@ class GraphClient:
                         f"could not get a Microsoft Graph token ({type(exc).__name__}: {first}); sign in with "
                         f"'az login', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, use --device-code, "
                         f"or set {TOKEN_ENV}")) from None
-                self._token = str(access.token)
+                self._token = self._checked(str(access.token), "the credential")
                 self._expires = float(getattr(access, "expires_on", 0) or 0)
         return self._token
 
     async def get_all(self, path: str, *, about: str) -> list[dict[str, Any]]:
         """Every item of ``GET {base}/v1.0{path}``, following ``@odata.nextLink`` on the same origin only.
+
+        Paging is bounded: a link back to a page already read, or more than :data:`MAX_PAGES`
+        pages, is an error rather than a loop that only the timeout ends.
 
         :param about: what is being looked up (a domain), named in every error.
         :raises GraphNotFound: on 404.
@@ -153,7 +173,15 @@ class GraphClient:
         deadline = time.monotonic() + self.timeout
         url: str | None = f"{self.base_url}/v1.0{path}"
         items: list[dict[str, Any]] = []
+        seen: set[str] = set()
         while url is not None:
+            if url in seen:
+                raise HostLookupError(f"Graph's paging for {about} loops: @odata.nextLink points back at a page "
+                                      f"already read (GET {urlsplit(url).path}); retry later", domain=about)
+            if len(seen) >= MAX_PAGES:
+                raise HostLookupError(f"Graph's answer for {about} runs to more than {MAX_PAGES} pages "
+                                      f"(GET {path}); retry later", domain=about)
+            seen.add(url)
             page = await self._get(url, about, deadline)
             value = page.get("value")
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -161,41 +189,65 @@ class GraphClient:
                                       domain=about)
             items += value
             url = page.get("@odata.nextLink")
-            if url is not None and (not isinstance(url, str) or self._origin(url) != self.origin):
+            if url is not None and not isinstance(url, str):
+                raise HostLookupError(f"Graph's answer for {about} has an @odata.nextLink that is not a URL "
+                                      f"(GET {path})", domain=about)
+            if url is not None and self._origin(url) != self.origin:
                 raise HostLookupError(f"Graph's next page for {about} points at another origin "
-                                      f"({urlsplit(str(url)).netloc}); refusing to send the token there",
+                                      f"({urlsplit(url).netloc}); refusing to send the token there",
                                       domain=about)
         return items
+
+    async def _fetch(self, url: str, about: str, remaining: float) -> tuple[int, str | None, bytes]:
+        """(status, Retry-After, body) of one GET; the body is read up to :data:`MAX_BODY_BYTES` only."""
+        headers = {"Authorization": f"Bearer {await self._bearer()}", "Accept": "application/json"}
+        async with self._client.stream("GET", url, headers=headers, timeout=remaining) as response:
+            declared = response.headers.get("Content-Length", "")
+            body = bytearray()
+            if not (declared.isdigit() and int(declared) > MAX_BODY_BYTES):
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BODY_BYTES:
+                        break
+            if len(body) > MAX_BODY_BYTES or (declared.isdigit() and int(declared) > MAX_BODY_BYTES):
+                raise HostLookupError(f"Graph's answer for {about} is larger than {MAX_BODY_BYTES // 1024} KiB "
+                                      f"(GET {urlsplit(url).path}); no Graph answer about domains is that large",
+                                      domain=about)
+            return response.status_code, response.headers.get("Retry-After"), bytes(body)
 
     async def _get(self, url: str, about: str, deadline: float) -> dict[str, Any]:
         httpx = self._httpx
         path = urlsplit(url).path
-        for _attempt in range(MAX_ATTEMPTS):
+        throttled: int | None = None
+        for attempt in range(MAX_ATTEMPTS):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            headers = {"Authorization": f"Bearer {await self._bearer()}", "Accept": "application/json"}
             try:
-                response = await asyncio.wait_for(self._client.get(url, headers=headers, timeout=remaining), remaining)
+                status, retry_after, body = await asyncio.wait_for(self._fetch(url, about, remaining), remaining)
             except (asyncio.TimeoutError, httpx.TimeoutException):
+                throttled = None
                 break
             except httpx.HTTPError as exc:
                 raise HostLookupError(self._redact(
                     f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} "
                     f"({type(exc).__name__}: {exc or 'connection failed'}); check --graph-url, the network, "
                     "and TLS"), domain=about) from None
-            status = response.status_code
             if status in RETRY_STATUSES:
-                wait = _retry_after(response.headers.get("Retry-After"))
+                throttled = status
+                # Back off even when told 0 (or a date in the past): six tries in a burst help nobody.
+                wait = max(_retry_after(retry_after), MIN_BACKOFF * 2 ** attempt)
+                if attempt + 1 == MAX_ATTEMPTS:
+                    break
                 if time.monotonic() + wait >= deadline:
                     raise HostLookupError(f"Graph is throttling ({status}) the lookup of {about}; it asks to retry "
-                                          f"after {wait:g} s, beyond the {self.timeout:g} s timeout; retry later "
+                                          f"after {wait:,.0f} s, beyond the {self.timeout:g} s timeout; retry later "
                                           "or raise --timeout", domain=about)
                 await asyncio.sleep(wait)
                 continue
             if status == 200:
                 try:
-                    data = response.json()
+                    data = json.loads(body)
                 except ValueError as exc:
                     raise HostLookupError(f"Graph returned malformed JSON for {about} (GET {path}): {exc}",
                                           domain=about) from None
@@ -203,7 +255,7 @@ class GraphClient:
                     raise HostLookupError(f"Graph returned JSON that is not an object for {about} (GET {path})",
                                           domain=about)
                 return data
-            detail = _graph_error(response)
+            detail = _graph_error(body)
             detail = f" {detail}" if detail else ""
             if status == 404:
                 raise GraphNotFound(f"{about} was not found in this tenant (404{detail})", domain=about)
@@ -216,6 +268,9 @@ class GraphClient:
                     f"Graph denied access (403{detail}) while looking up {about}: {PERMISSION_HINT}"), domain=about)
             raise HostLookupError(self._redact(f"Graph answered {status}{detail} while looking up {about}; "
                                                "retry later"), domain=about)
+        if throttled is not None:
+            raise HostLookupError(f"Graph kept answering {throttled} (throttled or unavailable) to the lookup of "
+                                  f"{about} after {MAX_ATTEMPTS} tries; retry later", domain=about)
         raise HostLookupError(f"Graph did not answer within {self.timeout:g} s while looking up {about}; retry, or "
                               "raise --timeout", domain=about)
 

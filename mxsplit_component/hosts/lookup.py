@@ -89,7 +89,7 @@ class HostFinder:
                                                   ipv4_only_host=request.ipv4_only_host)]
         asks = []
         if self.graph is not None:
-            asks.append(self.graph.lookup(domain))
+            asks.append(self.graph.lookup(domain, tenant))
         if self.dns is not None and self.dns_options is not None:
             asks.append(published.lookup(domain, self.dns, self.dns_options, self.cloud, tenant))
         results += await asyncio.gather(*asks)

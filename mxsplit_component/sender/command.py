@@ -45,14 +45,30 @@ def add_sender_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _sending_address(text: str) -> str:
+    """The address as the receiver sees it, from the ways people paste one.
+
+    ``[2001:db8::25]`` and ``[IPv6:2001:db8::25]`` (a Received header) lose their brackets; a zone id
+    (``%eth0``, from ``ip addr``) names an interface of the machine it was copied on, not part of the
+    sender's address; an IPv4-mapped ``::ffff:192.0.2.25`` (a dual-stack socket's view of an IPv4
+    peer) is that IPv4 sender, to whom the IPv6 rule does not apply.
+    """
+    bare = text.strip().strip("[]")
+    bare = bare[5:] if bare[:5].lower() == "ipv6:" else bare
+    try:
+        address = ipaddress.ip_address(bare.partition("%")[0])
+    except ValueError:
+        raise MxSplitError(f"--ip {text!r} is not an IP address; pass the sending address, e.g. --ip 2001:db8::25",
+                           field="ip") from None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
 def _inputs(ns: argparse.Namespace) -> tuple[str, str, str | None, str | None]:
     from ..core.names import normalize_name
 
-    try:
-        ip = str(ipaddress.ip_address(ns.ip.strip().strip("[]")))
-    except ValueError:
-        raise MxSplitError(f"--ip {ns.ip!r} is not an IP address; pass the sending address, e.g. --ip 2001:db8::25",
-                           field="ip") from None
+    ip = _sending_address(ns.ip)
     domain = normalize_name(ns.from_.rpartition("@")[2], "--from")
     helo = normalize_name(ns.helo, "--helo", min_labels=1) if ns.helo else None
     to = normalize_name(ns.to, "--to") if ns.to else None
@@ -86,8 +102,6 @@ _MARK = {True: "ok", False: "FAIL", None: "?"}
 
 def sender_text(v: SenderVerdict) -> str:
     from ..simulate import simulation_json, simulation_lines
-    from .verdict import REPLY_TEXT
-
     ev = v.evidence
     to = f" --to {v.recipient.domain}" if v.recipient is not None else ""
     out = [f"mxsplit sender --ip {ev.ip} --from {ev.domain}{to}", ""]
@@ -100,8 +114,7 @@ def sender_text(v: SenderVerdict) -> str:
         out.append(f"  {'  ' * frame.depth}{frame.domain}: {frame.record or '(no SPF record)'}  -> {frame.result}")
     if not ev.spf.path:
         out.append(f"  {ev.spf.detail or 'no record consulted'}")
-    reply = REPLY_TEXT.get(v.reply or "", "unknown: a lookup the answer needs failed")
-    out += ["", f"Exchange Online over {'IPv6' if v.ipv6_rule_applies else 'IPv4'}: {reply}", "",
+    out += ["", f"Exchange Online over {'IPv6' if v.ipv6_rule_applies else 'IPv4'}: {v.reply_text}", "",
             f"The MX split {'helps' if v.split_helps else 'does not help'}: {v.split_reason}"]
     if v.split_cases:
         out += simulation_lines(simulation_json(v.split_cases))

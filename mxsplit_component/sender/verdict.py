@@ -25,6 +25,9 @@ REPLY_TEXT = {
     NO_AUTH: "450 4.7.26 Service unavailable, message sent over IPv6 must pass either SPF or DKIM validation",
     ACCEPTED: "250 accepted (the IPv6 rule is met; ordinary filtering still applies)",
 }
+#: Over IPv4 the rule is not met or failed: it does not apply.
+IPV4_REPLY_TEXT = "250 accepted over IPv4 (the IPv6 rule does not apply; ordinary filtering still applies)"
+UNKNOWN_REPLY_TEXT = "unknown: a lookup the answer needs failed"
 #: The split's shape with documentation addresses (RFC 5737/3849): MX 0 IPv4 only, MX 10 dual stack.
 SPLIT_RECORDS = (MxRecord(0, "ipv4-only host"), MxRecord(10, "dual-stack host"))
 SPLIT_ADDRESSES = {"ipv4-only host": HostAddresses(ipv4=("192.0.2.1",)),
@@ -57,11 +60,16 @@ class SenderVerdict:
     recipient: Recipient | None = None
     published_cases: tuple[Case, ...] = ()
 
+    @property
+    def reply_text(self) -> str:
+        if not self.ipv6_rule_applies:
+            return IPV4_REPLY_TEXT
+        return REPLY_TEXT.get(self.reply or "", UNKNOWN_REPLY_TEXT)
+
     def to_json(self) -> dict[str, Any]:
         ev = self.evidence
         return {"ip": ev.ip, "family": ev.family, "from": ev.domain, "helo": ev.helo,
-                "ipv6_rule_applies": self.ipv6_rule_applies, "reply": self.reply,
-                "reply_text": REPLY_TEXT.get(self.reply or "", "unknown: a lookup the answer needs failed"),
+                "ipv6_rule_applies": self.ipv6_rule_applies, "reply": self.reply, "reply_text": self.reply_text,
                 "ptr": ev.ptr_names[0] if ev.ptr_names else None, "forward_confirmed": ev.forward_confirmed,
                 "spf": ev.spf.result, "dkim": "not checked (needs the message): assumed to fail",
                 "split_helps": self.split_helps, "split_reason": self.split_reason,
