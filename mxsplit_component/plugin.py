@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -140,9 +141,18 @@ class MxSplitProvider(ComponentProvider):
         return any(not field.get("plain") for field in fields.values())
 
     def check_plain(self, inputs: Mapping[str, Any], properties: Mapping[str, Any], path: str = "") -> None:
-        """Refuse plain inputs the component cannot use before it runs: unknown, secret or
-        output values, and values of the wrong type (the SDK's own mapping would raise a
-        ``TypeError`` with a traceback, or name no property)."""
+        """Refuse plain inputs the component cannot use before it runs: properties the schema
+        does not declare (the SDK's mapping drops them silently, so ``adopt: {dual_stack: …}``
+        would create a record instead of adopting one), unknown, secret or output values, and
+        values of the wrong type (the SDK's own mapping would raise a ``TypeError`` or
+        ``OverflowError`` with a traceback, or name no property)."""
+        for name in inputs:
+            if name not in properties:
+                where = f"{path}{name}"
+                spelled = self.spelling.names.get(name)
+                hint = (f"did you mean {path}{spelled}?" if spelled in properties
+                        else f"use one of: {', '.join(properties)}")
+                raise InputPropertyError(where, f"{where} is not a property of MxSplit; {hint}")
         for name, prop in properties.items():
             value = inputs.get(name)
             where = f"{path}{name}"
@@ -163,7 +173,8 @@ class MxSplitProvider(ComponentProvider):
                 continue
             if prop.get("type") in _SCHEMA_TYPES:
                 types, spelled = _SCHEMA_TYPES[prop["type"]]
-                if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+                if (not isinstance(value, types) or (bool not in types and isinstance(value, bool))
+                        or (isinstance(value, float) and not math.isfinite(value))):
                     raise InputPropertyError(where, f"{where} must be {spelled}, got {value!r}")
 
     def construct(self, name: str, resource_type: str, inputs: pulumi.Inputs,
