@@ -113,6 +113,24 @@ def mxsplit_error_in(exc: BaseException | None) -> MxSplitError | None:
     return None
 
 
+def failed_read(exc: BaseException | None, adopt_keys: Sequence[str]) -> MxSplitError | None:
+    """The guard's read of a set to adopt failed (it does not exist, or the provider cannot
+    read it): the SDK raises a plain ``Exception("invoke of <token> failed: …")``. The
+    component invokes only to read a set before adopting it, so that names ``adopt``."""
+    seen: set[int] = set()
+    text = None
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if str(exc).startswith("invoke of "):
+            text = str(exc)  # the innermost one: the SDK re-raises it with a traceback appended
+        exc = exc.__cause__ or exc.__context__
+    if text is None:
+        return None
+    field = f"adopt.{snake(adopt_keys[0])}" if len(adopt_keys) == 1 else "adopt"
+    return MxSplitError(f"{field}: could not read the existing record set before adopting it ({text}); check "
+                        f"that {field} names an existing MX record set the provider can read", field=field)
+
+
 def _not_plain(value: Any) -> str | None:
     if isinstance(value, Unknown):
         return "is unknown"
@@ -236,7 +254,8 @@ def spread_into_fields(inputs: struct_pb2.Struct, dependencies: Mapping[str, Seq
 
 class MxSplitServicer(ProviderServicer):
     """Maps a refusal raised after ``construct`` returned (the adoption guard runs while the
-    engine answers the read) to the same property error as one raised during it."""
+    engine answers the read) to the same property error as one raised during it, and so a
+    read of the set to adopt that failed."""
 
     provider: MxSplitProvider
 
@@ -246,7 +265,9 @@ class MxSplitServicer(ProviderServicer):
         try:
             return await super().Construct(request, context)
         except Exception as err:
-            found = mxsplit_error_in(err)
+            adopt = request.inputs.fields["adopt"] if "adopt" in request.inputs.fields else None
+            adopt_keys = list(adopt.struct_value.fields) if adopt is not None and adopt.HasField("struct_value") else []
+            found = mxsplit_error_in(err) or failed_read(err, adopt_keys)
             if found is None:
                 raise
             mapped = self.provider.spelling.error(found)

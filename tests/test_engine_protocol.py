@@ -434,6 +434,21 @@ def test_whole_set_guard_refuses_foreign_mx_as_a_property_error(engine, plugin, 
     assert [r.import_id for r in rec.by_type(record_type)] == [inputs["adopt"]["mx"]]
 
 
+@pytest.mark.parametrize("inputs", [AZ | {"adopt": {"mx": ARM}}, R53 | {"adopt": {"mx": R53_ID}},
+                                    GCP | {"adopt": {"mx": GCP_ID}}], ids=["azure", "route53", "cloud-dns"])
+def test_a_failed_read_before_adoption_is_a_property_error(engine, plugin, inputs):
+    """The set named by adopt.mx does not exist (or cannot be read): the provider's invoke fails."""
+    failure, rec = refused(engine, plugin, inputs, invokes={})
+    assert len(rec.invokes) == 1
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT, failure.details
+    [error] = failure.property_errors
+    assert error.property_path == "adopt.mx"
+    assert error.reason.startswith("adopt.mx: could not read the existing record set before adopting it")
+    assert "the stand-in engine has no result" in error.reason  # the provider's own reason
+    assert "Traceback" not in failure.details and 'File "' not in failure.details + error.reason
+    assert [r for r in rec.registrations if r.custom] == []
+
+
 WHOLE_SET_BAD = [
     ({**R53, "route53": {"zoneId": "contoso.com"}}, "route53.zoneId", "is not a Route 53 hosted zone id"),
     ({**R53, "route53": {"zoneId": ""}}, "route53.zoneId", "route53.zoneId is required; pass route53: {zoneId: ...}"),
