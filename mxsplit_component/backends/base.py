@@ -90,6 +90,12 @@ class Capability(NamedTuple):
     reason: str
 
 
+#: Azure DNS, Route 53 and Cloud DNS: every value of a name and type lives in one set, which
+#: an update replaces whole.
+REPLACES_WHOLE_SET = Capability("partial-update", False,
+                                "an update replaces the whole set: foreign MX values in it are dropped")
+
+
 class TtlRange(NamedTuple):
     low: int
     high: int
