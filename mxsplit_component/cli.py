@@ -65,10 +65,11 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
         plan, hosts = plan_with_sources(ns)
     else:
         plan = plan_from_namespace(ns)
-    if ns.provider is not None:
-        from .export.command import provider_settings
+    from .export.command import provider_settings
 
-        report = plan_report(plan, provider=ns.provider, settings=provider_settings(ns),
+    settings = provider_settings(ns)  # also refuses a setting flag of another provider
+    if ns.provider is not None:
+        report = plan_report(plan, provider=ns.provider, settings=settings,
                              name=ns.name or plan.domain.replace(".", "-"))
     else:
         report = plan_report(plan)

@@ -14,6 +14,8 @@ PLAN_FIELDS = ("domain", "tenant", "mode", "primary_priority", "secondary_priori
                "ipv4_only_host", "cloud", "ttl")
 #: The backend fields of ``MxSplitArgs``, in the README's order: exactly one is given.
 BACKEND_FIELDS = tuple(BY_ARGS_KEY)
+#: Every field of ``MxSplitArgs`` (a test keeps this equal to the TypedDict's keys).
+ARGS_FIELDS = PLAN_FIELDS + BACKEND_FIELDS + ("adopt", "allow_foreign_mx", "protect", "retain_on_delete")
 
 
 def _one_of() -> str:
@@ -30,6 +32,11 @@ def plan_from_args(args: Mapping[str, Any]) -> tuple[MxPlan, str, Any]:
     """
     if not isinstance(args, Mapping):
         raise MxSplitError(f"args must be an MxSplitArgs dict, got {type(args).__name__}", field="args")
+    # A misspelt key would otherwise be ignored: `retain_on_delte` and destroy deletes the MX.
+    unknown = [key for key in args if key not in ARGS_FIELDS]
+    if unknown:
+        raise MxSplitError(f"{unknown[0]} is not an MxSplitArgs field; use one of: {', '.join(ARGS_FIELDS)}",
+                           field=str(unknown[0]))
     backends = [b for b in BACKEND_FIELDS if args.get(b) is not None]
     if len(backends) != 1:
         # With several, the field names one that has to go (the second given).

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -112,6 +113,24 @@ def mxsplit_error_in(exc: BaseException | None) -> MxSplitError | None:
     return None
 
 
+def failed_read(exc: BaseException | None, adopt_keys: Sequence[str]) -> MxSplitError | None:
+    """The guard's read of a set to adopt failed (it does not exist, or the provider cannot
+    read it): the SDK raises a plain ``Exception("invoke of <token> failed: …")``. The
+    component invokes only to read a set before adopting it, so that names ``adopt``."""
+    seen: set[int] = set()
+    text = None
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if str(exc).startswith("invoke of "):
+            text = str(exc)  # the innermost one: the SDK re-raises it with a traceback appended
+        exc = exc.__cause__ or exc.__context__
+    if text is None:
+        return None
+    field = f"adopt.{snake(adopt_keys[0])}" if len(adopt_keys) == 1 else "adopt"
+    return MxSplitError(f"{field}: could not read the existing record set before adopting it ({text}); check "
+                        f"that {field} names an existing MX record set the provider can read", field=field)
+
+
 def _not_plain(value: Any) -> str | None:
     if isinstance(value, Unknown):
         return "is unknown"
@@ -140,9 +159,18 @@ class MxSplitProvider(ComponentProvider):
         return any(not field.get("plain") for field in fields.values())
 
     def check_plain(self, inputs: Mapping[str, Any], properties: Mapping[str, Any], path: str = "") -> None:
-        """Refuse plain inputs the component cannot use before it runs: unknown, secret or
-        output values, and values of the wrong type (the SDK's own mapping would raise a
-        ``TypeError`` with a traceback, or name no property)."""
+        """Refuse plain inputs the component cannot use before it runs: properties the schema
+        does not declare (the SDK's mapping drops them silently, so ``adopt: {dual_stack: …}``
+        would create a record instead of adopting one), unknown, secret or output values, and
+        values of the wrong type (the SDK's own mapping would raise a ``TypeError`` or
+        ``OverflowError`` with a traceback, or name no property)."""
+        for name in inputs:
+            if name not in properties:
+                where = f"{path}{name}"
+                spelled = self.spelling.names.get(name)
+                hint = (f"did you mean {path}{spelled}?" if spelled in properties
+                        else f"use one of: {', '.join(properties)}")
+                raise InputPropertyError(where, f"{where} is not a property of MxSplit; {hint}")
         for name, prop in properties.items():
             value = inputs.get(name)
             where = f"{path}{name}"
@@ -163,7 +191,8 @@ class MxSplitProvider(ComponentProvider):
                 continue
             if prop.get("type") in _SCHEMA_TYPES:
                 types, spelled = _SCHEMA_TYPES[prop["type"]]
-                if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+                if (not isinstance(value, types) or (bool not in types and isinstance(value, bool))
+                        or (isinstance(value, float) and not math.isfinite(value))):
                     raise InputPropertyError(where, f"{where} must be {spelled}, got {value!r}")
 
     def construct(self, name: str, resource_type: str, inputs: pulumi.Inputs,
@@ -225,7 +254,8 @@ def spread_into_fields(inputs: struct_pb2.Struct, dependencies: Mapping[str, Seq
 
 class MxSplitServicer(ProviderServicer):
     """Maps a refusal raised after ``construct`` returned (the adoption guard runs while the
-    engine answers the read) to the same property error as one raised during it."""
+    engine answers the read) to the same property error as one raised during it, and so a
+    read of the set to adopt that failed."""
 
     provider: MxSplitProvider
 
@@ -235,7 +265,9 @@ class MxSplitServicer(ProviderServicer):
         try:
             return await super().Construct(request, context)
         except Exception as err:
-            found = mxsplit_error_in(err)
+            adopt = request.inputs.fields["adopt"] if "adopt" in request.inputs.fields else None
+            adopt_keys = list(adopt.struct_value.fields) if adopt is not None and adopt.HasField("struct_value") else []
+            found = mxsplit_error_in(err) or failed_read(err, adopt_keys)
             if found is None:
                 raise
             mapped = self.provider.spelling.error(found)

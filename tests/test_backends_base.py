@@ -2,8 +2,8 @@
 
 import pytest
 
-from mxsplit_component import plan_mx
-from mxsplit_component.backends import BACKENDS, azure, cloudflare
+from mxsplit_component import MxSplitError, plan_mx
+from mxsplit_component.backends import BACKENDS, azure, cloudflare, get_backend
 from mxsplit_component.backends.base import AdoptionRefused, Backend, guard_existing, mx_text_values, mx_value, parse_mx_text
 from mxsplit_component.core.plan import MxRecord
 
@@ -88,3 +88,17 @@ def test_cloudflare_adoption_drops_only_the_comment():
     adopting = cloudflare.adopted(specs[0], plan)
     assert adopting.existing is None
     assert set(specs[0].inputs) - set(adopting.spec.inputs) == {"comment"}
+
+
+@pytest.mark.parametrize("backend, settings, field", [
+    ("cloud-dns", {"managed_zone": "contoso-com", "project": ""}, "cloud_dns.project"),
+    ("cloud-dns", {"managed_zone": "contoso-com", "project": "  "}, "cloud_dns.project"),
+    ("azure", {"resource_group_name": "rg", "zone_name": " "}, "azure.zone_name"),
+])
+def test_a_blank_optional_setting_is_refused_not_sent(backend, settings, field):
+    """A blank project would reach the provider as "" (not "the provider's project")."""
+    plan = plan_mx(domain="contoso.com", tenant="contoso")
+    with pytest.raises(MxSplitError) as err:
+        get_backend(backend).describe(plan, settings)
+    assert err.value.field == field
+    assert f"{field} is empty; omit it" in str(err.value)

@@ -60,6 +60,13 @@ def test_adopt_becomes_an_import_block(capsys):
     (["--format", "tf-json", "--provider", "route53", "--adopt", "mx=Z1_other.com_MX"], "points at name 'other.com'"),
     (["--format", "tf-json", "--provider", "route53", "--zone-id", "contoso.com"], "not a Route 53 hosted zone id"),
     (["--format", "tf-json", "--provider", "cloud-dns", "--managed-zone", "contoso.com."], "not its DNS name"),
+    # A setting of another provider is not dropped silently (the document would lack what was asked for).
+    (["--format", "tf-json", "--provider", "route53", "--managed-zone", "contoso-com"],
+     "--managed-zone is a cloud-dns setting; --provider route53 takes --zone-id"),
+    (["--format", "tf-json", "--provider", "azure", "--resource-group", "rg", "--zone-id", "Z1"],
+     "--zone-id is a cloudflare and route53 setting; --provider azure takes --resource-group, --zone-name"),
+    (["--provider", "cloudflare", "--project", "acme"], "--project is a cloud-dns setting"),
+    (["--zone-id", "Z1"], "--zone-id is a cloudflare and route53 setting; pass --provider"),
 ])
 def test_bad_export_flags_exit_2(capsys, argv, field_fragment):
     code, out, err = run(capsys, "plan", "contoso.com", "--tenant", "contoso", *argv)

@@ -164,6 +164,10 @@ def test_preview_with_unknown_backend_inputs():
     (lambda: MxSplit("x", {"domain": pulumi.Output.from_input("contoso.com"), "tenant": "contoso",
                            "cloudflare": {"zone_id": "z"}}), "domain", "must be a string"),
     (lambda: MxSplit("x", {"tenant": "contoso", "cloudflare": {"zone_id": "z"}}), "domain", "is required"),
+    # A misspelt flag is not silently ignored: retain_on_delete decides whether destroy deletes the MX.
+    (lambda: MxSplit("x", {"domain": "contoso.com", "tenant": "contoso", "cloudflare": {"zone_id": "z"},
+                           "retain_on_delte": True}), "retain_on_delte",
+     "retain_on_delte is not an MxSplitArgs field; use one of: domain, tenant, mode, "),
 ])
 def test_bad_input_fails_before_any_resource(make, field, fragment):
     mocks = RecordingMocks()
@@ -171,6 +175,13 @@ def test_bad_input_fails_before_any_resource(make, field, fragment):
         run_program(make, mocks=mocks)
     assert err.value.field == field
     assert mocks.resources == []  # not even the component was registered
+
+
+def test_the_pure_args_check_knows_every_mxsplitargs_field():
+    from mxsplit_component.component import MxSplitArgs
+    from mxsplit_component.component_args import ARGS_FIELDS
+
+    assert sorted(ARGS_FIELDS) == sorted(MxSplitArgs.__annotations__)
 
 
 def test_cloudflare_ttl_automatic_and_azure_wide_range():

@@ -221,3 +221,11 @@ def test_whole_number_doubles_are_integers():
     assert (plan.ttl, plan.primary_priority, plan.secondary_priority) == (3600, 0, 10)
     assert all(type(v) is int for v in (plan.ttl, plan.primary_priority, plan.secondary_priority))
     assert plan.zone_records[0] == "contoso.com. 3600 IN MX 0 contoso.mail.protection.outlook.com."
+
+
+def test_a_huge_double_is_named_as_given():
+    """Over the engine protocol every number is a double: 1e300 is shown as sent, not as 301 digits."""
+    with pytest.raises(MxSplitError) as err:
+        plan_mx(domain="contoso.com", tenant="contoso", ttl=1e300)
+    assert err.value.field == "ttl"
+    assert str(err.value).startswith("ttl 1e+300 is outside 1..2147483647")

@@ -300,6 +300,40 @@ def test_bad_input_is_a_property_error(engine, plugin, inputs, path, fragment):
     assert [r for r in rec.registrations if r.custom] == []  # nothing reached a provider
 
 
+# Numbers the schema's integer type lets through, and properties the schema does not declare
+# (the SDK's input mapping drops those silently: `adopt: {dual_stack: …}` would create a second
+# record instead of adopting one, `azure: {zone_name: …}` would write into another zone).
+EDGE_BAD = [
+    ({**CF, "ttl": float("inf")}, "ttl", "ttl must be an integer, got inf"),
+    ({**CF, "primaryPriority": float("-inf")}, "primaryPriority", "must be an integer, got -inf"),
+    ({**CF, "ttl": float("nan")}, "ttl", "ttl must be an integer, got nan"),
+    ({**CF, "adopt": {"dual_stack": "zone123/abc"}}, "adopt.dual_stack",
+     "adopt.dual_stack is not a property of MxSplit; did you mean adopt.dualStack?"),
+    ({**AZ, "azure": {"resourceGroupName": "rg", "zone_name": "contoso.com"}}, "azure.zone_name",
+     "did you mean azure.zoneName?"),
+    ({**CF, "retain_on_delete": True}, "retain_on_delete", "did you mean retainOnDelete?"),
+    ({**CF, "cloudflare": {"zoneId": "z", "zone_id": "z"}}, "cloudflare.zone_id", "did you mean cloudflare.zoneId?"),
+    ({**CF, "bogus": 1}, "bogus", "bogus is not a property of MxSplit; use one of: domain, tenant, "),
+    ({**CF, "cloudflare": {"zoneId": "z", "proxied": True}}, "cloudflare.proxied",
+     "cloudflare.proxied is not a property of MxSplit; use one of: zoneId"),
+]
+
+
+@pytest.mark.parametrize("inputs, path, fragment", EDGE_BAD, ids=[f"{p}-{i}" for i, (_, p, _) in enumerate(EDGE_BAD)])
+def test_edge_input_is_a_property_error(engine, plugin, inputs, path, fragment):
+    failure, rec = refused(engine, plugin, inputs)
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT, failure.details
+    [error] = failure.property_errors
+    assert (error.property_path, "Traceback" in failure.details) == (path, False)
+    assert fragment in error.reason
+    assert [r for r in rec.registrations if r.custom] == []
+
+
+def test_negative_zero_is_zero(engine, plugin):
+    result, rec = construct(engine, plugin, {**CF, "primaryPriority": -0.0}, preview=True)
+    assert result.state["mxRecords"][0]["preference"] == 0
+
+
 def test_bad_input_does_not_poison_the_next_construct(engine, plugin):
     refused(engine, plugin, {**CF, "domain": ""})
     result, _ = construct(engine, plugin, CF, preview=True)
@@ -398,6 +432,21 @@ def test_whole_set_guard_refuses_foreign_mx_as_a_property_error(engine, plugin, 
     assert rec.by_type(record_type) == []
     _, rec = construct(engine, plugin, inputs | {"allowForeignMx": True}, preview=False, invokes=invokes)
     assert [r.import_id for r in rec.by_type(record_type)] == [inputs["adopt"]["mx"]]
+
+
+@pytest.mark.parametrize("inputs", [AZ | {"adopt": {"mx": ARM}}, R53 | {"adopt": {"mx": R53_ID}},
+                                    GCP | {"adopt": {"mx": GCP_ID}}], ids=["azure", "route53", "cloud-dns"])
+def test_a_failed_read_before_adoption_is_a_property_error(engine, plugin, inputs):
+    """The set named by adopt.mx does not exist (or cannot be read): the provider's invoke fails."""
+    failure, rec = refused(engine, plugin, inputs, invokes={})
+    assert len(rec.invokes) == 1
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT, failure.details
+    [error] = failure.property_errors
+    assert error.property_path == "adopt.mx"
+    assert error.reason.startswith("adopt.mx: could not read the existing record set before adopting it")
+    assert "the stand-in engine has no result" in error.reason  # the provider's own reason
+    assert "Traceback" not in failure.details and 'File "' not in failure.details + error.reason
+    assert [r for r in rec.registrations if r.custom] == []
 
 
 WHOLE_SET_BAD = [

@@ -141,7 +141,7 @@ def test_missing_settings_become_declared_variables(provider, setting):
     plan = PLANS["digit"]
     text = render("tf-json", plan, provider=provider)
     doc = json.loads(text)
-    var = f"mx_1password_com_{setting}"
+    var = f"_1password_com_{setting}"
     assert doc["variable"] == {var: {"type": "string", "description": f"{setting} for the MX records of 1password.com"}}
     referenced = set(re.findall(r"\$\{var\.([A-Za-z0-9_-]+)\}", text))
     assert referenced == {var} and TF_IDENT.match(var)
@@ -212,3 +212,20 @@ def test_exports_and_new_backends_import_no_pulumi():
             "print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("one, other", [
+    ("dev.contoso.com", "dev-contoso.com"),     # a dot and a hyphen
+    ("mx.1password.com", "1password.com"),      # a digit-first domain and the same with a label before it
+    ("a-b.c.com", "a.b-c.com"),
+])
+def test_identifiers_of_different_domains_differ(one, other):
+    """A folder of per-domain files is one Terraform module: no two domains may share a name."""
+    assert identifier(one) != identifier(other)
+    assert TF_IDENT.match(identifier(one)) and TF_IDENT.match(identifier(other))
+
+
+@given(st.lists(st.from_regex(r"[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,4}[a-z0-9])?){1,3}",
+                              fullmatch=True), min_size=2, max_size=6, unique=True))
+def test_identifier_is_one_to_one_on_domain_names(names):
+    assert len({identifier(n) for n in names}) == len(names)

@@ -15,7 +15,17 @@ from typing import Any
 from ..core.names import is_subdomain, normalize_name, relative_to
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption, Capability, Deferred, ExistingSet, ResourceSpec, TtlRange, mx_value, require_settings
+from .base import (
+    REPLACES_WHOLE_SET,
+    Adoption,
+    Capability,
+    Deferred,
+    ExistingSet,
+    ResourceSpec,
+    TtlRange,
+    mx_value,
+    require_settings,
+)
 
 NAME = "azure"
 #: The ``MxSplitArgs`` field that selects this backend.
@@ -26,7 +36,7 @@ TTL = TtlRange(1, 2147483647)
 CAPABILITIES = (
     Capability("one-set-per-name", True, "both MX values live in one record set, so the split is one resource"),
     Capability("create-over-existing", False, "creating a record set that already exists fails: adopt it instead"),
-    Capability("partial-update", False, "an update replaces the whole set: foreign MX values in it are dropped"),
+    REPLACES_WHOLE_SET,
 )
 SETTINGS_REQUIRED = ("resource_group_name",)
 SETTINGS_OPTIONAL = ("zone_name",)

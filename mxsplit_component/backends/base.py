@@ -90,6 +90,12 @@ class Capability(NamedTuple):
     reason: str
 
 
+#: Azure DNS, Route 53 and Cloud DNS: every value of a name and type lives in one set, which
+#: an update replaces whole.
+REPLACES_WHOLE_SET = Capability("partial-update", False,
+                                "an update replaces the whole set: foreign MX values in it are dropped")
+
+
 class TtlRange(NamedTuple):
     low: int
     high: int
@@ -109,7 +115,8 @@ class TtlRange(NamedTuple):
 
 def require_settings(settings: object, backend: str, required: tuple[str, ...],
                      optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Check a backend's settings dict: known keys only, required keys present and non-empty."""
+    """Check a backend's settings dict: known keys only, required keys present and non-empty,
+    optional keys absent or non-empty."""
     if not isinstance(settings, Mapping):
         raise MxSplitError(f"{backend} must be a dict with {', '.join(required)}; got {type(settings).__name__}",
                            field=backend)
@@ -122,6 +129,12 @@ def require_settings(settings: object, backend: str, required: tuple[str, ...],
         value = settings.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise MxSplitError(f"{backend}.{key} is required; pass {backend}={{'{key}': ...}}",
+                               field=f"{backend}.{key}")
+    for key in optional:
+        # Sent as given, a blank value would reach the provider as "" rather than its default.
+        value = settings.get(key)
+        if isinstance(value, str) and not value.strip():
+            raise MxSplitError(f"{backend}.{key} is empty; omit it to use the default, or pass a value",
                                field=f"{backend}.{key}")
     return dict(settings)
 

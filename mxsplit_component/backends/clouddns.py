@@ -17,7 +17,17 @@ from typing import Any
 
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption, Capability, ExistingSet, ResourceSpec, TtlRange, mx_text_values, parse_mx_text, require_settings
+from .base import (
+    REPLACES_WHOLE_SET,
+    Adoption,
+    Capability,
+    ExistingSet,
+    ResourceSpec,
+    TtlRange,
+    mx_text_values,
+    parse_mx_text,
+    require_settings,
+)
 
 NAME = "cloud-dns"
 #: The ``MxSplitArgs`` key that holds this backend's settings (the CLI and README say ``cloud-dns``).
@@ -31,7 +41,7 @@ CAPABILITIES = (
     Capability("one-set-per-name", True, "both MX values live in one record set (rrdatas), so the split is one resource"),
     Capability("create-over-existing", True, "creating replaces an existing set of the same name in the same change, "
                                              "dropping foreign MX values silently: adopt it so the guard reads it first"),
-    Capability("partial-update", False, "an update replaces the whole set: foreign MX values in it are dropped"),
+    REPLACES_WHOLE_SET,
 )
 SETTINGS_REQUIRED = ("managed_zone",)
 SETTINGS_OPTIONAL = ("project",)

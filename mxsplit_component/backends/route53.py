@@ -17,7 +17,17 @@ from typing import Any
 
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption, Capability, ExistingSet, ResourceSpec, TtlRange, mx_text_values, parse_mx_text, require_settings
+from .base import (
+    REPLACES_WHOLE_SET,
+    Adoption,
+    Capability,
+    ExistingSet,
+    ResourceSpec,
+    TtlRange,
+    mx_text_values,
+    parse_mx_text,
+    require_settings,
+)
 
 NAME = "route53"
 #: The ``MxSplitArgs`` key that holds this backend's settings.
@@ -31,7 +41,7 @@ CAPABILITIES = (
     Capability("one-set-per-name", True, "both MX values live in one record set (records), so the split is one resource"),
     Capability("create-over-existing", False, "creating a record set that already exists fails, and allow_overwrite "
                                               "silently replaces it: adopt it instead (import id <zone id>_<name>_MX)"),
-    Capability("partial-update", False, "an update replaces the whole set: foreign MX values in it are dropped"),
+    REPLACES_WHOLE_SET,
 )
 SETTINGS_REQUIRED = ("zone_id",)
 SETTINGS_OPTIONAL: tuple[str, ...] = ()

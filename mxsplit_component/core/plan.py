@@ -100,13 +100,14 @@ class MxPlan(NamedTuple):
 
 def _int_field(value: object, name: str, low: int, high: int, fix: str) -> int:
     # Every number crosses the Pulumi engine protocol as a protobuf double: 3600.0 is 3600.
+    given = value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     # bool is an int subclass; True as a priority is always a mistake.
     if isinstance(value, bool) or not isinstance(value, int):
         raise MxSplitError(f"{name} must be an integer, got {value!r}; {fix}", field=name)
     if not low <= value <= high:
-        raise MxSplitError(f"{name} {value} is outside {low}..{high}; {fix}", field=name)
+        raise MxSplitError(f"{name} {given} is outside {low}..{high}; {fix}", field=name)
     return value
 
 

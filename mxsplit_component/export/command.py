@@ -20,15 +20,33 @@ from . import file_name, render
 Emit = Callable[[str], None]
 
 
+#: The plan flag (its ``argparse`` dest) behind each backend setting, per ``--provider``.
+SETTING_FLAGS = {
+    "azure": {"resource_group_name": "resource_group", "zone_name": "zone_name"},
+    "cloudflare": {"zone_id": "zone_id"},
+    "route53": {"zone_id": "zone_id"},
+    "cloud-dns": {"managed_zone": "managed_zone", "project": "project"},
+}
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
 def provider_settings(ns: argparse.Namespace) -> dict[str, Any]:
-    """The backend settings the plan flags give for ``--provider`` (missing ones left out)."""
-    by_provider = {
-        "azure": {"resource_group_name": ns.resource_group, "zone_name": ns.zone_name},
-        "cloudflare": {"zone_id": ns.zone_id},
-        "route53": {"zone_id": ns.zone_id},
-        "cloud-dns": {"managed_zone": ns.managed_zone, "project": ns.project},
-    }
-    return {k: v for k, v in by_provider.get(ns.provider or "", {}).items() if v is not None}
+    """The backend settings the plan flags give for ``--provider`` (missing ones left out).
+
+    :raises MxSplitError: for a flag of another provider, which would otherwise be dropped.
+    """
+    own = SETTING_FLAGS.get(ns.provider or "", {})
+    for dest in dict.fromkeys(d for flags in SETTING_FLAGS.values() for d in flags.values()):
+        if getattr(ns, dest, None) is None or dest in own.values():
+            continue
+        owners = " and ".join(p for p, flags in SETTING_FLAGS.items() if dest in flags.values())
+        fix = (f"--provider {ns.provider} takes {', '.join(_flag(d) for d in own.values())}" if ns.provider
+               else f"pass --provider {owners.replace(' and ', ' or ')}, or drop it")
+        raise MxSplitError(f"{_flag(dest)} is a {owners} setting; {fix}", field=dest)
+    return {key: getattr(ns, dest) for key, dest in own.items() if getattr(ns, dest, None) is not None}
 
 
 def adopt_ids(pairs: list[str]) -> dict[str, str]:

@@ -65,13 +65,3 @@ def adoption_ids(provider: str, specs: list[ResourceSpec], adopt: Mapping[str, s
         ids[role] = backend.check_adopt_id(role, value, roles[role])
     return ids
 
-
-def plain(value: Any) -> Any:
-    """JSON-safe form of a resource input for reports: placeholders become ``<setting>``."""
-    if isinstance(value, Unset):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value

@@ -37,13 +37,17 @@ TF_TYPES = {
 
 
 def identifier(name: str) -> str:
-    """A Terraform identifier from a component or domain name: ``contoso-com`` -> ``contoso_com``.
+    """A Terraform identifier from a component or domain name: ``contoso.com`` -> ``contoso_com``.
 
-    Identifiers may hold letters, digits, ``_`` and ``-`` but must not start with a digit,
-    so ``1password.com`` becomes ``mx_1password_com``.
+    Identifiers may hold letters, digits, ``_`` and ``-`` but must start with a letter or
+    ``_``. Different domains must get different names (a folder of per-domain files is one
+    module), so hyphens stay (``dev-contoso.com`` -> ``dev-contoso_com``, beside
+    ``dev.contoso.com`` -> ``dev_contoso_com``) and a leading digit gets a ``_``, which no
+    domain's own name starts with (``1password.com`` -> ``_1password_com``, beside
+    ``mx.1password.com`` -> ``mx_1password_com``).
     """
-    ident = re.sub(r"[^a-z0-9_]", "_", name.lower())
-    return ident if ident[:1].isalpha() or ident[:1] == "_" else f"mx_{ident}"
+    ident = re.sub(r"[^a-z0-9_-]", "_", name.lower())
+    return ident if ident[:1].isalpha() or ident[:1] == "_" else f"_{ident}"
 
 
 def _attributes(provider: str, spec: ResourceSpec) -> dict[str, Any]:
