@@ -28,6 +28,10 @@ class CheckOptions:
     fetch_mta_sts: bool = True
     #: Look up ``_mta-sts`` at all.
     mta_sts: bool = True
+    #: Compute the sender simulation (bulk rows leave it out unless ``--simulate``).
+    simulate: bool = True
+    #: Lookups kept in flight without adapting (``--fixed-window``); ``None`` adapts.
+    fixed_window: int | None = None
 
 
 async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
@@ -50,7 +54,7 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
     finally:
         if mx_client is not None:
             mx_client.close()
-    return build_report(plan, obs)
+    return build_report(plan, obs, with_simulation=options.simulate)
 
 
 def make_client(options: CheckOptions) -> DnsClient:
@@ -62,4 +66,6 @@ def make_client(options: CheckOptions) -> DnsClient:
     if not servers:
         raise MxSplitError("no system resolver is configured (/etc/resolv.conf); pass --nameserver IP[:PORT]",
                            field="nameserver")
+    if options.fixed_window is not None:
+        return DnsClient(servers, timeout=options.timeout, max_in_flight=options.fixed_window, adaptive=False)
     return DnsClient(servers, timeout=options.timeout)

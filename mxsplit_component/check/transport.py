@@ -59,6 +59,8 @@ MAX_IN_FLIGHT = 1024
 #: Where the adaptive window starts, and the least it backs off to.
 INITIAL_WINDOW = 32
 MIN_WINDOW = 4
+#: Queueing delay tolerated above twice the best round trip before the window stops growing.
+QUEUE_SLACK = 0.005
 #: Receive buffer asked for: a burst of replies larger than it is dropped by the kernel and
 #: costs a retry interval each (Linux caps it at net.core.rmem_max).
 RCVBUF = 1 << 21
@@ -265,6 +267,8 @@ class DnsClient:
         self._threshold = float(self.max_in_flight)
         self.stats.peak_window = int(self._window)
         self._last_cut = -math.inf
+        self._min_rtt = math.inf
+        self._srtt = 0.0
         self._in_flight = 0
         self._waiting: deque[_Lookup] = deque()
         self._admitting = False
@@ -487,16 +491,41 @@ class DnsClient:
         self._in_flight -= 1
         if not lookup.future.done():
             lookup.future.set_result(lookup.answer)
-        if grow and self.adaptive and self._window < self.max_in_flight:
-            # Slow start below the threshold (one more per reply: doubling per round trip),
-            # then one more per window's worth of replies.
-            self._window += 1.0 if self._window < self._threshold else 1.0 / self._window
-            if self._window > self.max_in_flight:
-                self._window = float(self.max_in_flight)
-            if int(self._window) > self.stats.peak_window:
-                self.stats.peak_window = int(self._window)
+        if grow and self.adaptive:
+            self._grow(lookup)
         if self._waiting:
             self._admit()
+
+    def _grow(self, lookup: _Lookup) -> None:
+        """A reply to a lookup's only send came back: adapt the window to its round trip.
+
+        Replies taking clearly longer than the path's best (twice it, plus
+        :data:`QUEUE_SLACK`) are queueing in some buffer; growing further would only fill
+        it until the kernel drops. So slow start ends at the first such reply (as HyStart
+        ends it in TCP), and afterwards the window grows by one per round trip while the
+        smoothed round trip stays below that bound and shrinks by one per round trip above it.
+        """
+        assert self._loop is not None
+        rtt = self._loop.time() - lookup.last_sent
+        if rtt < self._min_rtt:
+            self._min_rtt = rtt
+        self._srtt += (rtt - self._srtt) / 8 if self._srtt else rtt
+        bound = 2 * self._min_rtt + QUEUE_SLACK
+        window = self._window
+        if window < self._threshold:  # slow start: one more per reply, doubling per round trip
+            if rtt > bound:
+                self._threshold = window
+                return
+            if not self._waiting and self._in_flight + 1 < int(window):
+                return  # the window limited nothing (RFC 7661): no evidence the path takes more
+            window += 1.0
+        elif self._srtt > bound:
+            window = max(float(MIN_WINDOW), window - 1.0 / window)
+        elif self._waiting or self._in_flight + 1 >= int(window):
+            window += 1.0 / window
+        self._window = window = min(window, float(self.max_in_flight))
+        if window > self.stats.peak_window:
+            self.stats.peak_window = int(window)
 
     def _late(self, lookup: _Lookup) -> None:
         """A send went unanswered for the retry interval: halve the window, once per window
