@@ -61,6 +61,9 @@ INITIAL_WINDOW = 32
 MIN_WINDOW = 4
 #: Queueing delay tolerated above twice the best round trip before the window stops growing.
 QUEUE_SLACK = 0.005
+#: Pacing of new lookups: rate relative to window / round trip, and the largest burst.
+PACE_GAIN = 2.0
+BURST = 64
 #: Receive buffer asked for: a burst of replies larger than it is dropped by the kernel and
 #: costs a retry interval each (Linux caps it at net.core.rmem_max).
 RCVBUF = 1 << 21
@@ -268,6 +271,8 @@ class DnsClient:
         self.stats.peak_window = int(self._window)
         self._last_cut = -math.inf
         self._min_rtt = math.inf
+        self._tokens, self._tokens_at = float(BURST), 0.0
+        self._pace_timer: asyncio.TimerHandle | None = None
         self._srtt = 0.0
         self._in_flight = 0
         self._waiting: deque[_Lookup] = deque()
@@ -296,10 +301,8 @@ class DnsClient:
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
         lookup = _Lookup(Answer(qname, rdtype), full, loop.create_future(), list(self.nameservers))
-        if self._in_flight < int(self._window) and not self._waiting:
-            self._start(lookup)
-        else:
-            self._waiting.append(lookup)
+        self._waiting.append(lookup)
+        self._admit()
         return lookup.future
 
     @property
@@ -320,12 +323,35 @@ class DnsClient:
         self._admitting = True
         waiting = self._waiting
         try:
-            while waiting and self._in_flight < int(self._window):
+            while waiting and self._in_flight < int(self._window) and self._paced():
                 lookup = waiting.popleft()
                 if not lookup.future.cancelled():
                     self._start(lookup)
         finally:
             self._admitting = False
+
+    def _paced(self) -> bool:
+        """Take a send token. New lookups go out at most at ``PACE_GAIN × window / round
+        trip`` per second, in bursts of at most :data:`BURST` (as TCP paces): a whole
+        window sent at once would overflow a server's receive buffer long before the
+        window itself is too large for the path."""
+        if not self.adaptive or not self._srtt:
+            return True
+        assert self._loop is not None
+        now = self._loop.time()
+        rate = PACE_GAIN * self._window / self._srtt
+        self._tokens = min(float(BURST), self._tokens + (now - self._tokens_at) * rate)
+        self._tokens_at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        if self._pace_timer is None:
+            self._pace_timer = self._loop.call_later((1.0 - self._tokens) / rate, self._on_pace)
+        return False
+
+    def _on_pace(self) -> None:
+        self._pace_timer = None
+        self._admit()
 
     def _send_next(self, lookup: _Lookup) -> None:
         """Send to the next live server in order, or end the lookup when none is left."""
@@ -608,6 +634,9 @@ class DnsClient:
         return chan
 
     def close(self) -> None:
+        if self._pace_timer is not None:
+            self._pace_timer.cancel()
+            self._pace_timer = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer, self._timer_at = None, math.inf
