@@ -8,6 +8,7 @@ rollout walk-through. Provider credentials come from the providers' own config
 import pulumi
 
 from mxsplit_component import MxSplit
+from mxsplit_component.gctune import tune_gc
 from mxsplit_component.stackconfig import NAMESPACE, Entry, parse_entries
 
 
@@ -32,6 +33,7 @@ def summary(component: MxSplit) -> pulumi.Output[dict]:
 
 
 def main() -> None:
+    tune_gc()  # thousands of domains: the collector's default pace dominated (bench/README.md)
     config = pulumi.Config(NAMESPACE)
     entries = parse_entries(config.get_object("domains"), tenant=config.get("tenant"), ttl=config.get_int("ttl"))
     components = {entry.args["domain"]: declare(entry) for entry in entries}
