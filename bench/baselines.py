@@ -1,7 +1,7 @@
-"""The baselines mxsplit is measured against, doing the same 5 queries per domain:
+"""The dns.asyncresolver baseline mxsplit is measured against, doing the same 5 queries per domain:
 MX of the domain, A and AAAA of the tenant host and of the domain host.
 
-Run: python -m bench.baselines {sequential|async} CSV NAMESERVER PORT CONCURRENCY OUT
+Run: python -m bench.baselines async CSV NAMESERVER PORT CONCURRENCY OUT
 Each writes one JSON line per domain ({domain, mx, addresses}) for verification.
 """
 
@@ -32,24 +32,6 @@ def _addrs(answer: object) -> list[str]:
     return sorted(rd.address for rd in answer) if answer is not None else []  # type: ignore[attr-defined]
 
 
-def sequential(path: str, ns: str, port: int, out: str) -> None:
-    res = dns.resolver.Resolver(configure=False)
-    res.nameservers, res.port, res.lifetime = [ns], port, 5.0
-
-    def get(name: str, rdtype: str) -> object:
-        try:
-            return res.resolve(name, rdtype)
-        except dns.resolver.NoAnswer:
-            return None
-
-    with open(out, "w") as fh:
-        for domain, tenant in rows(path):
-            v4, ds = hosts(domain, tenant)
-            mx = sorted([rd.preference, rd.exchange.to_text(omit_final_dot=True)] for rd in get(domain, "MX"))  # type: ignore[attr-defined]
-            addresses = {h: {"ipv4": _addrs(get(h, "A")), "ipv6": _addrs(get(h, "AAAA"))} for h in (v4, ds)}
-            fh.write(json.dumps({"domain": domain, "mx": mx, "addresses": addresses}) + "\n")
-
-
 async def run_async(path: str, ns: str, port: int, concurrency: int, out: str) -> None:
     res = dns.asyncresolver.Resolver(configure=False)
     res.nameservers, res.port, res.lifetime = [ns], port, 5.0
@@ -78,7 +60,6 @@ async def run_async(path: str, ns: str, port: int, concurrency: int, out: str) -
 
 if __name__ == "__main__":
     method, path, ns, port, conc, out = sys.argv[1:7]
-    if method == "sequential":
-        sequential(path, ns, int(port), out)
-    else:
-        asyncio.run(run_async(path, ns, int(port), int(conc), out))
+    if method != "async":
+        sys.exit(f"unknown baseline {method!r}")
+    asyncio.run(run_async(path, ns, int(port), int(conc), out))

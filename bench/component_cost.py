@@ -116,7 +116,7 @@ def report(n: int, repeat: int = 5) -> str:
     rows = ["| method | median time (s) | resources registered |", "|---|---|---|"]
     rows += [f"| {name} | {t:.3f} | {c} |" for name, (t, c) in results.items()]
     targets = ["| target | measured | met |", "|---|---|---|",
-               f"| N={n} MxSplit ≤ 1.15× hand-written component | {ratio:.2f}× | {'yes' if ratio <= 1.15 else 'NO'} |",
+               f"| N={n} MxSplit ≤ 1.15× hand-written component | {ratio:.2f}× | {'met' if ratio <= 1.15 else 'NOT MET'} |",
                f"| MxSplit vs bare provider resources (no target) | {bare_ratio:.2f}× | n/a |"]
     title = f"### Component cost (N={n}: half Azure, half Cloudflare; median of {repeat}, methods interleaved)"
     return (title + "\n\n" + "\n".join(rows)

@@ -1,50 +1,81 @@
 """A latency-injecting DNS forwarder (UDP and TCP) for the benchmarks: bench-only code.
 
 Real resolvers are milliseconds away; the kernel here has no netem. Each reply is held
-for ``--delay-ms`` before it goes back to the client. Query ids are rewritten so one
-upstream socket serves every client. Run: python -m bench.forwarder LISTEN_PORT UPSTREAM_PORT DELAY_MS
+for ``DELAY_MS`` before it goes back to the client. Query ids are rewritten so one
+upstream socket serves every client. The forwarder must not be the bottleneck it
+measures: its sockets get large buffers and are read until empty on each wake. On exit
+(SIGTERM) it writes how many client queries it received and how many it dropped for
+lack of a free id to COUNTS as JSON.
+
+Run: python -m bench.forwarder LISTEN_PORT UPSTREAM_PORT DELAY_MS COUNTS
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import json
+import signal
+import socket
 import sys
 
+BUFFER = 1 << 22
 
-class UdpForwarder(asyncio.DatagramProtocol):
-    def __init__(self, upstream: tuple[str, int], delay: float) -> None:
-        self.upstream_addr = upstream
+
+def udp_socket(bind: tuple[str, int] | None = None, connect: tuple[str, int] | None = None) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for opt in (socket.SO_RCVBUF, socket.SO_SNDBUF):
+        sock.setsockopt(socket.SOL_SOCKET, opt, BUFFER)
+    sock.setblocking(False)
+    if bind:
+        sock.bind(bind)
+    if connect:
+        sock.connect(connect)
+    return sock
+
+
+class UdpForwarder:
+    def __init__(self, listen: int, upstream: tuple[str, int], delay: float) -> None:
+        self.loop = asyncio.get_running_loop()
         self.delay = delay
+        self.front = udp_socket(bind=("127.0.0.1", listen))
+        self.back = udp_socket(connect=upstream)
         self.pending: dict[int, tuple[tuple[str, int], bytes]] = {}
-        self.ids = itertools.cycle(range(65536))
-        self.transport: asyncio.DatagramTransport | None = None
-        self.upstream: asyncio.DatagramTransport | None = None
+        self.next_id = 0
+        self.received = self.no_id = 0
+        self.loop.add_reader(self.front.fileno(), self.from_client)
+        self.loop.add_reader(self.back.fileno(), self.from_upstream)
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+    def from_client(self) -> None:
+        while True:
+            try:
+                data, addr = self.front.recvfrom(65535)
+            except BlockingIOError:
+                return
+            if len(data) < 12:
+                continue
+            self.received += 1
+            for _ in range(65536):
+                self.next_id = (self.next_id + 1) & 0xFFFF
+                if self.next_id not in self.pending:
+                    break
+            else:
+                self.no_id += 1
+                continue
+            self.pending[self.next_id] = (addr, data[:2])
+            self.back.send(self.next_id.to_bytes(2, "big") + data[2:])
 
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if len(data) < 12 or self.upstream is None:
-            return
-        new_id = next(self.ids)
-        self.pending[new_id] = (addr, data[:2])
-        self.upstream.sendto(new_id.to_bytes(2, "big") + data[2:])
-
-    def reply(self, data: bytes) -> None:
-        entry = self.pending.pop(int.from_bytes(data[:2], "big"), None)
-        if entry is None or self.transport is None:
-            return
-        addr, orig = entry
-        asyncio.get_running_loop().call_later(self.delay, self.transport.sendto, orig + data[2:], addr)
-
-
-class Upstream(asyncio.DatagramProtocol):
-    def __init__(self, fwd: UdpForwarder) -> None:
-        self.fwd = fwd
-
-    def datagram_received(self, data: bytes, addr: object) -> None:
-        self.fwd.reply(data)
+    def from_upstream(self) -> None:
+        while True:
+            try:
+                data = self.back.recv(65535)
+            except BlockingIOError:
+                return
+            except ConnectionRefusedError:
+                continue
+            entry = self.pending.pop(int.from_bytes(data[:2], "big"), None)
+            if entry is not None:
+                addr, orig = entry
+                self.loop.call_later(self.delay, self.front.sendto, orig + data[2:], addr)
 
 
 async def tcp_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upstream: tuple[str, int],
@@ -66,19 +97,20 @@ async def tcp_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
         writer.close()
 
 
-async def serve(listen: int, upstream_port: int, delay_ms: float) -> None:
+async def serve(listen: int, upstream_port: int, delay_ms: float, counts: str) -> None:
     loop = asyncio.get_running_loop()
     upstream = ("127.0.0.1", upstream_port)
     delay = delay_ms / 1000
-    fwd = UdpForwarder(upstream, delay)
-    await loop.create_datagram_endpoint(lambda: fwd, local_addr=("127.0.0.1", listen))
-    up_transport, _ = await loop.create_datagram_endpoint(lambda: Upstream(fwd), remote_addr=upstream)
-    fwd.upstream = up_transport
+    fwd = UdpForwarder(listen, upstream, delay)
     server = await asyncio.start_server(lambda r, w: tcp_client(r, w, upstream, delay), "127.0.0.1", listen)
+    stop = loop.create_future()
+    loop.add_signal_handler(signal.SIGTERM, stop.set_result, None)
     print("ready", flush=True)
     async with server:
-        await server.serve_forever()
+        await stop
+    with open(counts, "w") as fh:
+        json.dump({"received": fwd.received, "no_id": fwd.no_id}, fh)
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))
+    asyncio.run(serve(int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]))

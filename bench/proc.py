@@ -17,6 +17,8 @@ class Run:
     seconds: float
     peak_rss_mib: float
     returncode: int
+    #: User + system CPU seconds of the child.
+    cpu: float = 0.0
 
 
 def run_module(module: str, args: Sequence[str], *, stdout: int | IO[Any] = subprocess.DEVNULL) -> Run:
@@ -24,7 +26,7 @@ def run_module(module: str, args: Sequence[str], *, stdout: int | IO[Any] = subp
     with tempfile.NamedTemporaryFile("r", suffix=".hwm") as hwm:
         result = run([sys.executable, "-m", "bench.peak", hwm.name, module, *args], stdout=stdout)
         hwm.seek(0)
-        return Run(result.seconds, int(hwm.read() or 0) / 1024, result.returncode)
+        return Run(result.seconds, int(hwm.read() or 0) / 1024, result.returncode, result.cpu)
 
 
 def run(cmd: Sequence[str], *, stdout: int | IO[Any] = subprocess.DEVNULL, env: dict[str, str] | None = None) -> Run:
@@ -38,4 +40,4 @@ def run(cmd: Sequence[str], *, stdout: int | IO[Any] = subprocess.DEVNULL, env: 
         proc.stderr.close()
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{cmd[:4]} exited {proc.returncode}: {err[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode)
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime)

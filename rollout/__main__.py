@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 
 from mxsplit_component import MxSplit
+from mxsplit_component.gctune import tune_gc
 from mxsplit_component.stackconfig import NAMESPACE, Entry, parse_entries
 
 
@@ -36,6 +37,7 @@ def summary(component: MxSplit) -> pulumi.Output[dict[str, Any]]:
 
 
 def main() -> None:
+    tune_gc()  # thousands of domains: the collector's default pace dominated (bench/README.md)
     config = pulumi.Config(NAMESPACE)
     entries = parse_entries(config.get_object("domains"), tenant=config.get("tenant"), ttl=config.get_int("ttl"))
     components = {entry.args["domain"]: declare(entry) for entry in entries}

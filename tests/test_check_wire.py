@@ -1,9 +1,12 @@
 """The lean query/reply codec, checked against dnspython's full Message on the same bytes."""
 
+import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.rdatatype
 import dns.rrset
+import pytest
 
 from mxsplit_component.check.wire import Query
 
@@ -86,3 +89,44 @@ def test_rcode():
     response = dns.message.make_response(request)
     response.set_rcode(3)
     assert q.read(response.to_wire()).rcode == 3
+
+
+# --- plain-value records: the same text dnspython gives ----------------------------------------
+def test_records_match_dnspython_for_every_type_the_checks_read():
+    from mxsplit_component.check.wire import records_of
+
+    q = Query("Contoso.COM", dns.rdatatype.ANY, recursion=True, payload=1232)
+    data = reply_for(q.wire(11), "contoso.com. MX 10 MX1.Contoso.com.", "contoso.com. A 192.0.2.1",
+                     "contoso.com. AAAA ::ffff:192.0.2.1", "contoso.com. AAAA 2001:db8::1:0:0:1",
+                     "contoso.com. CNAME Alias.Example.NET.", "contoso.com. PTR host\\.with\\.dots.example.",
+                     "contoso.com. NS ns\\200.example.", 'contoso.com. TXT "v=STSv1; id=1" "second"',
+                     'contoso.com. TXT "a;b" "\\"q\\""', "contoso.com. MX 0 .")
+    reply = q.read(data)
+    assert reply is not None
+    assert sorted(reply.records, key=repr) == sorted(records_of(dns.message.from_wire(data).answer), key=repr)
+    values = {t: v for _, t, v in reply.records}
+    assert values[dns.rdatatype.CNAME] == "alias.example.net"
+    assert values[dns.rdatatype.PTR] == "host\\.with\\.dots.example"  # escaped as dnspython does
+    assert values[dns.rdatatype.NS] == "ns\\200.example"
+    assert (0, ".") in [v for _, t, v in reply.records if t == dns.rdatatype.MX]
+
+
+def test_pointer_loops_and_forward_pointers_are_refused():
+    q = Query("contoso.com", dns.rdatatype.A, recursion=True, payload=1232)
+    question = q.question
+    header = bytes([0, 3, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0])
+    end = 12 + len(question)
+    # The answer's owner is a pointer to itself, then one to a later offset: both refused.
+    for target in (end, end + 2):
+        rr = bytes([0xC0 | target >> 8, target & 0xFF]) + bytes([0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1])
+        assert q.read(header + question + rr) is None
+
+
+def test_query_names_are_encoded_as_dnspython_encodes_them():
+    from mxsplit_component.check.wire import encode_name
+
+    for name in ("contoso.com", "contoso.com.", "_mta-sts.contoso.com", "*.example", "a" * 63 + ".com",
+                 "bücher.example", "a\\.b.example"):
+        assert encode_name(name) == dns.name.from_text(name).to_wire()
+    with pytest.raises(dns.exception.DNSException):
+        encode_name("a" * 64 + ".com")

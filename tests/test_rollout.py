@@ -1,5 +1,6 @@
 """The root rollout project: each committed stack under mocks, preview and update; bad config."""
 
+import gc
 import json
 from pathlib import Path
 
@@ -22,6 +23,24 @@ def mocks_for_stacks():
                                "id": "zone-" + args.args["filter"]["name"].replace(".", "-")},
         AZ_GET: {"mxRecords": [{"preference": 0, "exchange": "contoso-com.mail.protection.outlook.com"}]},
     })
+
+
+@pytest.fixture(autouse=True)
+def _restore_gc():
+    """The rollout program tunes the collector for its whole process; give the test session its own back."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
+def test_rollout_program_tunes_the_collector():
+    from mxsplit_component.gctune import THRESHOLDS
+
+    gc.set_threshold(700, 10, 10)
+    run_main(MAIN, config=stack_config(ROOT / "Pulumi.dev.yaml"), preview=True, mocks=mocks_for_stacks())
+    assert gc.get_threshold() == THRESHOLDS
+    assert gc.get_freeze_count() > 0
 
 
 def test_project_layout():

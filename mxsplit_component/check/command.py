@@ -37,7 +37,8 @@ def options_from(ns: argparse.Namespace) -> CheckOptions:
         raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
     return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
                         wait=wait, timeout=timeout, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts,
-                        smtp=ns.smtp, smtp_port=ns.smtp_port)
+                        smtp=ns.smtp, smtp_port=ns.smtp_port,
+                        simulate=ns.simulate or ns.file is None, fixed_window=ns.fixed_window)
 
 
 def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], MxPlan]) -> CheckReport:

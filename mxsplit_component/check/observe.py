@@ -18,6 +18,7 @@ import dns.rrset
 
 from ..core.plan import MxPlan, MxRecord
 from .transport import Answer, DnsClient, Nameserver
+from .wire import AAAA, CNAME, MX, TXT, A
 
 NULL_MX = "."
 
@@ -75,20 +76,26 @@ class Observation:
 
 
 def owned(answer: Answer, rdtype: int) -> list[Any]:
-    """The ``rdtype`` records of the queried name, following a CNAME chain that starts there.
+    """The ``rdtype`` values (:data:`.wire.Record`) of the queried name, following a CNAME
+    chain that starts there.
 
     Records of any other owner in the answer section (a resolver's extra data, a spoof) are
     ignored: they say nothing about the name we asked for.
     """
-    name = dns.name.from_text(answer.qname)
-    seen = {name}
-    cnames = {r.name: r for r in answer.answer if r.rdtype == dns.rdatatype.CNAME}
-    while name in cnames and len(cnames[name]):
-        name = cnames[name][0].target
-        if name in seen:  # a CNAME loop answers nothing
-            return []
-        seen.add(name)
-    return [rd for rrset in answer.answer if rrset.rdtype == rdtype and rrset.name == name for rd in rrset]
+    records = answer.records
+    name = answer.owner
+    if any(t == CNAME for _, t, _ in records):
+        cnames: dict[str, str] = {}
+        for owner, t, value in records:
+            if t == CNAME:
+                cnames.setdefault(owner, value)
+        seen = {name}
+        while name in cnames:
+            name = cnames[name]
+            if name in seen:  # a CNAME loop answers nothing
+                return []
+            seen.add(name)
+    return [value for owner, t, value in records if t == rdtype and owner == name]
 
 
 def parse_mx(answer: Answer) -> tuple[list[MxRecord] | None, bool]:
@@ -100,8 +107,7 @@ def parse_mx(answer: Answer) -> tuple[list[MxRecord] | None, bool]:
         return None, False
     if answer.rcode == "NXDOMAIN":
         return None, True
-    records = {MxRecord(rd.preference, host_text(rd.exchange)) for rd in owned(answer, dns.rdatatype.MX)}
-    return sorted(records), False
+    return sorted({MxRecord(pref, host) for pref, host in owned(answer, MX)}), False
 
 
 def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
@@ -111,20 +117,25 @@ def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
         return
     if answer.rcode == "NXDOMAIN":
         lookup.nxdomain = True
-    qname = dns.name.from_text(answer.qname)
-    for rrset in answer.answer:
-        if rrset.rdtype == dns.rdatatype.CNAME and rrset.name == qname and len(rrset):
-            lookup.cname = host_text(rrset[0].target)
-    found = sorted({rd.address for rd in owned(answer, dns.rdatatype.A if family == "ipv4" else dns.rdatatype.AAAA)})
-    if family == "ipv4":
-        lookup.ipv4 = sorted(set(lookup.ipv4) | set(found))
+    found = owned(answer, A if family == "ipv4" else AAAA)
+    if any(t == CNAME for _, t, _ in answer.records):
+        qname = answer.owner
+        cname = next((v for owner, t, v in answer.records if t == CNAME and owner == qname), None)
+        if cname is not None:
+            lookup.cname = cname
+    if not found:
         return
-    lookup.ipv6 = sorted(set(lookup.ipv6) | {a for a in found if not is_dns64(a)})
-    lookup.ipv6_synthesized = sorted(set(lookup.ipv6_synthesized) | {a for a in found if is_dns64(a)})
+    if family == "ipv4":
+        lookup.ipv4 = sorted(set(lookup.ipv4).union(found))
+        return
+    real = [a for a in found if not is_dns64(a)]
+    lookup.ipv6 = sorted(set(lookup.ipv6).union(real))
+    if len(real) < len(found):
+        lookup.ipv6_synthesized = sorted(set(lookup.ipv6_synthesized).union(a for a in found if is_dns64(a)))
 
 
 def parse_txt(answer: Answer) -> list[str]:
-    return [b"".join(rd.strings).decode("utf-8", "replace") for rd in owned(answer, dns.rdatatype.TXT)]
+    return [b"".join(strings).decode("utf-8", "replace") for strings in owned(answer, TXT)]
 
 
 def planned_hosts(plan: MxPlan) -> list[str]:
@@ -133,6 +144,14 @@ def planned_hosts(plan: MxPlan) -> list[str]:
 
 
 PolicyFetcher = Callable[[str, DnsClient], Awaitable[str]]
+
+
+def _ask(client: DnsClient, qname: str, rdtype: str) -> Awaitable[Answer]:
+    """A lookup started now: a plain future from a :class:`DnsClient` (any other client,
+    such as a test's, gets a task)."""
+    if isinstance(client, DnsClient):
+        return client.submit(qname, rdtype)
+    return asyncio.ensure_future(client.query(qname, rdtype))
 
 
 async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | None = None,
@@ -147,24 +166,21 @@ async def observe(plan: MxPlan, client: DnsClient, *, mx_client: DnsClient | Non
     own = mx_client or client
     obs = Observation(plan.domain)
     hosts = planned_hosts(plan)
+    # Every question at once, as futures: no task per question.
+    mx_asked = _ask(own, plan.domain, "MX")
+    sts_task = _ask(own, f"_mta-sts.{plan.domain}", "TXT") if mta_sts else None
+    asked = {h: (_ask(client, h, "A"), _ask(client, h, "AAAA")) for h in hosts}
 
-    async def lookup_host(host: str) -> tuple[str, HostLookup]:
-        lookup = HostLookup()
-        a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
-        parse_addresses(lookup, a, "ipv4")
-        parse_addresses(lookup, aaaa, "ipv6")
-        return host, lookup
-
-    mx_task = asyncio.ensure_future(own.query(plan.domain, "MX"))
-    sts_task = asyncio.ensure_future(own.query(f"_mta-sts.{plan.domain}", "TXT")) if mta_sts else None
-    host_tasks = [asyncio.ensure_future(lookup_host(h)) for h in hosts]
-
-    mx_answer = await mx_task
+    mx_answer = await mx_asked
     obs.mx, obs.nxdomain = parse_mx(mx_answer)
     obs.mx_error = mx_answer.error
-    extra = [r.exchange for r in obs.mx or () if r.exchange not in hosts and r.exchange != NULL_MX]
-    host_tasks += [asyncio.ensure_future(lookup_host(h)) for h in dict.fromkeys(extra)]
-    obs.hosts = dict(await asyncio.gather(*host_tasks))
+    for extra in (r.exchange for r in obs.mx or () if r.exchange != NULL_MX):
+        if extra not in asked:
+            asked[extra] = (_ask(client, extra, "A"), _ask(client, extra, "AAAA"))
+    for host, (a, aaaa) in asked.items():
+        lookup = obs.hosts[host] = HostLookup()
+        parse_addresses(lookup, await a, "ipv4")
+        parse_addresses(lookup, await aaaa, "ipv6")
 
     if sts_task is None:
         return obs

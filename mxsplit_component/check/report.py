@@ -56,7 +56,8 @@ class CheckReport:
     published: tuple[MxRecord, ...]
     addresses: dict[str, HostLookup]
     findings: tuple[Finding, ...]
-    simulation: tuple[Case, ...] = ()
+    #: ``None`` when not computed (a bulk row without ``--simulate``): left out of the JSON.
+    simulation: tuple[Case, ...] | None = ()
     smtp: SmtpResult | None = None
     hosts: JsonSource | None = None
 
@@ -80,7 +81,7 @@ class CheckReport:
             "published": [r.as_dict() for r in self.published],
             "addresses": {h: lookup.to_json() for h, lookup in self.addresses.items()},
             "findings": [f.to_json() for f in self.findings],
-            "simulation": [c.to_json() for c in self.simulation],
+            **({} if self.simulation is None else {"simulation": [c.to_json() for c in self.simulation]}),
             **({"smtp": self.smtp.to_json()} if self.smtp is not None else {}),
             **({"hosts": self.hosts.to_json()} if self.hosts is not None else {}),
         }
@@ -106,14 +107,17 @@ class RowError:
 Result = CheckReport | RowError
 
 
-def build_report(plan: MxPlan, obs: Observation) -> CheckReport:
-    """Findings (the trade-offs included) and the sender simulation for what DNS said."""
+def build_report(plan: MxPlan, obs: Observation, *, with_simulation: bool = True) -> CheckReport:
+    """Findings (the trade-offs included) and, unless ``with_simulation`` is false, the sender
+    simulation for what DNS said."""
     findings = evaluate(plan, obs) + tradeoff_findings(plan, obs)
     published = tuple(obs.mx or ())
-    addresses = {h: HostAddresses(tuple(a.ipv4), tuple(a.ipv6)) for h, a in obs.hosts.items()}
-    ds = addresses.get(plan.dual_stack_host)
-    cases = simulate(published, addresses, domain_ipv6_enabled=bool(ds and ds.ipv6))
-    return CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), tuple(cases))
+    cases: tuple[Case, ...] | None = None
+    if with_simulation:
+        addresses = {h: HostAddresses(tuple(a.ipv4), tuple(a.ipv6)) for h, a in obs.hosts.items()}
+        ds = addresses.get(plan.dual_stack_host)
+        cases = tuple(simulate(published, addresses, domain_ipv6_enabled=bool(ds and ds.ipv6)))
+    return CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), cases)
 
 
 def failed_report(plan: MxPlan, finding: Finding) -> CheckReport:

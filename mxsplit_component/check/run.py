@@ -31,6 +31,10 @@ class CheckOptions:
     #: Probe SMTP on every MX address after the DNS checks (``--smtp``), on this port.
     smtp: bool = False
     smtp_port: int = 25
+    #: Compute the sender simulation (bulk rows leave it out unless ``--simulate``).
+    simulate: bool = True
+    #: Lookups kept in flight without adapting (``--fixed-window``); ``None`` adapts.
+    fixed_window: int | None = None
 
 
 async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
@@ -53,7 +57,7 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
     finally:
         if mx_client is not None:
             mx_client.close()
-    rep = build_report(plan, obs)
+    rep = build_report(plan, obs, with_simulation=options.simulate)
     if options.smtp:
         from .smtp_report import probe_smtp
 
@@ -70,4 +74,6 @@ def make_client(options: CheckOptions) -> DnsClient:
     if not servers:
         raise MxSplitError("no system resolver is configured (/etc/resolv.conf); pass --nameserver IP[:PORT]",
                            field="nameserver")
+    if options.fixed_window is not None:
+        return DnsClient(servers, timeout=options.timeout, max_in_flight=options.fixed_window, adaptive=False)
     return DnsClient(servers, timeout=options.timeout)

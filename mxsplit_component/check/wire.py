@@ -1,36 +1,166 @@
 """Lean DNS messages for the hot path: build a query, read a reply's answer section.
 
-The bulk check asks five questions per domain and needs only the answer section of each
-reply. Building a full ``dns.message.Message`` per query and parsing the authority and
-additional sections of every reply (BIND sends NS and glue there) doubled the CPU cost of
-a check. Here the query is a header, the question and an EDNS OPT record; the reply's
-header and question are checked against ours, and only the answer records are decoded,
-each with dnspython (``dns.wire.Parser``, ``dns.rdata.from_wire_parser``). Replies whose
-authority or additional sections matter (finding a zone's nameservers) still go through
-``dns.message.from_wire``.
+The bulk check asks five questions per domain and compares only a few strings from each
+answer. Building a ``dns.message.Message`` per query, decoding every rdata into dnspython
+objects and turning names back into text for the comparison cost more CPU than the rest of
+the check together. Here the query is a header, the question and an EDNS OPT record, built
+from the name's text directly; the reply's header and question are checked against ours,
+and the answer section is decoded straight into plain values (:data:`Record`): A and AAAA as
+address text, MX, CNAME, PTR and NS targets as lower-case names, TXT as its strings. The
+same bytes still give dnspython rrsets on demand (:attr:`Reply.answer`) for callers that
+want them. Replies whose authority or additional sections matter (finding a zone's
+nameservers) go through ``dns.message.from_wire``.
 """
 
 from __future__ import annotations
 
+import re
+import socket
 import struct
+from typing import Any
 
 import dns.exception
+import dns.ipv6
 import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.wire
 
 HEADER = struct.Struct("!HHHHHH")
+RR = struct.Struct("!HHIH")
 QR, TC, RD = 0x8000, 0x0200, 0x0100
 #: FORMERR, SERVFAIL, NOTIMP, REFUSED.
 ERROR_RCODES = frozenset((1, 2, 4, 5))
+A, NS, CNAME, PTR, MX, TXT, AAAA = 1, 2, 5, 12, 15, 16, 28
+_NAME_TYPES = frozenset((NS, CNAME, PTR))
+IN = 1
+
+#: ``(owner, rdtype, value)``: owner a lower-case name without the final dot (the root is
+#: "."); value an address text (A, AAAA), a lower-case name (NS, CNAME, PTR),
+#: ``(preference, name)`` (MX), a tuple of byte strings (TXT), else the raw rdata bytes.
+Record = tuple[str, int, Any]
+
+#: Names made only of these characters print the same as dnspython's ``to_text`` (which
+#: escapes the rest); anything else takes dnspython's path, so the text is always its text.
+_PLAIN_NAME = re.compile(rb"[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*")
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*\.?")
+
+
+class MalformedReply(ValueError):
+    """Bytes that do not hold a well-formed answer section."""
 
 
 def encode_name(name: str) -> bytes:
-    """Wire form of a normalised, absolute-less name (what every lookup here asks for)."""
+    """Wire form of ``name`` (absolute; a final dot is optional). Plain names are built here;
+    anything else (escapes, non-ASCII, bad labels) goes through dnspython, which encodes or
+    raises exactly as ``dns.name.from_text`` does."""
+    if _PLAIN_TEXT.fullmatch(name):
+        labels = name.rstrip(".").split(".")
+        if len(name.rstrip(".")) < 254 and all(len(label) < 64 for label in labels):
+            return b"".join(bytes((len(label),)) + label.encode() for label in labels) + b"\0"
     wire = dns.name.from_text(name).to_wire()
     assert wire is not None  # to_wire() without a file returns the bytes
     return wire
+
+
+def name_text(name: str) -> str:
+    """``name`` as the records here spell owners: lower case, no final dot (the root is ".")."""
+    if _PLAIN_TEXT.fullmatch(name):
+        return name.rstrip(".").lower()
+    return dns.name.from_text(name).to_text(omit_final_dot=True).lower() or "."
+
+
+def read_name(data: bytes, pos: int) -> tuple[str, int]:
+    """The name at ``pos`` as lower-case text, and the position after it.
+
+    Compression pointers must point strictly backwards, each before the last, so a pointer
+    loop cannot spin; the name may not exceed 255 octets.
+    """
+    labels: list[bytes] = []
+    after = -1
+    limit = pos
+    size = 1
+    while True:
+        n = data[pos]
+        if n == 0:
+            pos += 1
+            break
+        if n < 64:
+            size += n + 1
+            label = data[pos + 1:pos + 1 + n]
+            if len(label) != n or size > 255:
+                raise MalformedReply("label runs past the message or name too long")
+            labels.append(label)
+            pos += n + 1
+        elif n >= 0xC0:
+            target = (n & 0x3F) << 8 | data[pos + 1]
+            if after < 0:
+                after = pos + 2
+            if target >= limit:
+                raise MalformedReply("compression pointer does not point backwards")
+            limit = pos = target
+        else:
+            raise MalformedReply("unknown label type")
+    if after < 0:
+        after = pos
+    if not labels:
+        return ".", after
+    raw = b".".join(labels)
+    if _PLAIN_NAME.fullmatch(raw) and raw.count(b".") == len(labels) - 1:
+        return raw.decode("ascii").lower(), after
+    return dns.name.Name([*labels, b""]).to_text(omit_final_dot=True).lower(), after
+
+
+def _txt(rdata: bytes) -> tuple[bytes, ...]:
+    strings = []
+    pos = 0
+    while pos < len(rdata):
+        n = rdata[pos]
+        if pos + 1 + n > len(rdata):
+            raise MalformedReply("TXT string runs past its record")
+        strings.append(rdata[pos + 1:pos + 1 + n])
+        pos += 1 + n
+    return tuple(strings)
+
+
+def read_records(data: bytes, pos: int, count: int) -> list[Record]:
+    """Decode ``count`` resource records from ``pos`` into :data:`Record` values (class IN only)."""
+    out: list[Record] = []
+    for _ in range(count):
+        owner, pos = read_name(data, pos)
+        if pos + 10 > len(data):
+            raise MalformedReply("record header runs past the message")
+        rdtype, rdclass, _ttl, rdlen = RR.unpack_from(data, pos)
+        pos += 10
+        end = pos + rdlen
+        if end > len(data):
+            raise MalformedReply("record data runs past the message")
+        value: Any
+        if rdtype == A:
+            if rdlen != 4:
+                raise MalformedReply("A record is not 4 octets")
+            value = socket.inet_ntop(socket.AF_INET, data[pos:end])
+        elif rdtype == AAAA:
+            if rdlen != 16:
+                raise MalformedReply("AAAA record is not 16 octets")
+            value = dns.ipv6.inet_ntoa(data[pos:end])  # dnspython's spelling, as before
+        elif rdtype == MX:
+            target, stop = read_name(data, pos + 2)
+            if rdlen < 3 or stop != end:
+                raise MalformedReply("MX record length does not match its name")
+            value = (data[pos] << 8 | data[pos + 1], target)
+        elif rdtype in _NAME_TYPES:
+            value, stop = read_name(data, pos)
+            if stop != end:
+                raise MalformedReply("record length does not match its name")
+        elif rdtype == TXT:
+            value = _txt(data[pos:end])
+        else:
+            value = data[pos:end]
+        if rdclass == IN:
+            out.append((owner, rdtype, value))
+        pos = end
+    return out
 
 
 class RRSet(list):  # type: ignore[type-arg]
@@ -42,11 +172,43 @@ class RRSet(list):  # type: ignore[type-arg]
         self.rdtype = rdtype
 
 
-class Reply:
-    __slots__ = ("answer", "flags", "rcode")
+def rrsets(data: bytes, start: int, count: int) -> list[RRSet]:
+    """The answer section as dnspython rdatas grouped per owner and type."""
+    parser = dns.wire.Parser(data, start)
+    sets: dict[tuple[dns.name.Name, int], RRSet] = {}
+    for _ in range(count):
+        name = parser.get_name(decompress=True)
+        rdtype, rdclass, _ttl, rdlen = parser.get_struct("!HHIH")
+        with parser.restrict_to(rdlen):
+            rdata = dns.rdata.from_wire_parser(rdclass, rdtype, parser, None)
+        key = (name, rdtype)
+        rrset = sets.get(key)
+        if rrset is None:
+            rrset = sets[key] = RRSet(name, rdtype)
+        rrset.append(rdata)
+    return list(sets.values())
 
-    def __init__(self, flags: int, rcode: int, answer: list[RRSet]) -> None:
-        self.flags, self.rcode, self.answer = flags, rcode, answer
+
+class Reply:
+    """A reply that answers our question: header fields and the decoded answer section."""
+
+    __slots__ = ("flags", "rcode", "records", "_data", "_start", "_count", "_answer")
+
+    def __init__(self, flags: int, rcode: int, records: list[Record], data: bytes = b"", start: int = 0,
+                 count: int = 0) -> None:
+        self.flags, self.rcode, self.records = flags, rcode, records
+        self._data, self._start, self._count = data, start, count
+        self._answer: list[RRSet] | None = None
+
+    @property
+    def answer(self) -> list[RRSet]:
+        """The answer section as dnspython rrsets, decoded from the same bytes on first use."""
+        if self._answer is None:
+            try:
+                self._answer = rrsets(self._data, self._start, self._count) if self._count else []
+            except (dns.exception.DNSException, struct.error, ValueError):
+                self._answer = []  # an rdata dnspython refuses: no records it could hand out
+        return self._answer
 
 
 class Query:
@@ -68,7 +230,8 @@ class Query:
         return HEADER.pack(qid, self.flags, 1, 0, 0, self.arcount) + self.body
 
     def read(self, data: bytes) -> Reply | None:
-        """The reply's answer section, or ``None`` when ``data`` does not answer this query."""
+        """The reply's answer section, or ``None`` when ``data`` does not answer this query
+        (or its answer section is malformed: then the real reply may still follow)."""
         end = 12 + len(self.question)
         if len(data) < 12:
             return None
@@ -86,22 +249,29 @@ class Query:
         if flags & TC:
             return Reply(flags, rcode, [])
         try:
-            return Reply(flags, rcode, _answers(data, end, ancount))
-        except (dns.exception.DNSException, struct.error, ValueError):
+            return Reply(flags, rcode, read_records(data, end, ancount), data, end, ancount)
+        except (IndexError, MalformedReply, struct.error):
             return None
 
 
-def _answers(data: bytes, start: int, count: int) -> list[RRSet]:
-    parser = dns.wire.Parser(data, start)
-    sets: dict[tuple[dns.name.Name, int], RRSet] = {}
-    for _ in range(count):
-        name = parser.get_name(decompress=True)
-        rdtype, rdclass, _ttl, rdlen = parser.get_struct("!HHIH")
-        with parser.restrict_to(rdlen):
-            rdata = dns.rdata.from_wire_parser(rdclass, rdtype, parser, None)
-        key = (name, rdtype)
-        rrset = sets.get(key)
-        if rrset is None:
-            rrset = sets[key] = RRSet(name, rdtype)
-        rrset.append(rdata)
-    return list(sets.values())
+def records_of(rrsets: list[Any]) -> list[Record]:
+    """:data:`Record` values from dnspython rrsets (answers built by a full parse, or by tests)."""
+    out: list[Record] = []
+    for rrset in rrsets:
+        owner = rrset.name.to_text(omit_final_dot=True).lower() or "."
+        rdtype = int(rrset.rdtype)
+        for rd in rrset:
+            value: Any
+            if rdtype in (A, AAAA):
+                value = rd.address
+            elif rdtype == MX:
+                value = (rd.preference, rd.exchange.to_text(omit_final_dot=True).lower() or ".")
+            elif rdtype in _NAME_TYPES:
+                value = rd.target.to_text(omit_final_dot=True).lower() or "."
+            elif rdtype == TXT:
+                value = tuple(rd.strings)
+            else:
+                value = rd.to_digestable()
+            out.append((owner, rdtype, value))
+    return out
+
