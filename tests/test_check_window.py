@@ -1,6 +1,7 @@
 """The adaptive in-flight window and paced sends, against servers started here on loopback."""
 
 import asyncio
+import time
 
 from dnsfaults import FaultServer
 from mxsplit_component.check.transport import INITIAL_WINDOW, MIN_WINDOW, DnsClient, parse_nameserver
@@ -55,3 +56,50 @@ def test_max_in_flight_bounds_the_window():
     with FaultServer(RECORDS) as server:
         _, stats, window = lookups(server, [f"h{i}.example" for i in range(N)], timeout=5, max_in_flight=40)
     assert stats.peak_window <= 40 and window <= 40
+
+
+def test_a_dead_first_server_neither_shrinks_the_window_nor_costs_every_lookup_a_retry():
+    # The first --nameserver never answers. Only the first window of lookups (and a probe
+    # per retry interval) waits on it; the rest go straight to the live one, and its
+    # silence is not read as congestion (which once left 4 lookups in flight: minutes).
+    with FaultServer({}, ("silent",), address="127.0.0.9") as dead, FaultServer(RECORDS) as live:
+        servers = [parse_nameserver(dead.nameserver), parse_nameserver(live.nameserver)]
+
+        async def run():
+            async with DnsClient(servers, timeout=2, retry=0.5) as client:
+                answers = await asyncio.gather(*(client.query(f"h{i}.example", "A") for i in range(N)))
+                return answers, client.window
+
+        start = time.monotonic()
+        answers, window = asyncio.run(asyncio.wait_for(run(), 30))
+        elapsed = time.monotonic() - start
+    assert [a.error for a in answers] == [None] * N
+    assert all(a.server == live.nameserver for a in answers)
+    assert len(dead.queries) <= INITIAL_WINDOW + 8  # the first window, then a probe per retry interval
+    assert window >= INITIAL_WINDOW
+    assert elapsed < 5  # 400 lookups at one retry interval each, 4 at a time, took 50 s
+
+
+def test_a_lookup_nobody_answers_gives_up_its_slot_after_the_retry_interval():
+    # Four lookups a server never answers, a window of four: they leave the window when
+    # their first send goes unanswered (their retries go on), so the others do not wait
+    # for those four to time out.
+    def behaviour(query):
+        return ["silent"] if int(query.question[0].name.labels[0][1:]) < 4 else ["ok"]
+
+    with FaultServer(RECORDS, behaviour) as server:
+        async def run():
+            async with DnsClient([parse_nameserver(server.nameserver)], timeout=3, retry=0.3, max_in_flight=4,
+                                 adaptive=False) as client:
+                loop = asyncio.get_running_loop()
+                start = loop.time()
+                futures = [client.submit(f"h{i}.example", "A") for i in range(100)]
+                good = await asyncio.gather(*futures[4:])
+                took = loop.time() - start
+                bad = await asyncio.gather(*futures[:4])
+                return good, bad, took
+
+        good, bad, took = asyncio.run(asyncio.wait_for(run(), 30))
+    assert [a.error for a in good] == [None] * 96
+    assert all(a.error is not None and "no reply within 3s" in a.error for a in bad)
+    assert took < 2  # not the 3 s the silent lookups hold on to

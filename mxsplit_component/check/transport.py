@@ -58,7 +58,7 @@ EDNS_PAYLOAD = 1232
 MAX_IN_FLIGHT = 1024
 #: Where the adaptive window starts, and the least it backs off to.
 INITIAL_WINDOW = 32
-MIN_WINDOW = 4
+MIN_WINDOW = 32
 #: Queueing delay tolerated above twice the best round trip before the window stops growing.
 QUEUE_SLACK = 0.005
 #: Pacing of new lookups: rate relative to window / round trip, and the largest burst.
@@ -77,6 +77,9 @@ _ANSWERED_TEXT = {r: f"answered {r}" for r in ANSWERED}
 _RCODE_TEXT = {int(r): dns.rcode.to_text(r) for r in dns.rcode.Rcode}
 #: Timer slack: lookups due within it are handled in the same wake.
 _SLACK = 0.002
+#: Sends in a row a server left unanswered (with no reply to anything else meanwhile) before
+#: new lookups ask the other servers first; it is still probed once per retry interval.
+DOWN_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,7 @@ class _Lookup:
     """One lookup's state: where it is in the server order, and every attempt still open."""
 
     __slots__ = ("answer", "full", "future", "deadline", "next_at", "pos", "tries", "live", "no_edns", "sent",
-                 "queries", "busy", "done", "last_sent", "late")
+                 "queries", "busy", "done", "last_sent", "late", "heard", "in_window")
 
     def __init__(self, answer: Answer, full: bool, future: asyncio.Future[Answer], live: list[Nameserver]) -> None:
         self.answer = answer
@@ -189,6 +192,8 @@ class _Lookup:
         self.done = False
         self.last_sent = 0.0
         self.late = False  # some send went unanswered for the retry interval
+        self.heard = 0  # replies the last send's server had given when the send went out
+        self.in_window = False  # counted in the window (until it ends or a send goes unanswered)
 
 
 class _Channel:
@@ -200,11 +205,14 @@ class _Channel:
     dropped here, so the real reply arriving right behind them is never lost.
     """
 
-    __slots__ = ("ns", "key", "sock", "pending", "client")
+    __slots__ = ("ns", "key", "sock", "pending", "client", "heard", "misses", "probe_at")
 
     def __init__(self, client: DnsClient, ns: Nameserver, sock: socket.socket) -> None:
         self.client, self.ns, self.key, self.sock = client, ns, str(ns), sock
         self.pending: dict[int, tuple[_Lookup, Callable[[bytes], Any]]] = {}
+        #: Replies accepted from this server, and its sends unanswered in a row since the last.
+        self.heard = self.misses = 0
+        self.probe_at = 0.0
 
     def readable(self) -> None:
         """Read every datagram waiting (one wake, many replies)."""
@@ -226,6 +234,8 @@ class _Channel:
             lookup, matcher = waiting
             reply = matcher(data)
             if reply is not None:
+                self.heard += 1
+                self.misses = 0
                 deliver(lookup, self, reply)
 
     def fail(self, exc: Exception) -> None:
@@ -314,8 +324,25 @@ class DnsClient:
     def _start(self, lookup: _Lookup) -> None:
         assert self._loop is not None
         self._in_flight += 1
+        lookup.in_window = True
         lookup.deadline = self._loop.time() + self.timeout
+        if len(self.nameservers) > 1:
+            lookup.pos = self._first_server(lookup.deadline - self.timeout)
         self._send_next(lookup)
+
+    def _first_server(self, now: float) -> int:
+        """Where a new lookup starts in the server order: the first server not known to be
+        down (silent for :data:`DOWN_AFTER` sends in a row), so one dead server does not cost
+        every lookup a retry interval. A down server is still asked first by one lookup per
+        retry interval, which brings it back when it answers again."""
+        for i, ns in enumerate(self.nameservers):
+            chan = self._channels.get(ns)
+            if chan is None or chan.misses < DOWN_AFTER:
+                return i
+            if now >= chan.probe_at:
+                chan.probe_at = now + self.retry
+                return i
+        return 0
 
     def _admit(self) -> None:
         if self._admitting:
@@ -374,6 +401,7 @@ class DnsClient:
             self._send(lookup, chan)
             outcomes.setdefault(chan.key, "no reply")
             lookup.last_sent = now
+            lookup.heard = chan.heard
             self._arm(lookup, min(lookup.deadline, now + self.retry))
             return
         self._fail(lookup)
@@ -514,7 +542,9 @@ class DnsClient:
         for chan, qid in lookup.sent:
             chan.pending.pop(qid, None)
         lookup.sent = []
-        self._in_flight -= 1
+        if lookup.in_window:
+            lookup.in_window = False
+            self._in_flight -= 1
         if not lookup.future.done():
             lookup.future.set_result(lookup.answer)
         if grow and self.adaptive:
@@ -554,10 +584,28 @@ class DnsClient:
             self.stats.peak_window = int(window)
 
     def _late(self, lookup: _Lookup) -> None:
-        """A send went unanswered for the retry interval: halve the window, once per window
-        (only a send made after the last cut can cause the next)."""
+        """A send went unanswered for the retry interval.
+
+        The lookup leaves the window (as a lost segment leaves TCP's pipe): its retries go on
+        until its deadline, but a lookup a server never answers must not hold a slot that
+        long, or a few such lookups would stall every other. The window halves, once per
+        window (only a send made after the last cut can cause the next), but only when the
+        server answered something since that send: a loss on a working path. A server that
+        stayed silent throughout is down, not congested (failing over to the next server is
+        the answer to that), and after :data:`DOWN_AFTER` such sends new lookups ask the
+        other servers first.
+        """
         lookup.late = True
         self.stats.timeouts += 1
+        if lookup.in_window:
+            lookup.in_window = False
+            self._in_flight -= 1
+            if self._waiting:
+                self._admit()
+        chan = lookup.sent[-1][0] if lookup.sent else None
+        if chan is not None and chan.heard == lookup.heard:
+            chan.misses += 1
+            return
         if self.adaptive and lookup.last_sent > self._last_cut:
             assert self._loop is not None
             self._last_cut = self._loop.time()
