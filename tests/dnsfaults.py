@@ -4,7 +4,8 @@ A :class:`FaultServer` answers from ``records`` (``{"name.": ["A 192.0.2.1", ...
 each UDP query gets the replies its ``behaviour`` lists, in order: ``ok`` (a correct reply)
 or a fault such as ``wrong-id``, ``wrong-question``, ``garbage``, ``other-owner``,
 ``duplicates``, ``late`` (one reply, 1.2 s after the first query of a name, none to
-retransmits), ``servfail``/``refused``/``notimp``/``formerr``, ``formerr-edns`` (FORMERR to
+retransmits), ``slow`` (every query answered after :data:`SLOW`),
+``servfail``/``refused``/``notimp``/``formerr``, ``formerr-edns`` (FORMERR to
 EDNS queries only), ``truncate``, ``other-port``, ``pointer-loop``, ``silent``. ``behaviour``
 may also be a callable ``(query) -> list of names``. Over TCP it serves, refuses
 (``tcp="refuse"``: nothing listens) or cuts the reply short (``tcp="cut"``).
@@ -30,6 +31,7 @@ import dns.rrset
 
 Behaviour = Sequence[str] | Callable[[dns.message.Message], Sequence[str]]
 LATE = 1.2
+SLOW = 0.8
 OTHER_OWNER = "elsewhere.example."
 
 
@@ -149,6 +151,8 @@ class FaultServer:
                 if key not in self._seen:
                     self._seen.add(key)
                     out.append((LATE, good.to_wire(), False))
+            elif name == "slow":
+                out.append((SLOW, good.to_wire(), False))
             elif name in ("servfail", "refused", "notimp", "formerr"):
                 good.answer.clear()
                 good.set_rcode(dns.rcode.from_text(name.upper()))

@@ -278,3 +278,34 @@ def test_a_zone_id_or_an_smtp_address_literal_is_the_same_sender(capsys, bind, i
     code, v = sender(capsys, bind, ip, "good")
     assert code == 0
     assert (v["ip"], v["reply"], v["ptr"]) == (CONFIRMED, "250", f"mail.good.{FWD}")
+
+
+@pytest.mark.parametrize("helo", [None, "mta.slow.test"])
+def test_sender_ends_within_four_timeouts_against_a_slow_resolver(capsys, helo):
+    # Every answer takes 0.8 s and the SPF record chains through nine includes: with
+    # --timeout 1 the run once took about 9 s (pyspf's budget was max(20, 4 x timeout)).
+    import time
+
+    import dnsfaults
+
+    records = {"slow.test.": ['TXT "v=spf1 include:s1.slow.test -all"'],
+               **{f"s{n}.slow.test.": [f'TXT "v=spf1 include:s{n + 1}.slow.test -all"'] for n in range(1, 9)},
+               "s9.slow.test.": ['TXT "v=spf1 -all"']}
+    with dnsfaults.FaultServer(records, ("slow",)) as server:
+        args = ["sender", "--ip", CONFIRMED, "--from", "slow.test", "--nameserver", server.nameserver,
+                "--timeout", "1", "--json"]
+        start = time.monotonic()
+        code = main(args + (["--helo", helo] if helo else []))
+        elapsed = time.monotonic() - start
+    out = json.loads(capsys.readouterr().out)
+    assert elapsed < 4 + 0.5, elapsed
+    assert out["spf"] == "temperror" and "lookup time" in out["spf_detail"]["detail"]  # the budget ran out
+    assert code == 1  # no PTR (NXDOMAIN) defers whatever SPF says
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_sender_refuses_unusable_timeouts(capsys, value):
+    with pytest.raises(SystemExit) as exc:
+        main(["sender", "--ip", CONFIRMED, "--from", FWD, "--nameserver", "127.0.0.1:9", "--timeout", value])
+    assert exc.value.code == 2
+    assert "--timeout" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 from typing import TYPE_CHECKING
 
 from ..errors import MxSplitError
@@ -26,8 +27,8 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a usable number of seconds; give a finite number, more than 0")
     return value
 
 
@@ -41,7 +42,8 @@ def add_sender_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
                    help="ask this resolver (repeatable); default: the system resolver")
     p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
-                   help="total time per lookup, retries included (default 5)")
+                   help="total time per lookup, retries included (default 5); the whole run ends within "
+                        "4 times it")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -88,7 +90,7 @@ def run_sender(ns: argparse.Namespace) -> SenderVerdict:
 
     async def main() -> SenderVerdict:
         async with make_client(options) as client:
-            evidence = gather(ip, domain, helo, client, spf_budget=max(20.0, 4 * ns.timeout))
+            evidence = gather(ip, domain, helo, client)
             if to is None:
                 return judge(await evidence)
             found, recipient = await asyncio.gather(evidence, published(to, client))

@@ -63,28 +63,49 @@ async def _addresses(client: DnsClient, name: str, rdtype: str) -> tuple[tuple[s
     return tuple(sorted({rd.address for rd in _records(answer, kind)})), None
 
 
-async def gather(ip: str, domain: str, helo: str | None, client: DnsClient, *, spf_budget: float = 20.0) -> SenderEvidence:
-    """Ask everything at once: PTR (then each name's forward and IPv4 records) beside SPF.
+#: ``mxsplit sender`` ends within this many ``--timeout``s: the PTR lookup (one), then the
+#: forward lookups (one, all at once) beside the SPF evaluation, whose lookups get what is
+#: left but one ``--timeout`` (the lookup running when pyspf's budget ends may take that long).
+SENDER_TIMEOUTS = 4
 
-    :param helo: the sender's HELO name; defaults to its first PTR name, else ``domain``.
-    :param spf_budget: bound on the SPF evaluation's lookups, in total (pyspf ``querytime``).
+
+def spf_querytime(timeout: float, elapsed: float) -> float:
+    """pyspf's ``querytime`` for an SPF evaluation starting ``elapsed`` seconds into a run
+    bounded by :data:`SENDER_TIMEOUTS` × ``timeout`` (never 0, which pyspf reads as unbounded)."""
+    return max(0.001, (SENDER_TIMEOUTS - 1) * timeout - elapsed)
+
+
+async def gather(ip: str, domain: str, helo: str | None, client: DnsClient) -> SenderEvidence:
+    """Ask everything at once: PTR (then each name's forward and IPv4 records) beside SPF,
+    within :data:`SENDER_TIMEOUTS` × the client's timeout in all.
+
+    :param helo: the sender's HELO name; defaults to its first PTR name, else ``domain``
+        (given, the SPF evaluation starts at once, beside the PTR lookup).
     """
     family = IPV6 if ipaddress.ip_address(ip).version == 6 else IPV4
     reverse = host_text(dns.reversename.from_address(ip))
     loop = asyncio.get_running_loop()
+    start = loop.time()
     errors: list[str] = []
 
+    def spf(helo_name: str) -> asyncio.Future[SpfOutcome]:
+        querytime = spf_querytime(client.timeout, loop.time() - start)
+        return asyncio.ensure_future(asyncio.to_thread(
+            evaluate_spf, ip, domain, helo_name, threadsafe_lookup(client, loop), querytime=querytime))
+
+    spf_task = spf(helo) if helo else None
     ptr_answer = await client.query(reverse, "PTR")
     ptr_error = ptr_answer.error
     names = tuple(sorted({host_text(rd.target) for rd in _records(ptr_answer, dns.rdatatype.PTR)}))
     helo_name = helo or (names[0] if names else domain)
-    spf_task = asyncio.ensure_future(asyncio.to_thread(
-        evaluate_spf, ip, domain, helo_name, threadsafe_lookup(client, loop), querytime=spf_budget))
+    if spf_task is None:
+        spf_task = spf(helo_name)
 
     forward_type = "AAAA" if family == IPV6 else "A"
     hint_names = list(dict.fromkeys([*names, helo_name]))
-    forward_results = await asyncio.gather(*(_addresses(client, n, forward_type) for n in names))
-    hint_results = await asyncio.gather(*(_addresses(client, n, "A") for n in hint_names))
+    results = await asyncio.gather(*(_addresses(client, n, forward_type) for n in names),
+                                   *(_addresses(client, n, "A") for n in hint_names))
+    forward_results, hint_results = results[:len(names)], results[len(names):]
     forward = {}
     for n, (addrs, err) in zip(names, forward_results, strict=True):
         forward[n] = addrs
