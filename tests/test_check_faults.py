@@ -289,3 +289,10 @@ def test_wait_polls_for_the_full_window(capsys):
 
 def test_nameserver_dataclass_is_stable():
     assert str(Nameserver("::1", 53)) == "[::1]:53"
+
+
+def test_plan_only_name_flag_is_not_taken_for_nameserver(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "contoso.com", "--tenant", "contoso", "--name", "127.0.0.1:9", "--timeout", "0.5"])
+    assert exc.value.code == 2
+    assert "--name" in capsys.readouterr().err

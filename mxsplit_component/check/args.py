@@ -41,7 +41,14 @@ def _nameserver(text: str) -> Nameserver:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _plan_only(text: str) -> str:
+    raise argparse.ArgumentTypeError("is a flag of 'mxsplit plan' (the component name); check does not use it")
+
+
 def add_check_arguments(p: argparse.ArgumentParser) -> None:
+    # Spelt out so argparse does not take it as an abbreviation of --nameserver
+    # (``check --name 127.0.0.1`` quietly asked that address).
+    p.add_argument("--name", type=_plan_only, help=argparse.SUPPRESS)
     p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
                    help="ask this server (repeatable; IP, IP:PORT, [IPv6]:PORT); default: the system resolver")
     p.add_argument("--authoritative", action="store_true",
