@@ -153,6 +153,10 @@ def check_host(value: object, field: str, cloud: Cloud) -> str:
                        f"(must end in {allowed}); {WHERE_TO_COPY}", field=field)
 
 
+def _derive_fix(domain: str) -> str:
+    return f"pass dual_stack_host explicitly: {WHERE_TO_COPY.replace('<domain>', domain)}"
+
+
 def derive_dual_stack_host(domain: str, cloud: Cloud) -> str:
     """Derive ``contoso-com.mail.protection.outlook.com`` from ``contoso.com``.
 
@@ -161,18 +165,17 @@ def derive_dual_stack_host(domain: str, cloud: Cloud) -> str:
     ``domainwithdash-com01e``), and a token longer than a label cannot be the host.
     DNSControl's ``M365_BUILDER`` refuses the same way.
     """
-    fix = f"pass dual_stack_host explicitly: {WHERE_TO_COPY.replace('<domain>', domain)}"
     if not cloud.derivable:
-        raise MxSplitError(f"dual_stack_host cannot be derived in cloud {cloud.name!r}; {fix}",
+        raise MxSplitError(f"dual_stack_host cannot be derived in cloud {cloud.name!r}; {_derive_fix(domain)}",
                            field="dual_stack_host")
     if "-" in domain:
         raise MxSplitError(f"dual_stack_host cannot be derived for {domain!r}: Microsoft assigns a different "
                            f"token to domains with hyphens (e.g. domain-withdash.com -> domainwithdash-com01e); "
-                           f"{fix}", field="dual_stack_host")
+                           f"{_derive_fix(domain)}", field="dual_stack_host")
     token = domain.replace(".", "-")
     if len(token) > 63:
         raise MxSplitError(f"dual_stack_host cannot be derived for {domain!r}: the token would be {len(token)} "
-                           f"octets, more than a DNS label holds; {fix}", field="dual_stack_host")
+                           f"octets, more than a DNS label holds; {_derive_fix(domain)}", field="dual_stack_host")
     return f"{token}.{cloud.protection_suffix}"
 
 
