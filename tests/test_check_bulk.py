@@ -145,3 +145,33 @@ def test_empty_file_checks_nothing(capsys, tmp_path, payload):
         assert code == 0 and out.splitlines()[-1].startswith("checked 0 rows")
     else:
         assert code == 2 and "missing: domain, tenant" in err
+
+
+@pytest.mark.parametrize("before", [(700, 10, 10), (0, 10, 10)])
+def test_rows_raise_the_young_gc_threshold_and_restore_it(before):
+    import asyncio
+    import contextlib
+    import gc
+
+    from mxsplit_component.check.bulk import BULK_GC_THRESHOLD, Row, check_rows
+    from mxsplit_component.check.run import CheckOptions
+
+    # Rows that fail planning never reach DNS: no client is needed to walk them.
+    rows = [Row(n, {"domain": "bad_name.test", "tenant": "x"}) for n in range(3)]
+    seen = []
+
+    async def walk():
+        async with contextlib.aclosing(check_rows(rows, None, CheckOptions(), 4, {})) as results:  # type: ignore[arg-type]
+            async for result in results:
+                seen.append((result.ok, gc.get_threshold()))
+
+    saved = gc.get_threshold()
+    gc.set_threshold(*before)
+    try:
+        asyncio.run(walk())
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*saved)
+    during = (BULK_GC_THRESHOLD, 10, 10) if before[0] else before  # 0 (collection off) is kept
+    assert seen == [(False, during)] * 3
+    assert after == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 from collections import deque
 from collections.abc import AsyncGenerator, Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ OPTIONAL = ("dual_stack_host", "ipv4_only_host", "mode")
 #: Longest line accepted: far above any row of host names (each at most 253 octets).
 MAX_LINE = 4096
 BOM = b"\xef\xbb\xbf"
+#: Young-generation threshold while rows are checked. A bulk run makes almost no reference
+#: cycles, but its lookups in flight keep the net count of new objects climbing: at
+#: CPython's default (700), 20 000 rows ran about 2 200 young and 18 full collections, a
+#: sixth of the run's CPU, that freed almost nothing. Cycles are still collected, in larger
+#: batches; the previous threshold comes back when the rows end.
+BULK_GC_THRESHOLD = 100_000
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,9 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
 
     iterator = iter(rows)
     exhausted = False
+    saved = gc.get_threshold()
+    if saved[0]:  # 0: the program turned automatic collection off
+        gc.set_threshold(max(saved[0], BULK_GC_THRESHOLD), *saved[1:])
     try:
         while True:
             while not exhausted and len(pending) < window:
@@ -198,6 +208,7 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
                 yield fut.result()
         raise
     finally:
+        gc.set_threshold(*saved)
         queued.clear()
         for task in list(tasks):
             task.cancel()
