@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dnsfaults import FaultServer
 from mxsplit_component.cli import main
@@ -175,3 +177,19 @@ def test_rows_raise_the_young_gc_threshold_and_restore_it(before):
     during = (BULK_GC_THRESHOLD, 10, 10) if before[0] else before  # 0 (collection off) is kept
     assert seen == [(False, during)] * 3
     assert after == before
+
+
+@given(st.text(alphabet=st.sampled_from(['a', ',', ' ', '\t', '\\', "'", 'ü', '\x0b', '\x1c', '\x85', '\u2028', '\r',
+                                         '\n', '"', '\0']), min_size=1, max_size=12))
+def test_lines_without_quotes_split_as_the_csv_module_reads_them(text):
+    import csv
+
+    from mxsplit_component.check.bulk import _split
+
+    def outcome(fn):
+        try:
+            return fn()
+        except csv.Error:
+            return "csv.Error"
+
+    assert outcome(lambda: _split(text)) == outcome(lambda: next(csv.reader([text], strict=True), []))

@@ -68,7 +68,8 @@ class CheckReport:
     @property
     def exit_code(self) -> ExitCode:
         """INCOMPLETE wins over FINDINGS, for DNS and SMTP alike."""
-        return max(exit_code(list(self.findings)), self.smtp.code if self.smtp else ExitCode.OK)
+        code = exit_code(self.findings)
+        return code if self.smtp is None else max(code, self.smtp.code)
 
     def with_findings(self, extra: Iterable[Finding]) -> CheckReport:
         return replace(self, findings=(*self.findings, *extra))
