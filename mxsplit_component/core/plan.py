@@ -14,6 +14,7 @@ from .clouds import TENANT_SUFFIXES, Cloud, get_cloud
 from .names import normalize_name
 
 MODES = ("split", "standard")
+_DOTTED_TENANT_SUFFIXES = tuple("." + s for s in TENANT_SUFFIXES)
 #: RFC 5321 §3.3 / RFC 1035 §3.3.9: MX preference is an unsigned 16-bit integer.
 MAX_PREFERENCE = 65535
 #: RFC 2181 §8: TTL is a 31-bit unsigned value. 0 is legal DNS but no provider accepts it.
@@ -215,7 +216,7 @@ def plan_mx(
                            "(Microsoft's single MX)", field="mode")
     mode_key = mode.strip().lower()
     dom = normalize_name(domain, "domain")
-    if any(dom == s or dom.endswith("." + s) for s in TENANT_SUFFIXES):
+    if dom in TENANT_SUFFIXES or dom.endswith(_DOTTED_TENANT_SUFFIXES):
         raise MxSplitError(f"domain {dom!r} is a tenant's initial domain; pass your custom primary domain "
                            "(e.g. contoso.com) and the onmicrosoft name as tenant", field="domain")
     tenant_name = normalize_tenant(tenant, cloud_obj)
