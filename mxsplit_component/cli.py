@@ -108,20 +108,21 @@ def _cmd_check(ns: argparse.Namespace) -> int:
 
 def _check_bulk(ns: argparse.Namespace) -> int:
     """Rows as they finish; Ctrl-C and a closed pipe end quietly, keeping every finished row."""
-    import json
     from collections import Counter
 
     from .check.command import run_bulk
     from .check.text import summary_header, summary_line, totals_line
+    from .render import json_line
 
     counts: Counter[ExitCode] = Counter()
     started: list[bool] = []
 
     def emit(rep: Any) -> None:
-        if not ns.json and not started:
-            print(summary_header())
-        started.append(True)
-        print(json.dumps(rep.to_json(), separators=(",", ":")) if ns.json else summary_line(rep), flush=True)
+        if not started:
+            if not ns.json:
+                print(summary_header())
+            started.append(True)
+        print(json_line(rep.to_json()) if ns.json else summary_line(rep), flush=True)
 
     try:
         code = run_bulk(ns, emit, sys.stderr if sys.stderr.isatty() else None, counts)

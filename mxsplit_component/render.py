@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,9 +45,16 @@ def plan_report(plan: MxPlan, *, provider: str | None = None, settings: dict[str
 
 
 def to_json(data: Any) -> str:
-    import json
-
     return json.dumps(data, indent=2, sort_keys=False)
+
+
+#: Shared by every line: ``json.dumps`` would build an encoder per call (a bulk run's rows).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def json_line(data: Any) -> str:
+    """``data`` as one compact JSON line, exactly as ``json.dumps(data, separators=(",", ":"))``."""
+    return _COMPACT.encode(data)
 
 
 _MARK = {True: "ok", False: "FAIL"}
@@ -85,8 +93,6 @@ def plan_text(report: dict[str, Any]) -> str:
         *rules_lines(report["validation"]["rules"]),
     ]
     if "resources" in report:
-        import json
-
         out += ["", f"Resources the MxSplit component declares on {report['provider']}"]
         for res in report["resources"]:
             out.append(f"  {res['type']}  {res['name']}")

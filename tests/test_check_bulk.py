@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dnsfaults import FaultServer
 from mxsplit_component.cli import main
@@ -145,3 +147,49 @@ def test_empty_file_checks_nothing(capsys, tmp_path, payload):
         assert code == 0 and out.splitlines()[-1].startswith("checked 0 rows")
     else:
         assert code == 2 and "missing: domain, tenant" in err
+
+
+@pytest.mark.parametrize("before", [(700, 10, 10), (0, 10, 10)])
+def test_rows_raise_the_young_gc_threshold_and_restore_it(before):
+    import asyncio
+    import contextlib
+    import gc
+
+    from mxsplit_component.check.bulk import BULK_GC_THRESHOLD, Row, check_rows
+    from mxsplit_component.check.run import CheckOptions
+
+    # Rows that fail planning never reach DNS: no client is needed to walk them.
+    rows = [Row(n, {"domain": "bad_name.test", "tenant": "x"}) for n in range(3)]
+    seen = []
+
+    async def walk():
+        async with contextlib.aclosing(check_rows(rows, None, CheckOptions(), 4, {})) as results:  # type: ignore[arg-type]
+            async for result in results:
+                seen.append((result.ok, gc.get_threshold()))
+
+    saved = gc.get_threshold()
+    gc.set_threshold(*before)
+    try:
+        asyncio.run(walk())
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*saved)
+    during = (BULK_GC_THRESHOLD, 10, 10) if before[0] else before  # 0 (collection off) is kept
+    assert seen == [(False, during)] * 3
+    assert after == before
+
+
+@given(st.text(alphabet=st.sampled_from(['a', ',', ' ', '\t', '\\', "'", 'ü', '\x0b', '\x1c', '\x85', '\u2028', '\r',
+                                         '\n', '"', '\0']), min_size=1, max_size=12))
+def test_lines_without_quotes_split_as_the_csv_module_reads_them(text):
+    import csv
+
+    from mxsplit_component.check.bulk import _split
+
+    def outcome(fn):
+        try:
+            return fn()
+        except csv.Error:
+            return "csv.Error"
+
+    assert outcome(lambda: _split(text)) == outcome(lambda: next(csv.reader([text], strict=True), []))

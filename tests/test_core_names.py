@@ -3,7 +3,7 @@
 import string
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from mxsplit_component import MxSplitError, plan_mx
@@ -116,3 +116,32 @@ def test_structural_errors_always_raise(labels, top, where):
 def test_ipv4_addresses_always_raise(a, b, c, d):
     with pytest.raises(MxSplitError, match="IP address|all digits"):
         plan_mx(domain=f"{a}.{b}.{c}.{d}", tenant="contoso")
+
+
+def _outcome(fn, *args):
+    try:
+        return "ok", fn(*args)
+    except MxSplitError as exc:
+        return "error", str(exc)
+
+
+# Names built from labels at the plain-name shortcut's edges, so hypothesis reaches them all:
+# A-labels, hyphens at label ends, numeric labels, labels of 63 and 64 octets, names longer
+# than 253, upper case, a final dot, characters that are not LDH.
+edge_label = st.sampled_from(["a", "b9", "a-b", "a--b", "xn--a", "xn--bcher-kva", "axn--b", "-a", "a-", "9", "09",
+                              "a" * 63, "a" * 64, "A", "a_b", "", "ü", " a"])
+
+
+@settings(max_examples=500)
+@given(labels=st.lists(edge_label, min_size=1, max_size=6), repeat=st.integers(1, 6), dot=st.booleans(),
+       min_labels=st.sampled_from([1, 2, 3]))
+@example(labels=["a", "b9"], repeat=1, dot=False, min_labels=3)
+@example(labels=["a", "09"], repeat=1, dot=False, min_labels=2)
+@example(labels=["a", "xn--a"], repeat=1, dot=False, min_labels=2)
+@example(labels=["a" * 63, "a" * 63], repeat=2, dot=False, min_labels=2)  # 255 characters
+def test_plain_name_shortcut_agrees_with_the_label_by_label_path(labels, repeat, dot, min_labels):
+    from mxsplit_component.core import names
+
+    value = ".".join(labels * repeat) + ("." if dot else "")
+    assert _outcome(lambda v: normalize_name(v, "domain", min_labels=min_labels), value) == \
+        _outcome(names._normalize, value, "domain", min_labels)

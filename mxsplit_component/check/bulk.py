@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 from collections import deque
 from collections.abc import AsyncGenerator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from ..core.plan import plan_mx
+from ..core.plan import MxPlan, plan_mx
 from ..errors import MxSplitError
 from .report import Result, RowError
 from .run import CheckOptions, check_plan
@@ -27,6 +28,12 @@ OPTIONAL = ("dual_stack_host", "ipv4_only_host", "mode")
 #: Longest line accepted: far above any row of host names (each at most 253 octets).
 MAX_LINE = 4096
 BOM = b"\xef\xbb\xbf"
+#: Young-generation threshold while rows are checked. A bulk run makes almost no reference
+#: cycles, but its lookups in flight keep the net count of new objects climbing: at
+#: CPython's default (700), 20 000 rows ran about 2 200 young and 18 full collections, a
+#: sixth of the run's CPU, that freed almost nothing. Cycles are still collected, in larger
+#: batches; the previous threshold comes back when the rows end.
+BULK_GC_THRESHOLD = 100_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ def _decode(number: int, raw: bytes) -> tuple[str | None, str | None]:
 
 
 def _split(text: str) -> list[str]:
+    if '"' not in text and "\r" not in text and "\n" not in text and "\0" not in text:
+        return text.split(",")  # what the csv module reads from a line without quotes
     return next(csv.reader([text], strict=True), [])
 
 
@@ -119,27 +128,69 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
                      defaults: dict[str, Any]) -> AsyncGenerator[Result, None]:
     """Yield a result per row, in input order.
 
-    When the run is cancelled (Ctrl-C), the rows already finished are still yielded, in
-    input order, before the cancellation goes on.
+    At most ``concurrency`` checks run at once, started in input order; up to twice as many
+    rows wait to be emitted, so one slow row does not stall the others. When the run is
+    cancelled (Ctrl-C), the rows already finished are still yielded, in input order, before
+    the cancellation goes on.
     """
-    gate = asyncio.Semaphore(concurrency)
+    loop = asyncio.get_running_loop()
     window = max(2 * concurrency, 8)
+    #: Each row's result slot, in input order; the head is emitted when it is filled.
+    pending: deque[asyncio.Future[Result]] = deque()
+    #: Planned rows waiting for one of the ``concurrency`` running checks to end.
+    queued: deque[tuple[asyncio.Future[Result], MxPlan]] = deque()
+    tasks: set[asyncio.Task[None]] = set()
+    running = 0
 
-    async def one(row: Row) -> Result:
+    async def run(slot: asyncio.Future[Result], plan: MxPlan) -> None:
+        nonlocal running
+        try:
+            result = await check_plan(plan, client, options)
+        except asyncio.CancelledError:
+            slot.cancel()
+            raise
+        except Exception as exc:
+            if not slot.done():
+                slot.set_exception(exc)
+        else:
+            if not slot.done():
+                slot.set_result(result)
+        finally:
+            running -= 1
+            while queued and running < concurrency:
+                start(*queued.popleft())
+
+    def start(slot: asyncio.Future[Result], plan: MxPlan) -> None:
+        # The plain counter and deque replace a semaphore: no future per waiting row.
+        nonlocal running
+        running += 1
+        task = loop.create_task(run(slot, plan))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    def admit(row: Row) -> None:
+        slot: asyncio.Future[Result] = loop.create_future()
+        pending.append(slot)
         domain = row.fields.get("domain", "")
         if row.error is not None:
-            return RowError(row.line, domain, row.error)
+            slot.set_result(RowError(row.line, domain, row.error))
+            return
         try:
             extra = {k: row.fields[k] for k in OPTIONAL if row.fields.get(k)}
             plan = plan_mx(domain=domain, tenant=row.fields.get("tenant", ""), **{**defaults, **extra})
         except MxSplitError as exc:
-            return RowError(row.line, domain, f"line {row.line}: {exc}")
-        async with gate:
-            return await check_plan(plan, client, options)
+            slot.set_result(RowError(row.line, domain, f"line {row.line}: {exc}"))
+            return
+        if running < concurrency:
+            start(slot, plan)
+        else:
+            queued.append((slot, plan))
 
-    pending: deque[asyncio.Future[Result]] = deque()
     iterator = iter(rows)
     exhausted = False
+    saved = gc.get_threshold()
+    if saved[0]:  # 0: the program turned automatic collection off
+        gc.set_threshold(max(saved[0], BULK_GC_THRESHOLD), *saved[1:])
     try:
         while True:
             while not exhausted and len(pending) < window:
@@ -147,10 +198,11 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
                 if row is None:
                     exhausted = True
                     break
-                pending.append(asyncio.ensure_future(one(row)))
+                admit(row)
             if not pending:
                 return
-            yield await asyncio.shield(pending[0])
+            head = pending[0]
+            yield head.result() if head.done() else await head
             pending.popleft()
     except asyncio.CancelledError:
         for fut in pending:
@@ -158,5 +210,7 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
                 yield fut.result()
         raise
     finally:
-        for fut in pending:
-            fut.cancel()
+        gc.set_threshold(*saved)
+        queued.clear()
+        for task in list(tasks):
+            task.cancel()

@@ -8,6 +8,7 @@ rule (``hosts-distinct``, ``priority-order``, ...) run on the published set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.plan import MxPlan, MxRecord
@@ -139,8 +140,12 @@ def _mta_sts(plan: MxPlan, obs: Observation, published: list[MxRecord]) -> Findi
                    "refuse MX 0")
 
 
-def exit_code(findings: list[Finding]) -> ExitCode:
+def exit_code(findings: Sequence[Finding]) -> ExitCode:
     """INCOMPLETE when a lookup could not complete, else FINDINGS for any error, else OK."""
-    if any(f.id == DNS_ERROR for f in findings):
-        return ExitCode.INCOMPLETE
-    return ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK
+    code = ExitCode.OK
+    for f in findings:  # a loop, not two any(): this runs for every row of a bulk run
+        if f.id == DNS_ERROR:
+            return ExitCode.INCOMPLETE
+        if f.severity == "error":
+            code = ExitCode.FINDINGS
+    return code

@@ -35,6 +35,10 @@ DNS64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 def is_dns64(address: str) -> bool:
+    # Any spelling of an address in 64:ff9b::/96 has "ff9b" as its second group (zero
+    # compression never hides a non-zero group): most addresses skip the parse.
+    if "ff9b" not in address.lower():
+        return False
     try:
         return ipaddress.IPv6Address(address) in DNS64_PREFIX
     except ValueError:
@@ -82,9 +86,18 @@ def owned(answer: Answer, rdtype: int) -> list[Any]:
     Records of any other owner in the answer section (a resolver's extra data, a spoof) are
     ignored: they say nothing about the name we asked for.
     """
-    records = answer.records
-    name = answer.owner
-    if any(t == CNAME for _, t, _ in records):
+    return _owned(answer.records, answer.owner, rdtype)
+
+
+def _has_cname(records: list[Any]) -> bool:
+    for _, t, _ in records:  # a loop, not any(): this runs for every answer of a bulk run
+        if t == CNAME:
+            return True
+    return False
+
+
+def _owned(records: list[Any], name: str, rdtype: int) -> list[Any]:
+    if _has_cname(records):
         cnames: dict[str, str] = {}
         for owner, t, value in records:
             if t == CNAME:
@@ -117,10 +130,13 @@ def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
         return
     if answer.rcode == "NXDOMAIN":
         lookup.nxdomain = True
-    found = owned(answer, A if family == "ipv4" else AAAA)
-    if any(t == CNAME for _, t, _ in answer.records):
-        qname = answer.owner
-        cname = next((v for owner, t, v in answer.records if t == CNAME and owner == qname), None)
+    records = answer.records
+    if not records:
+        return
+    qname = answer.owner
+    found = _owned(records, qname, A if family == "ipv4" else AAAA)
+    if _has_cname(records):
+        cname = next((v for owner, t, v in records if t == CNAME and owner == qname), None)
         if cname is not None:
             lookup.cname = cname
     if not found:
@@ -128,10 +144,11 @@ def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
     if family == "ipv4":
         lookup.ipv4 = sorted(set(lookup.ipv4).union(found))
         return
-    real = [a for a in found if not is_dns64(a)]
+    synthesized = [a for a in found if is_dns64(a)]
+    real = [a for a in found if not is_dns64(a)] if synthesized else found
     lookup.ipv6 = sorted(set(lookup.ipv6).union(real))
-    if len(real) < len(found):
-        lookup.ipv6_synthesized = sorted(set(lookup.ipv6_synthesized).union(a for a in found if is_dns64(a)))
+    if synthesized:
+        lookup.ipv6_synthesized = sorted(set(lookup.ipv6_synthesized).union(synthesized))
 
 
 def parse_txt(answer: Answer) -> list[str]:

@@ -58,6 +58,7 @@ REFUSED = {
 #: Every suffix of a Microsoft inbound (MX) host, in any supported cloud.
 MICROSOFT_MX_SUFFIXES = ("mail.protection.outlook.com", "mx.microsoft", "mail.protection.partner.outlook.cn",
                          "mail.protection.office365.us")
+_DOTTED_MX_SUFFIXES = tuple("." + suffix for suffix in MICROSOFT_MX_SUFFIXES)
 #: Every suffix of a tenant's initial domain.
 TENANT_SUFFIXES = ("onmicrosoft.com", "partner.onmschina.cn", "onmicrosoft.us")
 
@@ -85,7 +86,7 @@ def get_cloud(value: object) -> Cloud:
 
 def is_microsoft_host(host: str) -> bool:
     """``True`` when ``host`` (normalised) is a Microsoft 365 inbound host in any cloud."""
-    return any(host.endswith("." + suffix) for suffix in MICROSOFT_MX_SUFFIXES)
+    return host.endswith(_DOTTED_MX_SUFFIXES)
 
 
 def uses_mx_microsoft(host: str) -> bool:

@@ -20,6 +20,11 @@ MAX_LABEL = 63
 MAX_NAME = 253
 
 _LDH = re.compile(r"^[a-z0-9-]+$")
+_PLAIN_LABEL = r"(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+#: Two or more lower-case LDH labels of at most 63 octets, none an A-label, no final dot:
+#: such a name is its own normal form (a bulk run's typical row) and skips the
+#: label-by-label path, whose checks it passes by construction.
+_PLAIN_NAME = re.compile(rf"{_PLAIN_LABEL}(?:\.{_PLAIN_LABEL})+")
 # Characters users paste by accident, each with the fix that usually applies.
 _HINTS = {
     "/": "pass the bare domain name, not a URL or path",
@@ -80,6 +85,14 @@ def normalize_name(value: object, field: str, *, min_labels: int = 2) -> str:
     if not isinstance(value, str):
         raise InvalidNameError(f"{field} must be a string such as 'contoso.com', got {type(value).__name__}",
                                field=field)
+    if (min_labels <= 2 and len(value) <= MAX_NAME and _PLAIN_NAME.fullmatch(value)
+            and not value.rpartition(".")[2].isdigit()):
+        return value
+    return _normalize(value, field, min_labels)
+
+
+def _normalize(value: str, field: str, min_labels: int) -> str:
+    """:func:`normalize_name` label by label, for any string."""
     text = value.strip()
     if not text or text == ".":
         raise InvalidNameError(f"{field} is empty; pass a domain name such as 'contoso.com'", field=field)

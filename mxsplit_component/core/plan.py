@@ -14,6 +14,7 @@ from .clouds import TENANT_SUFFIXES, Cloud, get_cloud
 from .names import normalize_name
 
 MODES = ("split", "standard")
+_DOTTED_TENANT_SUFFIXES = tuple("." + s for s in TENANT_SUFFIXES)
 #: RFC 5321 §3.3 / RFC 1035 §3.3.9: MX preference is an unsigned 16-bit integer.
 MAX_PREFERENCE = 65535
 #: RFC 2181 §8: TTL is a 31-bit unsigned value. 0 is legal DNS but no provider accepts it.
@@ -153,6 +154,10 @@ def check_host(value: object, field: str, cloud: Cloud) -> str:
                        f"(must end in {allowed}); {WHERE_TO_COPY}", field=field)
 
 
+def _derive_fix(domain: str) -> str:
+    return f"pass dual_stack_host explicitly: {WHERE_TO_COPY.replace('<domain>', domain)}"
+
+
 def derive_dual_stack_host(domain: str, cloud: Cloud) -> str:
     """Derive ``contoso-com.mail.protection.outlook.com`` from ``contoso.com``.
 
@@ -161,18 +166,17 @@ def derive_dual_stack_host(domain: str, cloud: Cloud) -> str:
     ``domainwithdash-com01e``), and a token longer than a label cannot be the host.
     DNSControl's ``M365_BUILDER`` refuses the same way.
     """
-    fix = f"pass dual_stack_host explicitly: {WHERE_TO_COPY.replace('<domain>', domain)}"
     if not cloud.derivable:
-        raise MxSplitError(f"dual_stack_host cannot be derived in cloud {cloud.name!r}; {fix}",
+        raise MxSplitError(f"dual_stack_host cannot be derived in cloud {cloud.name!r}; {_derive_fix(domain)}",
                            field="dual_stack_host")
     if "-" in domain:
         raise MxSplitError(f"dual_stack_host cannot be derived for {domain!r}: Microsoft assigns a different "
                            f"token to domains with hyphens (e.g. domain-withdash.com -> domainwithdash-com01e); "
-                           f"{fix}", field="dual_stack_host")
+                           f"{_derive_fix(domain)}", field="dual_stack_host")
     token = domain.replace(".", "-")
     if len(token) > 63:
         raise MxSplitError(f"dual_stack_host cannot be derived for {domain!r}: the token would be {len(token)} "
-                           f"octets, more than a DNS label holds; {fix}", field="dual_stack_host")
+                           f"octets, more than a DNS label holds; {_derive_fix(domain)}", field="dual_stack_host")
     return f"{token}.{cloud.protection_suffix}"
 
 
@@ -212,7 +216,7 @@ def plan_mx(
                            "(Microsoft's single MX)", field="mode")
     mode_key = mode.strip().lower()
     dom = normalize_name(domain, "domain")
-    if any(dom == s or dom.endswith("." + s) for s in TENANT_SUFFIXES):
+    if dom in TENANT_SUFFIXES or dom.endswith(_DOTTED_TENANT_SUFFIXES):
         raise MxSplitError(f"domain {dom!r} is a tenant's initial domain; pass your custom primary domain "
                            "(e.g. contoso.com) and the onmicrosoft name as tenant", field="domain")
     tenant_name = normalize_tenant(tenant, cloud_obj)

@@ -72,13 +72,14 @@ def rule(rule_id: str, severity: str, summary: str) -> Callable[[RuleFn], RuleFn
 
 
 def _prefs(records: Sequence[MxRecord], host: str) -> list[int]:
-    return sorted(r.preference for r in records if r.exchange == host)
+    return sorted([r.preference for r in records if r.exchange == host])
 
 
 @rule("hosts-distinct", "error", "no host appears twice and a split uses two different hosts")
 def _hosts_distinct(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool, str]:
-    dupes = sorted(host for host, n in Counter(r.exchange for r in records).items() if n > 1)
-    if dupes:
+    exchanges = [r.exchange for r in records]
+    if len(set(exchanges)) < len(exchanges):
+        dupes = sorted(host for host, n in Counter(exchanges).items() if n > 1)
         return False, f"{', '.join(dupes)} appears in more than one MX record; keep one record per host"
     if ctx.mode == "split" and ctx.ipv4_only_host == ctx.dual_stack_host:
         return False, (f"the IPv4-only and dual-stack hosts are both {ctx.ipv4_only_host}; "
