@@ -97,6 +97,11 @@ class PolicyServer:
             request += chunk
         if self.style == "silent":
             time.sleep(3)
+        elif self.style == "stall":  # headers, one byte of the body, then nothing
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+            time.sleep(0.5)
+            conn.sendall(b"v")
+            time.sleep(3)
         elif self.style == "404":
             conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         elif self.style == "chunked":
@@ -211,3 +216,20 @@ def test_fetch_failures_are_warnings_within_the_timeout(ca, trusted, style, body
     assert code == 0
     assert sts(rep)["severity"] == "warning" and why in sts(rep)["message"], json.dumps(rep["findings"])
     assert elapsed < 2 * 1.0 + 0.5
+
+
+def test_a_stalled_body_ends_the_fetch_at_its_deadline(ca, trusted):
+    """Every blocking read waits only until the deadline: a read that started with a full
+    socket timeout just before a stall kept the worker thread (and asyncio's shutdown, which
+    waits for it) alive for most of another --timeout."""
+    port = free_port_on("127.0.0.1")
+    with FaultServer(dns_zone("127.0.0.1")) as dns_server, PolicyServer(ca, "127.0.0.1", port, ENFORCE_ALL, "stall"):
+        async def fetch() -> str:
+            async with DnsClient([parse_nameserver(dns_server.nameserver)], timeout=1.0) as client:
+                return await fetch_policy("contoso.com", client, port=port, timeout=1.0)
+
+        start = time.monotonic()
+        with pytest.raises(LookupError, match="timed out"):
+            asyncio.run(fetch())  # includes the shutdown that joins the worker thread
+        elapsed = time.monotonic() - start
+    assert elapsed < 1.0 + 0.35

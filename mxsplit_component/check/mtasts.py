@@ -54,20 +54,34 @@ def uncovered(policy: Policy, hosts: list[str]) -> list[str]:
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to one resolved address, with SNI and certificate checks for the policy host."""
 
-    def __init__(self, host: str, address: str, port: int, timeout: float, context: ssl.SSLContext) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._address, self._ctx = address, context
+    def __init__(self, host: str, address: str, port: int, deadline: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=_left(deadline), context=context)
+        self._address, self._ctx, self.deadline = address, context, deadline
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
+        raw = socket.create_connection((self._address, self.port), _left(self.deadline))
+        raw.settimeout(_left(self.deadline))  # the handshake gets what is left, not a fresh timeout
         self.sock = self._ctx.wrap_socket(raw, server_hostname=self.host)
+
+    def shrink_timeout(self) -> None:
+        """Each blocking step waits only until the deadline: the worker thread must end with the
+        fetch, or asyncio's shutdown would wait for it past ``--timeout``."""
+        if self.sock is not None:
+            self.sock.settimeout(_left(self.deadline))
+
+
+def _left(deadline: float) -> float:
+    return max(0.01, deadline - time.monotonic())
 
 
 def _get(host: str, address: str, port: int, deadline: float, context: ssl.SSLContext) -> str:
     """One GET of the policy from ``address``; http.client handles the HTTP/1.1 framing."""
-    conn = _PinnedHTTPS(host, address, port, max(0.05, deadline - time.monotonic()), context)
+    conn = _PinnedHTTPS(host, address, port, deadline, context)
     try:
+        conn.connect()
+        conn.shrink_timeout()
         conn.request("GET", POLICY_PATH, headers={"Host": host, "Connection": "close", "Accept": "text/plain"})
+        conn.shrink_timeout()
         resp = conn.getresponse()
         if resp.status != 200:
             raise LookupError(f"answered HTTP {resp.status} {resp.reason}".rstrip())
@@ -75,6 +89,7 @@ def _get(host: str, address: str, port: int, deadline: float, context: ssl.SSLCo
         while True:  # read to the end: a body may come in any number of writes
             if time.monotonic() > deadline:
                 raise TimeoutError("timed out reading the policy")
+            conn.shrink_timeout()
             chunk = resp.read1(16384)
             if not chunk:
                 break
