@@ -21,13 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mxsplit_component.testing.bind import BindServer as BindServer  # re-exported for bench.__main__
+from mxsplit_component.testing.bind import free_port
+
 from . import synth
 from .proc import Run, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from bindserver import BindServer as BindServer  # noqa: E402  (re-exported for bench.__main__)
-from bindserver import free_port  # noqa: E402
 
 PY = sys.executable
 #: Domains at once for the baselines.

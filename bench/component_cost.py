@@ -4,7 +4,6 @@ component with the same children and registered outputs, and against bare resour
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -12,9 +11,9 @@ from typing import Any
 
 import pulumi
 
+from mxsplit_component.testing.mocks import RecordingMocks, run_program
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from helpers import RecordingMocks, run_program  # noqa: E402
 
 
 def domains(n: int) -> list[tuple[str, str, str]]:

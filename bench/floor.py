@@ -16,7 +16,7 @@ import random
 import sys
 from typing import Any
 
-from mxsplit_component.check.wire import AAAA, MX, A, Query, Reply
+from mxsplit_component.dns.wire import AAAA, MX, A, Query, Reply
 
 from .baselines import hosts, rows
 

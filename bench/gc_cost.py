@@ -26,7 +26,7 @@ def child(mode: str, n: int) -> None:
     import pulumi_cloudflare  # noqa: F401
 
     import mxsplit_component  # noqa: F401
-    from helpers import RecordingMocks, run_program
+    from mxsplit_component.testing.mocks import RecordingMocks, run_program
 
     logging.getLogger().setLevel(logging.ERROR)
     if mode == "tuned":
@@ -67,5 +67,4 @@ def report(n: int, repeat: int = 3) -> str:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT / "tests"))
     child(sys.argv[1], int(sys.argv[2]))

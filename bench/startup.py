@@ -11,7 +11,7 @@ from pathlib import Path
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
 
-MOCKS = ("import sys; sys.path.insert(0, 'tests'); from helpers import run_program;")
+MOCKS = "from mxsplit_component.testing.mocks import run_program;"
 ONE_MXSPLIT = MOCKS + ("from mxsplit_component import MxSplit;"
                        "run_program(lambda: MxSplit('c', {'domain': 'contoso.com', 'tenant': 'contoso', "
                        "'azure': {'resource_group_name': 'rg'}}))")

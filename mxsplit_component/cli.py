@@ -219,13 +219,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _flag_hint(exc: MxSplitError, parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> str:
+    """`` (--flag)`` when the rejected field is a flag of the command and the message does not
+    name it: library messages name concepts (``nameserver``), a CLI user reads flags."""
+    if not exc.field:
+        return ""
+    flag = "--" + exc.field.replace("_", "-")
+    if flag in str(exc):
+        return ""
+    command = next((a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")), None)
+    sub = _subparsers(parser).get(command or "")
+    return f" ({flag})" if sub is not None and flag in sub._option_string_actions else ""
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(argv)
     try:
         code: int = ns.func(ns)
     except MxSplitError as exc:
-        print(f"mxsplit: error: {exc}", file=sys.stderr)
+        print(f"mxsplit: error: {exc}{_flag_hint(exc, parser, argv)}", file=sys.stderr)
         return ExitCode.USAGE
     except HostLookupError as exc:  # Graph or DNS could not answer: nothing was planned on a guess
         print(f"mxsplit: error: {exc}", file=sys.stderr)

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dnsfaults import FaultServer
 from mxsplit_component.cli import main
+from tests.support.dnsfaults import FaultServer
 
 ROOT = Path(__file__).resolve().parent.parent
 MS = "mail.protection.outlook.com"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_check_bulk import ZONE, run_file
+from tests.test_check_bulk import ZONE, run_file
 
-from dnsfaults import FaultServer
 from mxsplit_component.cli import main
+from tests.support.dnsfaults import FaultServer
 
 
 @pytest.mark.parametrize("extra, simulated", [((), False), (("--simulate",), True)])

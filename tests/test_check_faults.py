@@ -13,10 +13,11 @@ import time
 import dns.rrset
 import pytest
 
-from dnsfaults import LATE, FaultServer, free_port_on
-from mxsplit_component.check.observe import HostLookup, parse_addresses, parse_mx
-from mxsplit_component.check.transport import MAX_TRIES, DnsClient, Nameserver, parse_nameserver
 from mxsplit_component.cli import main
+from mxsplit_component.dns.nameservers import Nameserver, parse_nameserver
+from mxsplit_component.dns.observe import HostLookup, parse_addresses, parse_mx
+from mxsplit_component.dns.transport import MAX_TRIES, DnsClient
+from tests.support.dnsfaults import LATE, FaultServer, free_port_on
 
 MS = "mail.protection.outlook.com"
 V4, DS = f"contoso.{MS}.", f"contoso-com.{MS}."
@@ -93,7 +94,7 @@ def test_records_of_other_owners_are_not_the_hosts_addresses(capsys):
 
 
 def _answer(qname, *rrsets):
-    from mxsplit_component.check.transport import Answer
+    from mxsplit_component.dns.transport import Answer
 
     return Answer(qname, "A", rcode="NOERROR", answer=[dns.rrset.from_text(*r) for r in rrsets])
 

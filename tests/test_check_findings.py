@@ -6,8 +6,9 @@ import pytest
 
 from mxsplit_component import MxRecord, plan_mx
 from mxsplit_component.check.findings import evaluate, exit_code
-from mxsplit_component.check.observe import HostLookup, Observation, observe
-from mxsplit_component.check.transport import Answer
+from mxsplit_component.check.observe import Observation, observe
+from mxsplit_component.dns.observe import HostLookup
+from mxsplit_component.dns.transport import Answer
 
 PLAN = plan_mx(domain="contoso.com", tenant="contoso", dual_stack_host="contoso-com.mail.protection.outlook.com")
 V4, DS = PLAN.ipv4_only_host, PLAN.dual_stack_host

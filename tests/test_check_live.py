@@ -11,9 +11,9 @@ import dns.query
 import dns.update
 import pytest
 
-from bindserver import BindServer, free_port, zone
-from conftest import require_bind
 from mxsplit_component.cli import main
+from mxsplit_component.testing.bind import BindServer, free_port, zone
+from tests.support.bind import require_bind
 
 MS = "mail.protection.outlook.com"
 
@@ -227,7 +227,8 @@ def test_truncated_answer_falls_back_to_tcp(bind):
 
     from mxsplit_component import plan_mx
     from mxsplit_component.check.run import CheckOptions, check_plan
-    from mxsplit_component.check.transport import DnsClient, parse_nameserver
+    from mxsplit_component.dns.nameservers import parse_nameserver
+    from mxsplit_component.dns.transport import DnsClient
 
     async def run():
         async with DnsClient([parse_nameserver(bind.nameserver)], timeout=3) as client:

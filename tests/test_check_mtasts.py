@@ -11,11 +11,12 @@ from functools import partial
 import pytest
 import trustme
 
-from dnsfaults import FaultServer, free_port_on
 from mxsplit_component import plan_mx
 from mxsplit_component.check.mtasts import MAX_POLICY, Policy, fetch_policy, mx_matches, parse_policy, uncovered
 from mxsplit_component.check.run import CheckOptions, check_plan
-from mxsplit_component.check.transport import DnsClient, parse_nameserver
+from mxsplit_component.dns.nameservers import parse_nameserver
+from mxsplit_component.dns.transport import DnsClient
+from tests.support.dnsfaults import FaultServer, free_port_on
 
 
 def test_parse_policy():

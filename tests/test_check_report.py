@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import replace
 
 from mxsplit_component.check.findings import Finding
-from mxsplit_component.check.observe import HostLookup
 from mxsplit_component.check.report import CheckReport, SmtpResult
 from mxsplit_component.check.smtp import AddressProbe, targets_for
 from mxsplit_component.check.text import check_text, summary_line, totals_line
 from mxsplit_component.core.plan import MxRecord
+from mxsplit_component.dns.observe import HostLookup
 from mxsplit_component.exitcodes import ExitCode
 
 V4, DS = "contoso.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"

@@ -9,14 +9,15 @@ import time
 
 import pytest
 
-from bindserver import BindServer, zone
-from conftest import require_bind
-from mxsplit_component.check.run import CheckOptions, check_plan, make_client
+from mxsplit_component.check.run import CheckOptions, check_plan
 from mxsplit_component.check.smtp_report import probe_smtp
-from mxsplit_component.check.transport import parse_nameserver
 from mxsplit_component.cli import main
 from mxsplit_component.core.plan import plan_mx
-from smtpservers import MS_WILDCARD, Accept, CloseAtEhlo, Hang, Pki, Scripted, free_port, smtp_servers
+from mxsplit_component.dns.nameservers import parse_nameserver
+from mxsplit_component.dns.options import DnsOptions, make_client
+from mxsplit_component.testing.bind import BindServer, zone
+from tests.support.bind import require_bind
+from tests.support.smtp import MS_WILDCARD, Accept, CloseAtEhlo, Hang, Pki, Scripted, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 #: tenant -> the address its (IPv4-only) host points at; every domain host is 127.0.0.3 + ::1.
@@ -260,7 +261,7 @@ def test_smtp_port_must_be_a_port(capsys):
 def test_no_ipv6_route_here_is_incomplete_for_ipv6_only(bind, farm):
     """ENETUNREACH on every IPv6 connect: IPv6 is unknown (exit 3), IPv4 verdicts still stand."""
     plan = plan_mx(domain="vfourdown.test", tenant="vfourdown")
-    options = CheckOptions(nameservers=(parse_nameserver(bind.nameserver),), timeout=1, mta_sts=False)
+    options = CheckOptions(DnsOptions(nameservers=(parse_nameserver(bind.nameserver),), timeout=1), mta_sts=False)
 
     async def opener(host, port):
         if ":" in host:
@@ -268,7 +269,7 @@ def test_no_ipv6_route_here_is_incomplete_for_ipv6_only(bind, farm):
         return await asyncio.open_connection(host, port)
 
     async def run():
-        async with make_client(options) as client:
+        async with make_client(options.dns) as client:
             dns_only = await check_plan(plan, client, options)
         assert dns_only.smtp is None and dns_only.exit_code == 0, dns_only.to_json()["findings"]
         return await probe_smtp(plan, dns_only, port=farm, timeout=1, opener=opener)

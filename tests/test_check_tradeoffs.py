@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mxsplit_component.check.observe import HostLookup, Observation
+from mxsplit_component.check.observe import Observation
 from mxsplit_component.check.tradeoffs import SOURCES, tradeoff_findings
 from mxsplit_component.core.plan import MxRecord, plan_mx
+from mxsplit_component.dns.observe import HostLookup
 
 MS = "mail.protection.outlook.com"
 PLAN = plan_mx(domain="contoso.com", tenant="contoso")

@@ -8,8 +8,9 @@ import sys
 import pulumi
 import pytest
 
-from helpers import RecordingMocks, is_known, run_program, seed_component, value
 from mxsplit_component import MxSplit, MxSplitError
+from mxsplit_component.testing.mocks import RecordingMocks, is_known, run_program, value
+from tests.support.programs import seed_component
 
 V4 = "contoso.mail.protection.outlook.com"
 DS = "contoso-com.mail.protection.outlook.com"
@@ -220,8 +221,7 @@ import sys
 import mxsplit_component
 assert 'pulumi' not in sys.modules
 from mxsplit_component import MxSplit
-sys.path.insert(0, 'tests')
-from helpers import run_program
+from mxsplit_component.testing.mocks import run_program
 run_program(lambda: MxSplit('c', {{'domain': 'contoso.com', 'tenant': 'contoso', '{backend}': {settings!r}}}))
 print(sorted(sdk for sdk in {sorted(SDKS.values())!r} if sdk in sys.modules))
 """

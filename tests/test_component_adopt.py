@@ -3,9 +3,10 @@
 import pytest
 
 import mxsplit_component.component as component_module
-from helpers import RecordingMocks, run_program, seed_component, value
 from mxsplit_component import MxSplitError
 from mxsplit_component.component import AdoptionRefusedError
+from mxsplit_component.testing.mocks import RecordingMocks, run_program, value
+from tests.support.programs import seed_component
 
 DS = "contoso-com.mail.protection.outlook.com"
 ARM = ("/subscriptions/0000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/contoso.com/MX/@")

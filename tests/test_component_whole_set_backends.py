@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pulumi.output import Unknown
 
-from helpers import RecordingMocks, is_known, run_program, value
 from mxsplit_component import MxSplit, MxSplitError
 from mxsplit_component.component import AdoptionRefusedError
+from mxsplit_component.testing.mocks import RecordingMocks, is_known, run_program, value
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))
 from mxsplit_policy import check_route53_overwrite, check_split_order, mx_groups

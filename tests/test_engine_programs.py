@@ -7,11 +7,11 @@ exactly as they do under ``pulumi preview`` and ``pulumi up``.
 
 import pytest
 
-from engine.monitor import StandInEngine
-from engine.plugin import ROOT
-from engine.program import run_python_program
-from engine.values import Secret
-from helpers import stack_config
+from tests.support.engine.monitor import StandInEngine
+from tests.support.engine.plugin import ROOT
+from tests.support.engine.program import run_python_program
+from tests.support.engine.values import Secret
+from tests.support.programs import stack_config
 
 CF_ZONE = "cloudflare:index/getZone:getZone"
 GET_SET = "azure-native:dns:getRecordSet"

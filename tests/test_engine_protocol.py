@@ -13,10 +13,10 @@ import grpc
 import pytest
 import yaml
 
-from engine.monitor import STACK_URN, StandInEngine
-from engine.plugin import ROOT, ConstructFailure, Plugin
-from engine.values import UNKNOWN, OutputValue, Secret, plain
 from mxsplit_component.version import package_version
+from tests.support.engine.monitor import STACK_URN, StandInEngine
+from tests.support.engine.plugin import ROOT, ConstructFailure, Plugin
+from tests.support.engine.values import UNKNOWN, OutputValue, Secret, plain
 
 YAML_EXAMPLE = ROOT / "examples" / "yaml"
 TOKEN = "mxsplit:index:MxSplit"

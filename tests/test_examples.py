@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import RecordingMocks, run_main, stack_config, value
+from mxsplit_component.testing.mocks import RecordingMocks, value
+from tests.support.programs import run_main, stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graphserver import MS, TOKEN, GraphStandIn, Reply
 from mxsplit_component.cli import main
 from mxsplit_component.stackconfig import parse_entries
+from tests.support.graph import MS, TOKEN, GraphStandIn, Reply
 
 ROOT = Path(__file__).parent.parent
 

@@ -7,7 +7,6 @@ from collections import namedtuple
 
 import pytest
 
-from graphserver import MS, TOKEN, GraphStandIn, contoso
 from mxsplit_component import plan_mx
 from mxsplit_component.core.clouds import COMMERCIAL
 from mxsplit_component.core.plan import MxRecord
@@ -19,6 +18,7 @@ from mxsplit_component.hosts.drift import graph_findings
 from mxsplit_component.hosts.given import from_given
 from mxsplit_component.hosts.model import SourceResult
 from mxsplit_component.hosts.published import from_mx
+from tests.support.graph import MS, TOKEN, GraphStandIn, contoso
 
 
 def mx(*pairs):

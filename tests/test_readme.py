@@ -34,12 +34,12 @@ def test_rule_table_lists_every_rule():
 
 def test_readme_check_output_is_real(capsys):
     """The README's `mxsplit check` block is what the command prints for the seed's example."""
-    from conftest import require_bind
+    from tests.support.bind import require_bind
 
     require_bind()
-    from bindserver import BindServer
     from mxsplit_component.cli import main
-    from seed import SEED_ZONES
+    from mxsplit_component.testing.bind import BindServer
+    from tests.support.seed import SEED_ZONES
 
     block = re.search(r"<!-- check-seed:start -->\n```\n(.*?)```\n<!-- check-seed:end -->", README, re.S)
     assert block is not None
@@ -62,7 +62,7 @@ def test_hosts_ids_are_documented():
 
 def test_route53_and_cloud_dns_snippet_runs_under_mocks():
     """The README's Route 53 / Cloud DNS block declares one whole set per domain."""
-    from helpers import RecordingMocks, run_program
+    from mxsplit_component.testing.mocks import RecordingMocks, run_program
 
     block = re.search(r"### AWS Route 53 and Google Cloud DNS\n\n```python\n(.*?)```", README, re.S)
     assert block is not None

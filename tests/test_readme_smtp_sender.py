@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bindserver import BindServer
-from conftest import require_bind
 from mxsplit_component.cli import main
-from readme_examples import SENDER_IP, SENDER_ZONES, SMTP_ADDRESSES, SMTP_ZONES
-from smtpservers import MS_WILDCARD, Accept, Pki, free_port, smtp_servers
+from mxsplit_component.testing.bind import BindServer
+from tests.support.bind import require_bind
+from tests.support.readme import SENDER_IP, SENDER_ZONES, SMTP_ADDRESSES, SMTP_ZONES
+from tests.support.smtp import MS_WILDCARD, Accept, Pki, free_port, smtp_servers
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import RecordingMocks, is_known, run_main, stack_config, value
 from mxsplit_component.errors import ConfigError
 from mxsplit_component.stackconfig import parse_entries
+from mxsplit_component.testing.mocks import RecordingMocks, is_known, value
+from tests.support.programs import run_main, stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = ROOT / "rollout" / "__main__.py"

@@ -9,9 +9,9 @@ import dns.reversename
 import pytest
 import spf
 
-from bindserver import BindServer, free_port, zone
-from conftest import require_bind
 from mxsplit_component.cli import main
+from mxsplit_component.testing.bind import BindServer, free_port, zone
+from tests.support.bind import require_bind
 
 REV6, REV4, FWD = "8.b.d.0.1.0.0.2.ip6.arpa", "2.0.192.in-addr.arpa", "sender.test"
 CONFIRMED, UNCONFIRMED, NO_PTR = "2001:db8::25", "2001:db8::26", "2001:db8::27"
@@ -286,7 +286,7 @@ def test_sender_ends_within_four_timeouts_against_a_slow_resolver(capsys, helo):
     # --timeout 1 the run once took about 9 s (pyspf's budget was max(20, 4 x timeout)).
     import time
 
-    import dnsfaults
+    from tests.support import dnsfaults
 
     records = {"slow.test.": ['TXT "v=spf1 include:s1.slow.test -all"'],
                **{f"s{n}.slow.test.": [f'TXT "v=spf1 include:s{n + 1}.slow.test -all"'] for n in range(1, 9)},

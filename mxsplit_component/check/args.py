@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .transport import Nameserver
+from ..dns.nameservers import nameserver_arg, port_arg
+from ..dns.options import DEFAULT_TIMEOUT
 
 #: Domains in flight: enough to fill the DNS client's window at real-world latency (~6 lookups
 #: per domain; the client adapts how many it sends at once, starting at 32, so a resolver is
@@ -25,20 +24,11 @@ def _seconds(text: str) -> float:
 
 
 def _window(text: str) -> int:
-    from .transport import MAX_IN_FLIGHT
+    from ..dns.transport import MAX_IN_FLIGHT
 
     if not text.isdigit() or not 1 <= int(text) <= MAX_IN_FLIGHT:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of lookups from 1 to {MAX_IN_FLIGHT}")
     return int(text)
-
-
-def _nameserver(text: str) -> Nameserver:
-    from .transport import parse_nameserver
-
-    try:
-        return parse_nameserver(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _plan_only(text: str) -> str:
@@ -49,15 +39,15 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     # Spelt out so argparse does not take it as an abbreviation of --nameserver
     # (``check --name 127.0.0.1`` quietly asked that address).
     p.add_argument("--name", type=_plan_only, help=argparse.SUPPRESS)
-    p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
+    p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                    help="ask this server (repeatable; IP, IP:PORT, [IPv6]:PORT); default: the system resolver")
     p.add_argument("--authoritative", action="store_true",
                    help="ask the domain's own authoritative servers (found through NS) for its records")
-    p.add_argument("--port", type=int, default=53, help="port of the authoritative servers (default 53)")
+    p.add_argument("--port", type=port_arg, default=53, help="port of the authoritative servers (default 53)")
     p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
                    help="poll until the published MX set matches the plan, up to SECONDS")
-    p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
-                   help="time per lookup from its first send, retries and TCP included (default 5)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"time per lookup from its first send, retries and TCP included (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--no-mta-sts-fetch", action="store_true", help="do not fetch the MTA-STS policy over HTTPS")
     p.add_argument("--no-mta-sts", action="store_true", help="skip the _mta-sts lookup altogether")
     p.add_argument("--file", metavar="CSV",
@@ -71,10 +61,4 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with --file)")
     p.add_argument("--smtp", action="store_true",
                    help="also connect to port 25 of every MX address: banner, EHLO, STARTTLS, certificate")
-    p.add_argument("--smtp-port", type=_port, default=25, metavar="N", help="SMTP port to probe (default 25; for tests)")
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError("must be a port number (1..65535)")
-    return int(text)
+    p.add_argument("--smtp-port", type=port_arg, default=25, metavar="N", help="SMTP port to probe (default 25; for tests)")

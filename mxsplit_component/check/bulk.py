@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from ..core.plan import MxPlan, plan_mx
+from ..dns.transport import DnsClient
 from ..errors import MxSplitError
 from .report import Result, RowError
 from .run import CheckOptions, check_plan
-from .transport import DnsClient
 
 REQUIRED = ("domain", "tenant")
 OPTIONAL = ("dual_stack_host", "ipv4_only_host", "mode")

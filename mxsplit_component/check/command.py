@@ -29,26 +29,26 @@ def checked_seconds(value: float, flag: str, *, zero_ok: bool) -> float:
 
 
 def options_from(ns: argparse.Namespace) -> CheckOptions:
+    from ..dns.options import DnsOptions
     from .run import CheckOptions
 
     timeout = checked_seconds(ns.timeout, "--timeout", zero_ok=False)
     wait = checked_seconds(ns.wait, "--wait", zero_ok=True)
-    if not 0 < ns.port < 65536:
-        raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
-    return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
-                        wait=wait, timeout=timeout, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts,
-                        smtp=ns.smtp, smtp_port=ns.smtp_port,
-                        simulate=ns.simulate or ns.file is None, fixed_window=ns.fixed_window)
+    dns = DnsOptions(nameservers=tuple(ns.nameserver) or None, timeout=timeout, authoritative=ns.authoritative,
+                     port=ns.port, fixed_window=ns.fixed_window)
+    return CheckOptions(dns=dns, wait=wait, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts,
+                        smtp=ns.smtp, smtp_port=ns.smtp_port, simulate=ns.simulate or ns.file is None)
 
 
 def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], MxPlan]) -> CheckReport:
-    from .run import check_plan, make_client
+    from ..dns.options import make_client
+    from .run import check_plan
 
     plan = plan_from_ns(ns)
     options = options_from(ns)
 
     async def main() -> CheckReport:
-        async with make_client(options) as client:
+        async with make_client(options.dns) as client:
             return await check_plan(plan, client, options)
 
     return asyncio.run(main())
@@ -88,11 +88,11 @@ def _chain(first: Any, rest: Any) -> Any:
 
 def _run_rows(rows: Any, concurrency: int, options: CheckOptions, defaults: dict[str, Any],
               emit: Callable[[Result], None], progress: TextIO | None, counts: Counter[ExitCode]) -> ExitCode:
+    from ..dns.options import make_client
     from .bulk import check_rows
-    from .run import make_client
 
     async def main() -> None:
-        async with make_client(options) as client, \
+        async with make_client(options.dns) as client, \
                 contextlib.aclosing(check_rows(rows, client, options, concurrency, defaults)) as results:
             async for result in results:
                 emit(result)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from ..core.plan import MxPlan, MxRecord
 from ..core.rules import RuleContext, run_rules
+from ..dns.observe import NULL_MX
 from ..exitcodes import ExitCode
 from .mtasts import parse_policy, uncovered
-from .observe import NULL_MX, Observation
+from .observe import Observation
 
 #: The id that means "a lookup the verdict needs could not complete" (ExitCode.INCOMPLETE).
 DNS_ERROR = "dns-error"

@@ -13,7 +13,7 @@ import ssl
 import time
 from dataclasses import dataclass
 
-from .transport import DnsClient
+from ..dns.transport import DnsClient
 
 #: RFC 8461 §3.3: policies are at most 64 KiB.
 MAX_POLICY = 64 * 1024
@@ -115,12 +115,9 @@ async def fetch_policy(domain: str, client: DnsClient, *, port: int = 443, timeo
     """
     deadline = time.monotonic() + timeout
     host = f"mta-sts.{domain}"
-    a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
-    from .observe import HostLookup, parse_addresses
+    from ..dns.observe import lookup_host
 
-    lookup = HostLookup()
-    parse_addresses(lookup, a, "ipv4")
-    parse_addresses(lookup, aaaa, "ipv6")
+    lookup = await lookup_host(client, host)
     addresses = lookup.ipv4 + lookup.ipv6
     if not addresses:
         raise LookupError(f"{host} has no address" + (f" ({'; '.join(lookup.errors)})" if lookup.errors else ""))

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.plan import MxPlan, MxRecord
+from ..dns.observe import HostLookup
 from ..exitcodes import ExitCode
 from ..simulate import Case, HostAddresses, simulate
 from .findings import Finding, evaluate, exit_code
-from .observe import HostLookup, Observation
+from .observe import Observation
 from .tradeoffs import tradeoff_findings
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .observe import HostLookup
+from ..dns.observe import HostLookup
 
 #: Errors that mean "this machine has no way out over that family", not "the host is down".
 LOCAL_ERRNOS = frozenset({errno.ENETUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT})

@@ -9,7 +9,7 @@ import weakref
 from dataclasses import replace
 
 from ..core.plan import MxPlan
-from .observe import NULL_MX
+from ..dns.observe import NULL_MX
 from .report import CheckReport, SmtpResult
 from .smtp import DEFAULT_CONCURRENCY, Opener, probe_all, targets_for
 from .smtp_findings import classify

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from ..core.clouds import uses_mx_microsoft
 from ..core.plan import MxPlan
+from ..dns.observe import NULL_MX
 from .findings import Finding
-from .observe import NULL_MX, Observation
+from .observe import Observation
 
 #: Where each trade-off is documented (shown in the README's finding table).
 SOURCES = {

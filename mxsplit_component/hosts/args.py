@@ -8,17 +8,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..dns.nameservers import nameserver_arg, port_arg
+
 CSV_COLUMNS = ("domain", "tenant", "dual_stack_host", "ipv4_only_host")
 DEFAULT_TIMEOUT = 10.0
-
-
-def _nameserver(text: str) -> Any:
-    from ..check.transport import parse_nameserver
-
-    try:
-        return parse_nameserver(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
@@ -29,11 +22,11 @@ def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
                    help="Graph base URL (default per cloud: https://graph.microsoft.com); http:// only on loopback")
     p.add_argument("--device-code", action="store_true", help="sign in to Graph interactively with a device code")
     if dns:
-        p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
+        p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                        help="with --published: ask this server (repeatable); default: the system resolver")
         p.add_argument("--authoritative", action="store_true",
                        help="with --published: ask the domain's own authoritative servers")
-        p.add_argument("--port", type=int, default=53, help="port of the authoritative servers (default 53)")
+        p.add_argument("--port", type=port_arg, default=53, help="port of the authoritative servers (default 53)")
         p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"total time per lookup, retries and throttling included (default {DEFAULT_TIMEOUT:g})")
 

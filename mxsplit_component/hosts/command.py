@@ -20,7 +20,7 @@ from .model import HostLookupError, HostsResult
 
 if TYPE_CHECKING:
     from ..check.report import CheckReport
-    from ..check.run import CheckOptions
+    from ..dns.options import DnsOptions
 
 from .args import CSV_COLUMNS
 
@@ -29,18 +29,16 @@ def sources_of(ns: argparse.Namespace) -> tuple[str, ...]:
     return tuple(s for s in ("graph", "published") if getattr(ns, s, False))
 
 
-def dns_options(ns: argparse.Namespace) -> CheckOptions:
+def dns_options(ns: argparse.Namespace) -> DnsOptions:
     from ..check.command import checked_seconds
-    from ..check.run import CheckOptions
+    from ..dns.options import DnsOptions
 
     checked_seconds(ns.timeout, "--timeout", zero_ok=False)
-    if not 0 < ns.port < 65536:
-        raise MxSplitError(f"--port {ns.port} is not a port number (1..65535)", field="port")
-    return CheckOptions(nameservers=tuple(ns.nameserver) or None, authoritative=ns.authoritative, port=ns.port,
-                        timeout=ns.timeout, mta_sts=False, fetch_mta_sts=False)
+    return DnsOptions(nameservers=tuple(ns.nameserver) or None, timeout=ns.timeout, authoritative=ns.authoritative,
+                      port=ns.port)
 
 
-def lookup_options(ns: argparse.Namespace, sources: tuple[str, ...], dns: CheckOptions | None = None) -> LookupOptions:
+def lookup_options(ns: argparse.Namespace, sources: tuple[str, ...], dns: DnsOptions | None = None) -> LookupOptions:
     from .graph import check_graph_url
 
     if ns.graph_url is not None:
@@ -49,7 +47,7 @@ def lookup_options(ns: argparse.Namespace, sources: tuple[str, ...], dns: CheckO
                          timeout=ns.timeout, dns=dns if dns is not None else dns_options(ns))
 
 
-def lookup_one(ns: argparse.Namespace, sources: tuple[str, ...], dns: CheckOptions | None = None) -> HostsResult:
+def lookup_one(ns: argparse.Namespace, sources: tuple[str, ...], dns: DnsOptions | None = None) -> HostsResult:
     options = lookup_options(ns, sources, dns)
     request = HostRequest(ns.domain, ns.tenant, ns.dual_stack_host, ns.ipv4_only_host)
 
@@ -120,7 +118,7 @@ def check_with_sources(ns: argparse.Namespace,
     sources = sources_of(ns)
     if "graph" in sources:
         sources = ("graph", "published")
-    result = lookup_one(ns, sources, options_from(ns))
+    result = lookup_one(ns, sources, options_from(ns).dns)
     graph = result.sources.get("graph")
     graph_host = graph.dual_stack_host if graph is not None else None
     published = result.sources.get("published")

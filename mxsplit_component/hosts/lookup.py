@@ -23,8 +23,8 @@ from .given import from_given
 from .model import HostsResult, SourceResult
 
 if TYPE_CHECKING:
-    from ..check.run import CheckOptions
-    from ..check.transport import DnsClient
+    from ..dns.options import DnsOptions
+    from ..dns.transport import DnsClient
     from .graph import GraphHosts
     from .graphclient import TokenCredential
 
@@ -44,7 +44,7 @@ class HostRequest:
 
 @dataclass(frozen=True)
 class LookupOptions:
-    """Which sources to ask and how. ``dns`` (the check's options) is needed for ``published``."""
+    """Which sources to ask and how. ``dns`` says where ``published`` asks (default: the system resolver)."""
 
     sources: tuple[str, ...] = ("graph",)
     cloud: str = "commercial"
@@ -53,7 +53,7 @@ class LookupOptions:
     device_code: bool = False
     #: Seconds per Graph lookup, throttling waits included.
     timeout: float = 10.0
-    dns: CheckOptions | None = None
+    dns: DnsOptions | None = None
 
 
 def check_sources(sources: str | Sequence[str], *, allow_none: bool = False) -> tuple[str, ...]:
@@ -70,7 +70,7 @@ class HostFinder:
     """Finds the hosts of many domains with shared clients; build it with :func:`open_finder`."""
 
     def __init__(self, cloud: Cloud, *, graph: GraphHosts | None = None, dns: DnsClient | None = None,
-                 dns_options: CheckOptions | None = None) -> None:
+                 dns_options: DnsOptions | None = None) -> None:
         self.cloud = cloud
         self.graph = graph
         self.dns = dns
@@ -115,9 +115,9 @@ async def open_finder(options: LookupOptions) -> AsyncIterator[HostFinder]:
             graph = GraphHosts(client, cloud)
         dns_options = options.dns
         if "published" in sources:
-            from ..check.run import CheckOptions, make_client
+            from ..dns.options import DnsOptions, make_client
 
-            dns_options = dns_options or CheckOptions(timeout=options.timeout)
+            dns_options = dns_options or DnsOptions(timeout=options.timeout)
             dns = await stack.enter_async_context(make_client(dns_options))
         yield HostFinder(cloud, graph=graph, dns=dns, dns_options=dns_options)
 
@@ -146,7 +146,7 @@ async def find_all(finder: HostFinder, requests: Iterable[HostRequest],
 def lookup_hosts(domain: str, *, source: str | Sequence[str] = "graph", tenant: str | None = None,
                  dual_stack_host: str | None = None, ipv4_only_host: str | None = None, cloud: str = "commercial",
                  graph_url: str | None = None, credential: TokenCredential | None = None,
-                 dns: CheckOptions | None = None, timeout: float = 10.0) -> HostsResult:
+                 dns: DnsOptions | None = None, timeout: float = 10.0) -> HostsResult:
     """Look up both hosts of ``domain``, each with its source, and every disagreement.
 
     Call it in a Pulumi program before declaring ``MxSplit``, or better, pin the result
@@ -160,7 +160,7 @@ def lookup_hosts(domain: str, *, source: str | Sequence[str] = "graph", tenant: 
     :param tenant: optional with Graph (its initial domain names the tenant).
     :param credential: anything with ``get_token``; default ``MXSPLIT_GRAPH_TOKEN`` or
         ``DefaultAzureCredential``.
-    :param dns: where to ask for the published MX (the check's options; default the system resolver).
+    :param dns: where to ask for the published MX (default: the system resolver).
     :raises MxSplitError: for malformed input, naming the field.
     """
     options = LookupOptions(sources=check_sources(source), cloud=cloud, graph_url=graph_url, credential=credential,

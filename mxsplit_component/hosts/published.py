@@ -4,7 +4,7 @@ Nearly every Microsoft 365 domain publishes Microsoft's single ``MX 0 -> <its ho
 is the host Microsoft told the admin to publish, so it is the dual-stack host. A published
 split (a tenant-shaped host strictly preferred over another Microsoft host) yields both.
 Anything else yields nothing and a note saying why. :func:`from_mx` is pure; :func:`lookup`
-asks DNS through the check's transport.
+asks DNS through the DNS layer.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..core.plan import MxRecord
 from .model import Note, SourceResult
 
 if TYPE_CHECKING:
-    from ..check.run import CheckOptions
-    from ..check.transport import DnsClient
+    from ..dns.options import DnsOptions
+    from ..dns.transport import DnsClient
 
 
 def _tenant_of(host: str, cloud: Cloud) -> str | None:
@@ -68,11 +68,11 @@ def from_mx(domain: str, records: list[MxRecord] | None, cloud: Cloud, *, nxdoma
                                           "a split (tenant host strictly preferred); cannot tell which is the domain's")
 
 
-async def lookup(domain: str, client: DnsClient, options: CheckOptions, cloud: Cloud,
+async def lookup(domain: str, client: DnsClient, options: DnsOptions, cloud: Cloud,
                  tenant: str | None = None) -> SourceResult:
     """Ask DNS for ``domain``'s MX set (its own servers with ``--authoritative``) and read it."""
-    from ..check.observe import find_authoritative, parse_mx
-    from ..check.transport import DnsClient
+    from ..dns.observe import find_authoritative, parse_mx
+    from ..dns.options import authoritative_client
 
     own = client
     try:
@@ -81,7 +81,7 @@ async def lookup(domain: str, client: DnsClient, options: CheckOptions, cloud: C
                 servers = await find_authoritative(domain, client, options.port)
             except LookupError as exc:
                 return from_mx(domain, None, cloud, error=str(exc), tenant=tenant)
-            own = DnsClient(servers, timeout=options.timeout, recursion=False)
+            own = authoritative_client(servers, options)
         answer = await own.query(domain, "MX")
     finally:
         if own is not client:

@@ -7,19 +7,11 @@ import ipaddress
 import math
 from typing import TYPE_CHECKING
 
+from ..dns.nameservers import nameserver_arg
 from ..errors import MxSplitError
 
 if TYPE_CHECKING:
     from .verdict import SenderVerdict
-
-
-def _nameserver(text: str) -> object:
-    from ..check.transport import parse_nameserver
-
-    try:
-        return parse_nameserver(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _seconds(text: str) -> float:
@@ -39,7 +31,7 @@ def add_sender_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--helo", metavar="NAME", help="the sender's HELO name (default: its PTR name)")
     p.add_argument("--to", metavar="DOMAIN",
                    help="your domain: also simulate this sender against the MX set it publishes today")
-    p.add_argument("--nameserver", action="append", type=_nameserver, default=[], metavar="IP[:PORT]",
+    p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                    help="ask this resolver (repeatable); default: the system resolver")
     p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
                    help="total time per lookup, retries included (default 5); the whole run ends within "
@@ -80,13 +72,13 @@ def _inputs(ns: argparse.Namespace) -> tuple[str, str, str | None, str | None]:
 def run_sender(ns: argparse.Namespace) -> SenderVerdict:
     import asyncio
 
-    from ..check.run import CheckOptions, make_client
+    from ..dns.options import DnsOptions, make_client
     from .evidence import gather
     from .recipient import published
     from .verdict import judge
 
     ip, domain, helo, to = _inputs(ns)
-    options = CheckOptions(nameservers=tuple(ns.nameserver) or None, timeout=ns.timeout)
+    options = DnsOptions(nameservers=tuple(ns.nameserver) or None, timeout=ns.timeout)
 
     async def main() -> SenderVerdict:
         async with make_client(options) as client:

@@ -13,8 +13,8 @@ from typing import Any
 import dns.rdatatype
 import dns.reversename
 
-from ..check.observe import host_text
-from ..check.transport import Answer, DnsClient
+from ..dns.observe import host_text
+from ..dns.transport import Answer, DnsClient
 from .spfeval import SpfOutcome, evaluate_spf, threadsafe_lookup
 
 IPV4, IPV6 = "ipv4", "ipv6"

@@ -7,9 +7,9 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..check.observe import NULL_MX, HostLookup, parse_addresses, parse_mx
-from ..check.transport import DnsClient
 from ..core.plan import MxRecord
+from ..dns.observe import NULL_MX, HostLookup, lookup_host, parse_mx
+from ..dns.transport import DnsClient
 from ..simulate import HostAddresses
 
 
@@ -36,11 +36,7 @@ async def published(domain: str, client: DnsClient) -> Recipient:
     hosts = list(dict.fromkeys(r.exchange for r in records if r.exchange != NULL_MX))
 
     async def lookup(host: str) -> tuple[str, HostLookup]:
-        found = HostLookup()
-        a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
-        parse_addresses(found, a, "ipv4")
-        parse_addresses(found, aaaa, "ipv6")
-        return host, found
+        return host, await lookup_host(client, host)
 
     looked = dict(await asyncio.gather(*(lookup(h) for h in hosts)))
     errors = tuple(e for found in looked.values() for e in found.errors)

@@ -3,7 +3,7 @@ DNS client (so ``--nameserver`` and ``--timeout`` apply and the system resolver 
 
 pyspf has no resolver parameter; it resolves through its module-level ``spf.DNSLookup``
 (whose dnspython flavour calls the deprecated ``dns.resolver.query``). We swap that hook for
-one that answers from our :class:`~mxsplit_component.check.transport.DnsClient`, under a lock,
+one that answers from our :class:`~mxsplit_component.dns.transport.DnsClient`, under a lock,
 and restore it afterwards. The evaluation also records the record path: every SPF record
 consulted (the top one, then each ``include``/``redirect``) with its result.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import dns.rdatatype
 
-from ..check.transport import Answer, DnsClient
+from ..dns.transport import Answer, DnsClient
 
 Lookup = Callable[[str, str], Answer]
 _HOOK = threading.Lock()

@@ -8,7 +8,8 @@ import dns.message
 import dns.rrset
 import pytest
 
-from mxsplit_component.check.transport import DnsClient, Nameserver, parse_nameserver
+from mxsplit_component.dns.nameservers import Nameserver, parse_nameserver
+from mxsplit_component.dns.transport import DnsClient
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -103,10 +104,13 @@ def test_no_nameservers_is_an_error():
         DnsClient([])
 
 
-def test_no_system_resolver_is_a_clear_error(monkeypatch):
-    from mxsplit_component.check import run
+def test_no_system_resolver_is_a_clear_error(monkeypatch, capsys):
+    from mxsplit_component.cli import main
+    from mxsplit_component.dns import options
     from mxsplit_component.errors import MxSplitError
 
-    monkeypatch.setattr(run, "system_nameservers", lambda: [])
-    with pytest.raises(MxSplitError, match="pass --nameserver"):
-        run.make_client(run.CheckOptions())
+    monkeypatch.setattr(options, "system_nameservers", lambda: [])
+    with pytest.raises(MxSplitError, match="no system resolver"):
+        options.make_client(options.DnsOptions())
+    assert main(["check", "contoso.com", "--tenant", "contoso"]) == 2
+    assert "--nameserver" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dns.name
 import dns.reversename
 
-from bindserver import zone
+from mxsplit_component.testing.bind import zone
 
 MS = "mail.protection.outlook.com"
 #: contoso.com's split, with its hosts on loopback where the tests' SMTP stand-ins listen.

@@ -1,18 +1,16 @@
-import sys
-from pathlib import Path
+"""BIND for the tests: fail under CI=true, skip elsewhere, when ``named`` is missing."""
 
-# tests/helpers.py holds the fakes; make it importable as `helpers`.
-sys.path.insert(0, str(Path(__file__).parent))
+from __future__ import annotations
 
 import os
 
 import pytest
 
+from mxsplit_component.testing.bind import find_named
+
 
 def require_bind() -> None:
     """Fail under CI=true, skip elsewhere, when BIND9 is not installed."""
-    from bindserver import find_named
-
     if find_named() is None:
         message = "BIND9 'named' is not installed (apt-get install bind9, or scripts/ensure-bind)"
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):

@@ -8,7 +8,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from mxsplit_component.check.wire import Query
+from mxsplit_component.dns.wire import Query
 
 
 def reply_for(query_wire: bytes, *records: str, flags: int = 0, qname_case=None) -> bytes:
@@ -93,7 +93,7 @@ def test_rcode():
 
 # --- plain-value records: the same text dnspython gives ----------------------------------------
 def test_records_match_dnspython_for_every_type_the_checks_read():
-    from mxsplit_component.check.wire import records_of
+    from mxsplit_component.dns.wire import records_of
 
     q = Query("Contoso.COM", dns.rdatatype.ANY, recursion=True, payload=1232)
     data = reply_for(q.wire(11), "contoso.com. MX 10 MX1.Contoso.com.", "contoso.com. A 192.0.2.1",
@@ -123,7 +123,7 @@ def test_pointer_loops_and_forward_pointers_are_refused():
 
 
 def test_query_names_are_encoded_as_dnspython_encodes_them():
-    from mxsplit_component.check.wire import encode_name
+    from mxsplit_component.dns.wire import encode_name
 
     for name in ("contoso.com", "contoso.com.", "_mta-sts.contoso.com", "*.example", "a" * 63 + ".com",
                  "bücher.example", "a\\.b.example"):

@@ -1,6 +1,6 @@
 """The seed article's example, as zones for a local BIND (its published addresses)."""
 
-from bindserver import zone
+from mxsplit_component.testing.bind import zone
 
 MS = "mail.protection.outlook.com"
 SEED_ZONES = {

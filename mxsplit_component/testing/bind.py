@@ -1,7 +1,8 @@
-"""Start a real BIND9 (`named`) on a loopback address and a free port, with zones we write.
+"""A real BIND9 (``named``) on a loopback address and a free port, serving zones you write.
 
-Used by the live-check tests and the benchmarks. Under CI=true a missing `named` is a
-failure, never a skip: the live checks are the product, not an optional extra.
+Run ``mxsplit check --nameserver <server.nameserver>`` against a zone before it is
+published; mxsplit's own tests and benchmarks use it the same way. Needs Debian's
+``bind9`` (or any ``named`` on the PATH or in an ``sbin`` folder).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import dns.exception
 import dns.message
@@ -67,6 +69,7 @@ class BindServer:
         self.broken = broken
         self.threads = threads
         self.proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
 
     def _config(self) -> str:
         zone_stanzas = []
@@ -143,7 +146,7 @@ logging {{
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
-        if getattr(self, "_stderr", None) is not None:
+        if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
 

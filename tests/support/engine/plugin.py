@@ -27,7 +27,7 @@ from pulumi.runtime.proto import errors_pb2, provider_pb2, provider_pb2_grpc, st
 from .monitor import PROJECT, STACK, STACK_URN, StandInEngine
 from .values import from_struct, to_struct
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROVIDER_DIR = ROOT / "provider"
 #: Generous for a loaded 2-core machine; a healthy plugin answers in well under a second.
 RPC_TIMEOUT = 30.0

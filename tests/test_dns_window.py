@@ -3,8 +3,9 @@
 import asyncio
 import time
 
-from dnsfaults import FaultServer
-from mxsplit_component.check.transport import INITIAL_WINDOW, MIN_WINDOW, DnsClient, parse_nameserver
+from mxsplit_component.dns.nameservers import parse_nameserver
+from mxsplit_component.dns.transport import INITIAL_WINDOW, MIN_WINDOW, DnsClient
+from tests.support.dnsfaults import FaultServer
 
 N = 400
 RECORDS = {f"h{i}.example.": ["A 192.0.2.1"] for i in range(N)}

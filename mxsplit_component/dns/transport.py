@@ -40,7 +40,7 @@ import socket
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 import dns.asyncquery
@@ -50,6 +50,7 @@ import dns.message
 import dns.rcode
 import dns.rdatatype
 
+from .nameservers import Nameserver
 from .wire import TC, Query, Record, Reply, name_text, records_of
 
 #: EDNS payload size recommended by DNS Flag Day 2020: avoids IP fragmentation.
@@ -80,21 +81,6 @@ _SLACK = 0.002
 #: Sends in a row a server left unanswered (with no reply to anything else meanwhile) before
 #: new lookups ask the other servers first; it is still probed once per retry interval.
 DOWN_AFTER = 3
-
-
-@dataclass(frozen=True)
-class Nameserver:
-    host: str
-    port: int = 53
-
-    def __str__(self) -> str:
-        return _label(self.host, self.port)
-
-
-@lru_cache(maxsize=1024)
-def _label(host: str, port: int) -> str:
-    """``host:port`` as printed; cached, since every lookup's outcomes are keyed by it."""
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 class Answer:
@@ -715,46 +701,3 @@ def _rcode_flags(reply: Any) -> tuple[str, int]:
     if isinstance(reply, Reply):
         return _RCODE_TEXT.get(reply.rcode) or str(reply.rcode), reply.flags
     return dns.rcode.to_text(reply.rcode()), int(reply.flags)
-
-
-def parse_nameserver(text: str, default_port: int = 53) -> Nameserver:
-    """``IP``, ``IP:PORT``, ``IPv6`` or ``[IPv6]:PORT``.
-
-    :raises ValueError: with a message that shows the accepted forms.
-    """
-    import ipaddress
-
-    forms = "use IP, IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:5353"
-    value = text.strip()
-    host, port = value, default_port
-    if value.startswith("["):
-        host, sep, rest = value[1:].partition("]")
-        if not sep or (rest and not rest.startswith(":")):
-            raise ValueError(f"--nameserver {text!r} is malformed; {forms}")
-        if rest:
-            port = _port(rest[1:], text, forms)
-    elif value.count(":") == 1:
-        host, _, p = value.partition(":")
-        port = _port(p, text, forms)
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        raise ValueError(f"--nameserver {text!r} is not an IP address; {forms}") from None
-    return Nameserver(host, port)
-
-
-def _port(text: str, original: str, forms: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(f"--nameserver {original!r} has a bad port; {forms}")
-    return int(text)
-
-
-def system_nameservers() -> list[Nameserver]:
-    """The system resolver's nameservers (``/etc/resolv.conf``), as dnspython reads them."""
-    import dns.resolver
-
-    try:
-        resolver = dns.resolver.Resolver()
-    except dns.resolver.NoResolverConfiguration:
-        return []
-    return [Nameserver(str(ns), resolver.port) for ns in resolver.nameservers]
