@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..core.findings import Severity
-from .model import ROLES, SOURCES, Conflict, FoundHost, HostsResult, Role, SourceResult
+from .model import ROLES, SOURCES, Conflict, FoundHost, HostsResult, Note, Role, SourceResult
 
 CONFLICT_IDS = {"ipv4_only_host": "ipv4-only-host-conflict", "dual_stack_host": "dual-stack-host-conflict"}
 _SAY = {"given": "you gave", "graph": "Graph names", "published": "the zone publishes", "derived": "derivation gives"}
@@ -64,10 +64,13 @@ def combine(domain: str, sources: Sequence[SourceResult], *, given_tenant: str |
         found[role], disagree = _pick(domain, role, ordered)
         conflicts += disagree
     tenant = given_tenant or next((s.tenant for s in ordered if s.tenant), None)
-    dual = found["dual_stack_host"]
+    return HostsResult(domain, tenant, found["ipv4_only_host"], found["dual_stack_host"], tuple(conflicts),
+                       _notes(ordered, found), {s.source: s for s in ordered})
+
+
+def _notes(ordered: Sequence[SourceResult], found: dict[Role, FoundHost | None]) -> tuple[Note, ...]:
+    """Every source's notes; derivation's only when it was needed (it gave a host, or no source knew the
+    dual-stack host), else its reasons are noise."""
     used_derived = any(f is not None and f.source == "derived" for f in found.values())
-    # When derivation was not needed, its reasons are noise.
-    keep_derived = used_derived or dual is None
-    notes = [n for s in ordered if s.source != "derived" or keep_derived for n in s.notes]
-    return HostsResult(domain, tenant, found["ipv4_only_host"], dual, tuple(conflicts), tuple(notes),
-                       {s.source: s for s in ordered})
+    keep_derived = used_derived or found["dual_stack_host"] is None
+    return tuple(n for s in ordered if s.source != "derived" or keep_derived for n in s.notes)
