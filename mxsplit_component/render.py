@@ -8,6 +8,7 @@ from typing import Any
 from .core.findings import RuleResult, finding_lines, note_lines
 from .core.plan import MxPlan
 from .core.rules import validate_plan
+from .hosts.model import Conflict
 
 
 def _plain(value: Any) -> Any:
@@ -59,8 +60,6 @@ def json_line(data: Any) -> str:
 
 def plan_text(report: dict[str, Any]) -> str:
     """Human-readable ``mxsplit plan`` output."""
-    from .hosts.model import Conflict
-
     derived = " (derived from the domain: confirm it in the admin center)" if report["dual_stack_host_derived"] \
         else " (given)"
     v4_note = " (tenant host)" if report["ipv4_only_host"] == report["tenant_host"] else " (given)"

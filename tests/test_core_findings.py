@@ -94,20 +94,19 @@ def test_registry_runs_in_order_stops_when_told_and_lists_ids_once():
 
     @registry.finding("first")
     def first(n):
-        yield Finding("first", Severity.INFO, f"saw {n}")
+        return [Finding("first", Severity.INFO, f"saw {n}")]
 
     @registry.finding("negative", stops=True)
     def negative(n):
-        if n < 0:
-            yield Finding("negative", Severity.ERROR, "below zero")
+        return [Finding("negative", Severity.ERROR, "below zero")] if n < 0 else []
 
     @registry.finding("odd", "even")
     def parity(n):
-        yield Finding("odd" if n % 2 else "even", Severity.WARNING, "parity")
+        return [Finding("odd" if n % 2 else "even", Severity.WARNING, "parity")]
 
     @registry.finding("first")
     def again(n):
-        yield Finding("first", Severity.INFO, "again")
+        return [Finding("first", Severity.INFO, "again")]
 
     assert registry.ids == ("first", "negative", "odd", "even")
     assert [f.id for f in registry.run(3)] == ["first", "odd", "first"]

@@ -9,12 +9,12 @@ function registered in :data:`DNS_FINDINGS`, reported in registration order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from ..core.findings import Finding, FindingRegistry, Severity
 from ..core.plan import MxPlan, MxRecord
-from ..core.rules import RULES, RuleContext, run_rules
+from ..core.rules import RULES, RuleContext, failed_rules
 from ..dns.observe import NULL_MX
 from ..exitcodes import ExitCode
 from .mtasts import parse_policy, uncovered
@@ -25,9 +25,8 @@ DNS_ERROR = "dns-error"
 _NULL = [MxRecord(0, NULL_MX)]
 
 
-@dataclass(frozen=True)
-class Live:
-    """What the findings look at: the plan, and what DNS said about it."""
+class Live(NamedTuple):
+    """What the findings look at: the plan, and what DNS said about it (a tuple: one is built per bulk row)."""
 
     plan: MxPlan
     obs: Observation
@@ -51,122 +50,126 @@ def _fmt(records: list[MxRecord]) -> str:
 
 
 @DNS_FINDINGS.finding("nxdomain", stops=True)
-def _nxdomain(live: Live) -> Iterator[Finding]:
-    if live.obs.nxdomain:
-        yield Finding("nxdomain", Severity.ERROR, f"{live.plan.domain} does not exist (NXDOMAIN); check the spelling, "
-                                                  "or that the zone is delegated and published")
+def _nxdomain(live: Live) -> list[Finding]:
+    if not live.obs.nxdomain:
+        return []
+    return [Finding("nxdomain", Severity.ERROR, f"{live.plan.domain} does not exist (NXDOMAIN); check the spelling, "
+                                                "or that the zone is delegated and published")]
 
 
 @DNS_FINDINGS.finding(DNS_ERROR)
-def _mx_unknown(live: Live) -> Iterator[Finding]:
-    if live.obs.mx is None:
-        yield Finding(DNS_ERROR, Severity.ERROR, f"MX {live.plan.domain}: {live.obs.mx_error}; the published records "
-                                                 "are unknown: retry, or check the nameservers")
+def _mx_unknown(live: Live) -> list[Finding]:
+    if live.obs.mx is not None:
+        return []
+    return [Finding(DNS_ERROR, Severity.ERROR, f"MX {live.plan.domain}: {live.obs.mx_error}; the published records "
+                                               "are unknown: retry, or check the nameservers")]
 
 
 @DNS_FINDINGS.finding("null-mx")
-def _null_mx(live: Live) -> Iterator[Finding]:
-    if live.published == _NULL:
-        yield Finding("null-mx", Severity.ERROR, f"{live.plan.domain} publishes a null MX (MX 0 ., RFC 7505): it "
-                                                 "accepts no mail at all; replace it with the planned records")
+def _null_mx(live: Live) -> list[Finding]:
+    if live.published != _NULL:
+        return []
+    return [Finding("null-mx", Severity.ERROR, f"{live.plan.domain} publishes a null MX (MX 0 ., RFC 7505): it "
+                                               "accepts no mail at all; replace it with the planned records")]
 
 
 @DNS_FINDINGS.finding("mx-mismatch")
-def _mx_mismatch(live: Live) -> Iterator[Finding]:
+def _mx_mismatch(live: Live) -> list[Finding]:
     planned, published = live.plan.records, live.published
     if live.obs.mx is None or published == _NULL or sorted(published) == sorted(planned):
-        return
+        return []
     exp, pub = set(planned), set(published)
     parts = [f"expected {_fmt(sorted(planned))}; published {_fmt(published)}"]
     if exp - pub:
         parts.append(f"missing: {_fmt(sorted(exp - pub))}")
     if pub - exp:
         parts.append(f"extra: {_fmt(sorted(pub - exp))}")
-    yield Finding("mx-mismatch", Severity.ERROR, "; ".join(parts) + "; publish the planned records (pulumi up), "
-                                                 "then check again")
+    return [Finding("mx-mismatch", Severity.ERROR, "; ".join(parts) + "; publish the planned records (pulumi up), "
+                                                   "then check again")]
 
 
 @DNS_FINDINGS.finding(DNS_ERROR)
-def _addresses_unknown(live: Live) -> Iterator[Finding]:
-    for host, lookup in live.obs.hosts.items():
-        for error in lookup.errors:
-            yield Finding(DNS_ERROR, Severity.ERROR, f"{error}; the addresses of {host} are unknown")
+def _addresses_unknown(live: Live) -> list[Finding]:
+    return [Finding(DNS_ERROR, Severity.ERROR, f"{error}; the addresses of {host} are unknown")
+            for host, lookup in live.obs.hosts.items() for error in lookup.errors]
 
 
 @DNS_FINDINGS.finding("dns64-synthesized")
-def _dns64(live: Live) -> Iterator[Finding]:
+def _dns64(live: Live) -> list[Finding]:
     synthesized = [h for h, lookup in live.obs.hosts.items() if lookup.ipv6_synthesized]
-    if synthesized:
-        yield Finding("dns64-synthesized", Severity.INFO,
-                      f"the resolver answered AAAA in the DNS64 prefix 64:ff9b::/96 for {', '.join(synthesized)}: "
-                      "it synthesises them from A records (RFC 6147), so they are ignored and say nothing "
-                      "about the hosts' IPv6; check with --authoritative or a resolver without DNS64")
+    if not synthesized:
+        return []
+    return [Finding("dns64-synthesized", Severity.INFO,
+                    f"the resolver answered AAAA in the DNS64 prefix 64:ff9b::/96 for {', '.join(synthesized)}: "
+                    "it synthesises them from A records (RFC 6147), so they are ignored and say nothing "
+                    "about the hosts' IPv6; check with --authoritative or a resolver without DNS64")]
 
 
 @DNS_FINDINGS.finding("ipv4-host-has-aaaa")
-def _ipv4_host_has_aaaa(live: Live) -> Iterator[Finding]:
+def _ipv4_host_has_aaaa(live: Live) -> list[Finding]:
     plan = live.plan
     v4 = live.obs.hosts.get(plan.ipv4_only_host)
     if v4 is None or not v4.ipv6:
-        return
+        return []
     domain = (plan.tenant_domain if plan.ipv4_only_host == plan.tenant_host
               else f"<the accepted domain behind {plan.ipv4_only_host}>")
     if live.split:
-        yield Finding("ipv4-host-has-aaaa", Severity.ERROR,
-                      f"{plan.ipv4_only_host} answers AAAA ({', '.join(v4.ipv6)}), so the split keeps nobody on IPv4; "
-                      f"run Disable-IPv6ForAcceptedDomain -Domain {domain}")
-    else:
-        yield Finding("ipv4-host-has-aaaa", Severity.INFO,
-                      f"{plan.ipv4_only_host} answers AAAA; it matters only if you switch to split mode "
-                      f"(then run Disable-IPv6ForAcceptedDomain -Domain {domain})")
+        return [Finding("ipv4-host-has-aaaa", Severity.ERROR,
+                        f"{plan.ipv4_only_host} answers AAAA ({', '.join(v4.ipv6)}), so the split keeps nobody on "
+                        f"IPv4; run Disable-IPv6ForAcceptedDomain -Domain {domain}")]
+    return [Finding("ipv4-host-has-aaaa", Severity.INFO,
+                    f"{plan.ipv4_only_host} answers AAAA; it matters only if you switch to split mode "
+                    f"(then run Disable-IPv6ForAcceptedDomain -Domain {domain})")]
 
 
 @DNS_FINDINGS.finding("dual-stack-host-no-aaaa")
-def _dual_stack_host_no_aaaa(live: Live) -> Iterator[Finding]:
+def _dual_stack_host_no_aaaa(live: Live) -> list[Finding]:
     plan = live.plan
     ds = live.obs.hosts.get(plan.dual_stack_host)
     if ds is None or ds.ipv6 or ds.errors:
-        return
+        return []
     if live.split:
-        yield Finding("dual-stack-host-no-aaaa", Severity.ERROR,
-                      f"{plan.dual_stack_host} has no AAAA record, so IPv6-only senders cannot reach you; "
-                      f"run Enable-IPv6ForAcceptedDomain -Domain {plan.domain}")
-    else:
-        yield Finding("dual-stack-host-no-aaaa", Severity.INFO,
-                      f"{plan.dual_stack_host} has no AAAA record: mail arrives over IPv4 only "
-                      f"(Enable-IPv6ForAcceptedDomain -Domain {plan.domain} turns IPv6 on)")
+        return [Finding("dual-stack-host-no-aaaa", Severity.ERROR,
+                        f"{plan.dual_stack_host} has no AAAA record, so IPv6-only senders cannot reach you; "
+                        f"run Enable-IPv6ForAcceptedDomain -Domain {plan.domain}")]
+    return [Finding("dual-stack-host-no-aaaa", Severity.INFO,
+                    f"{plan.dual_stack_host} has no AAAA record: mail arrives over IPv4 only "
+                    f"(Enable-IPv6ForAcceptedDomain -Domain {plan.domain} turns IPv6 on)")]
 
 
 @DNS_FINDINGS.finding("mx-target-cname", "host-no-address")
-def _unusable_targets(live: Live) -> Iterator[Finding]:
+def _unusable_targets(live: Live) -> list[Finding]:
     """Per published record, in record order: a CNAME target, or one without any address."""
+    out = []
     for record in live.published:
         target = live.obs.hosts.get(record.exchange)
         if record.exchange == NULL_MX or target is None:
             continue
         if target.cname is not None:
-            yield Finding("mx-target-cname", Severity.ERROR,
-                          f"MX target {record.exchange} is a CNAME to {target.cname}; RFC 5321 §5.1 requires an "
-                          "MX to name a host with A/AAAA records: point the MX at the final host")
+            out.append(Finding("mx-target-cname", Severity.ERROR,
+                               f"MX target {record.exchange} is a CNAME to {target.cname}; RFC 5321 §5.1 requires an "
+                               "MX to name a host with A/AAAA records: point the MX at the final host"))
         elif not target.ipv4 and not target.ipv6 and not target.errors:
-            yield Finding("host-no-address", Severity.ERROR,
-                          f"MX target {record.exchange} has neither A nor AAAA"
-                          + (" (NXDOMAIN)" if target.nxdomain else "")
-                          + "; senders cannot use it: check the host name against the admin center")
+            out.append(Finding("host-no-address", Severity.ERROR,
+                               f"MX target {record.exchange} has neither A nor AAAA"
+                               + (" (NXDOMAIN)" if target.nxdomain else "")
+                               + "; senders cannot use it: check the host name against the admin center"))
+    return out
 
 
 @DNS_FINDINGS.finding(DNS_ERROR)
-def _mta_sts_unknown(live: Live) -> Iterator[Finding]:
-    if live.obs.mta_sts_error is not None:
-        yield Finding(DNS_ERROR, Severity.ERROR, f"TXT _mta-sts.{live.plan.domain}: {live.obs.mta_sts_error}")
+def _mta_sts_unknown(live: Live) -> list[Finding]:
+    if live.obs.mta_sts_error is None:
+        return []
+    return [Finding(DNS_ERROR, Severity.ERROR, f"TXT _mta-sts.{live.plan.domain}: {live.obs.mta_sts_error}")]
 
 
 @DNS_FINDINGS.finding("mta-sts-present")
-def _mta_sts_present(live: Live) -> Iterator[Finding]:
-    if live.obs.mta_sts_error is None and live.obs.mta_sts_txt:
-        hosts = ([r.exchange for r in live.published if r.exchange != NULL_MX]
-                 or [r.exchange for r in live.plan.records])
-        yield _mta_sts(live.plan.domain, live.obs, hosts)
+def _mta_sts_present(live: Live) -> list[Finding]:
+    if live.obs.mta_sts_error is not None or not live.obs.mta_sts_txt:
+        return []
+    hosts = [r.exchange for r in live.published if r.exchange != NULL_MX] or [r.exchange for r in live.plan.records]
+    return [_mta_sts(live.plan.domain, live.obs, hosts)]
 
 
 def _mta_sts(domain: str, obs: Observation, hosts: list[str]) -> Finding:
@@ -194,12 +197,11 @@ def _mta_sts(domain: str, obs: Observation, hosts: list[str]) -> Finding:
 
 
 @DNS_FINDINGS.finding(*(r.id for r in RULES))
-def _planning_rules(live: Live) -> Iterator[Finding]:
+def _planning_rules(live: Live) -> list[Finding]:
     """Every planning rule that fails on the published set (a null MX is reported on its own)."""
-    if live.published and live.published != _NULL:
-        for result in run_rules(live.published, RuleContext.from_plan(live.plan)):
-            if not result.ok:
-                yield Finding(result.id, result.severity, result.message)
+    if not live.published or live.published == _NULL:
+        return []
+    return failed_rules(live.published, RuleContext.from_plan(live.plan))
 
 
 def evaluate(plan: MxPlan, obs: Observation) -> list[Finding]:

@@ -15,7 +15,7 @@ How a failure is told apart from a local block:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.findings import Finding, FindingRegistry, Severity
@@ -94,59 +94,66 @@ SMTP_FINDINGS: FindingRegistry[Probed] = FindingRegistry()
 
 
 @SMTP_FINDINGS.finding("smtp-no-route-here")
-def _no_route_here(probed: Probed) -> Iterator[Finding]:
+def _no_route_here(probed: Probed) -> list[Finding]:
+    out = []
     for family in probed.unprobed:
         name = FAMILY_NAME[family]
-        yield Finding("smtp-no-route-here", Severity.INFO,
-                      f"cannot probe {name} from here ({probed.family(family)[0].detail}): this machine has no "
-                      f"{name} route, so the {name} verdicts are unknown")
+        out.append(Finding("smtp-no-route-here", Severity.INFO,
+                           f"cannot probe {name} from here ({probed.family(family)[0].detail}): this machine has no "
+                           f"{name} route, so the {name} verdicts are unknown"))
+    return out
 
 
 @SMTP_FINDINGS.finding("smtp-blocked-here", stops=True)
-def _blocked_here(probed: Probed) -> Iterator[Finding]:
+def _blocked_here(probed: Probed) -> list[Finding]:
     """Every connect failed the same way: outbound SMTP is blocked here, nothing is known about the hosts."""
     probes, port = probed.reachable, probed.port
-    if probes and all(p.stage == "connect" for p in probes) and len({p.outcome for p in probes}) == 1:
-        yield Finding(
-            "smtp-blocked-here", Severity.INFO,
-            f"every connection to port {port} failed the same way ({probes[0].outcome}, {len(probes)} addresses): "
-            f"outbound SMTP is most likely blocked from this machine, so this says nothing about the hosts; run the "
-            f"probe from a network that allows port {port} (a mail server or a VM without egress filtering)")
+    if not probes or any(p.stage != "connect" for p in probes) or len({p.outcome for p in probes}) != 1:
+        return []
+    return [Finding(
+        "smtp-blocked-here", Severity.INFO,
+        f"every connection to port {port} failed the same way ({probes[0].outcome}, {len(probes)} addresses): "
+        f"outbound SMTP is most likely blocked from this machine, so this says nothing about the hosts; run the "
+        f"probe from a network that allows port {port} (a mail server or a VM without egress filtering)")]
 
 
 @SMTP_FINDINGS.finding("smtp-unreachable")
-def _unreachable(probed: Probed) -> Iterator[Finding]:
+def _unreachable(probed: Probed) -> list[Finding]:
     """Per host and family, the addresses that failed while others answered: the host's fault."""
     failing: dict[tuple[str, str], list[AddressProbe]] = {}
     for p in probed.reachable:
         if p.outcome != "ok":
             failing.setdefault((p.host, p.family), []).append(p)
+    out = []
     for (host, family), bad in failing.items():
         total = sum(1 for p in probed.reachable if p.host == host and p.family == family)
         scope = "at any address" if len(bad) == total else f"at {len(bad)} of {total} addresses"
-        yield Finding("smtp-unreachable", Severity.ERROR if host in probed.preferences else Severity.WARNING,
-                      f"{probed.label(host)} does not accept SMTP over {FAMILY_NAME[family]} {scope}: "
-                      f"{'; '.join(_why(p) for p in bad)}; {probed.consequence(host, family)}")
+        out.append(Finding("smtp-unreachable", Severity.ERROR if host in probed.preferences else Severity.WARNING,
+                           f"{probed.label(host)} does not accept SMTP over {FAMILY_NAME[family]} {scope}: "
+                           f"{'; '.join(_why(p) for p in bad)}; {probed.consequence(host, family)}"))
+    return out
 
 
 @SMTP_FINDINGS.finding("smtp-no-starttls", "smtp-tls-invalid")
-def _tls(probed: Probed) -> Iterator[Finding]:
+def _tls(probed: Probed) -> list[Finding]:
     """Per host, in probe order: addresses without STARTTLS, then certificates that do not verify."""
     by_host: dict[str, list[AddressProbe]] = {}
     for p in probed.reachable:
         by_host.setdefault(p.host, []).append(p)
+    out = []
     for host, mine in by_host.items():
         plain = [p.address for p in mine if p.outcome == "ok" and p.starttls is False]
         if plain:
-            yield Finding("smtp-no-starttls", Severity.WARNING,
-                          f"{probed.label(host)} does not offer STARTTLS at {', '.join(plain)}: mail to it "
-                          "travels in clear, and MTA-STS or DANE senders refuse it")
+            out.append(Finding("smtp-no-starttls", Severity.WARNING,
+                               f"{probed.label(host)} does not offer STARTTLS at {', '.join(plain)}: mail to it "
+                               "travels in clear, and MTA-STS or DANE senders refuse it"))
         bad_tls = [p for p in mine if p.tls not in (None, "verified")]
         if bad_tls:
             details = "; ".join(f"{p.address}: {TLS_REASON[p.tls or 'failed']} ({p.tls_detail})" for p in bad_tls)
-            yield Finding("smtp-tls-invalid", Severity.WARNING,
-                          f"{probed.label(host)}: {details}; senders that verify certificates "
-                          "(MTA-STS enforce, DANE) refuse it")
+            out.append(Finding("smtp-tls-invalid", Severity.WARNING,
+                               f"{probed.label(host)}: {details}; senders that verify certificates "
+                               "(MTA-STS enforce, DANE) refuse it"))
+    return out
 
 
 def _code(findings: Sequence[Finding]) -> ExitCode:

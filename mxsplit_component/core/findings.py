@@ -37,6 +37,10 @@ class Severity(str, Enum):
         return self.value
 
 
+#: Each severity's plain text: ``Severity.value`` is a descriptor lookup, and a bulk run renders every row.
+_TEXT = {s: s.value for s in Severity}
+
+
 @dataclass(frozen=True)
 class Finding:
     """Something found: a stable id, how bad it is, and a message naming the fix."""
@@ -52,10 +56,15 @@ class Finding:
     @property
     def mark(self) -> str:
         """The label a text line starts with: ``note`` for info, else the severity in capitals."""
-        return "note" if self.severity is Severity.INFO else self.severity.value.upper()
+        return "note" if self.severity is Severity.INFO else self.severity_text.upper()
+
+    @property
+    def severity_text(self) -> str:
+        """The severity as a plain ``str``, for JSON and Pulumi outputs."""
+        return _TEXT[self.severity]
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "severity": self.severity.value, "message": self.message}
+        return {"id": self.id, "severity": self.severity_text, "message": self.message}
 
     @classmethod
     def from_json(cls: type[_F], data: Mapping[str, Any]) -> _F:
@@ -74,7 +83,7 @@ class RuleResult(Finding):
         return "ok" if self.ok else super().mark
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "ok": self.ok, "severity": self.severity.value, "message": self.message}
+        return {"id": self.id, "ok": self.ok, "severity": self.severity_text, "message": self.message}
 
 
 def finding_lines(findings: Iterable[Finding]) -> list[str]:
@@ -87,7 +96,8 @@ def note_lines(findings: Iterable[Finding]) -> list[str]:
     return [f"  {f.mark:<11} {f.id}: {f.message}" for f in findings]
 
 
-FindingFn = Callable[[_Ctx], Iterable[Finding]]
+#: A finding function returns a list (usually empty or of one): cheaper than a generator, per bulk row.
+FindingFn = Callable[[_Ctx], list[Finding]]
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,8 @@ class FindingRegistry(Generic[_Ctx]):
         """Every finding for ``ctx``, in registration order."""
         out: list[Finding] = []
         for check in self.checks:
-            found = list(check.find(ctx))
-            out += found
-            if found and check.stops:
+            before = len(out)
+            out += check.find(ctx)
+            if check.stops and len(out) > before:
                 break
         return out

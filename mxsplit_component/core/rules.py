@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from .clouds import is_microsoft_host, uses_mx_microsoft
-from .findings import RuleResult, Severity
+from .findings import Finding, RuleResult, Severity
 from .plan import MxPlan, MxRecord
 
 
@@ -139,6 +139,17 @@ def run_rules(records: Iterable[MxRecord], ctx: RuleContext, rules: Sequence[Rul
     """Run ``rules`` (default: all) over ``records``."""
     recs = sorted(records)
     return [r(recs, ctx) for r in (RULES if rules is None else rules)]
+
+
+def failed_rules(records: Iterable[MxRecord], ctx: RuleContext) -> list[Finding]:
+    """What every rule that fails on ``records`` says, as plain findings (the live check's view of the rules)."""
+    recs = sorted(records)
+    failed = []
+    for r in RULES:  # the rule functions directly: passing results are not needed, and a bulk run asks per row
+        ok, message = r.check(recs, ctx)
+        if not ok:
+            failed.append(Finding(r.id, r.severity, message))
+    return failed
 
 
 def validation_report(results: Sequence[RuleResult]) -> dict[str, Any]:

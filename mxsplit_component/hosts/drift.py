@@ -8,7 +8,7 @@ host, which keeps working for now: drift to act on, not an outage.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.clouds import uses_mx_microsoft
@@ -53,22 +53,24 @@ GRAPH_FINDINGS: FindingRegistry[Drift] = FindingRegistry()
 
 
 @GRAPH_FINDINGS.finding(GRAPH_HOST_MOVED)
-def _moved(drift: Drift) -> Iterator[Finding]:
-    if drift.moved:
-        new, old = drift.graph_host, drift.published_host
-        yield Finding(GRAPH_HOST_MOVED, Severity.WARNING,
-                      f"Microsoft has moved {drift.plan.domain} to {new} (Graph), but the zone still publishes "
-                      f"{old}; the old host works for now: publish {new} (pin it with "
-                      "mxsplit hosts --graph --stack <stack>, then pulumi up)")
+def _moved(drift: Drift) -> list[Finding]:
+    if not drift.moved:
+        return []
+    new, old = drift.graph_host, drift.published_host
+    return [Finding(GRAPH_HOST_MOVED, Severity.WARNING,
+                    f"Microsoft has moved {drift.plan.domain} to {new} (Graph), but the zone still publishes "
+                    f"{old}; the old host works for now: publish {new} (pin it with "
+                    "mxsplit hosts --graph --stack <stack>, then pulumi up)")]
 
 
 @GRAPH_FINDINGS.finding(GRAPH_HOST_MISMATCH)
-def _mismatch(drift: Drift) -> Iterator[Finding]:
-    if not drift.moved:
-        yield Finding(GRAPH_HOST_MISMATCH, Severity.ERROR,
-                      f"the zone publishes {drift.published_host} for {drift.plan.domain}, but Graph names "
-                      f"{drift.graph_host}: mail to a host Microsoft did not assign for the domain may be refused; "
-                      f"publish {drift.graph_host}")
+def _mismatch(drift: Drift) -> list[Finding]:
+    if drift.moved:
+        return []
+    return [Finding(GRAPH_HOST_MISMATCH, Severity.ERROR,
+                    f"the zone publishes {drift.published_host} for {drift.plan.domain}, but Graph names "
+                    f"{drift.graph_host}: mail to a host Microsoft did not assign for the domain may be refused; "
+                    f"publish {drift.graph_host}")]
 
 
 def graph_findings(plan: MxPlan, graph_host: str | None, published: Sequence[MxRecord]) -> list[Finding]:

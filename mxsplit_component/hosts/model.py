@@ -44,7 +44,7 @@ class Note(Finding):
     incomplete: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source, "severity": self.severity.value, "message": self.message}
+        return {"id": self.id, "source": self.source, "severity": self.severity_text, "message": self.message}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +57,7 @@ class Conflict(Finding):
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "role": self.role, "hosts": dict(self.hosts), "chosen": self.chosen,
-                "severity": self.severity.value, "message": self.message}
+                "severity": self.severity_text, "message": self.message}
 
 
 @dataclass(frozen=True)
