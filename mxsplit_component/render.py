@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
+from .core.findings import RuleResult, finding_lines, note_lines
 from .core.plan import MxPlan
 from .core.rules import validate_plan
+from .hosts.model import Conflict
 
 
 def _plain(value: Any) -> Any:
@@ -57,17 +58,6 @@ def json_line(data: Any) -> str:
     return _COMPACT.encode(data)
 
 
-_MARK = {True: "ok", False: "FAIL"}
-
-
-def rules_lines(rules: Iterable[dict[str, Any]]) -> list[str]:
-    lines = []
-    for r in rules:
-        mark = "ok" if r["ok"] else ("note" if r["severity"] == "info" else r["severity"].upper())
-        lines.append(f"  {mark:<8}{r['id']:<26}{r['message']}")
-    return lines
-
-
 def plan_text(report: dict[str, Any]) -> str:
     """Human-readable ``mxsplit plan`` output."""
     derived = " (derived from the domain: confirm it in the admin center)" if report["dual_stack_host_derived"] \
@@ -84,13 +74,13 @@ def plan_text(report: dict[str, Any]) -> str:
         "Hosts",
         f"  IPv4-only   {report['ipv4_only_host']}{v4_note}",
         f"  dual-stack  {report['dual_stack_host']}{derived}",
-        *(f"  {c['severity'].upper():<11} {c['id']}: {c['message']}" for c in (found or {}).get("conflicts", [])),
+        *note_lines(Conflict.from_json(c) for c in (found or {}).get("conflicts", [])),
         "",
         "Zone records",
         *(f"  {line}" for line in report["zone_records"]),
         "",
         "Rules" + ("" if report["validation"]["ok"] else " (errors found)"),
-        *rules_lines(report["validation"]["rules"]),
+        *finding_lines(RuleResult.from_json(r) for r in report["validation"]["rules"]),
     ]
     if "resources" in report:
         out += ["", f"Resources the MxSplit component declares on {report['provider']}"]

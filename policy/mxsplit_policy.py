@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mxsplit_component.core.clouds import CLOUDS, is_microsoft_host
+from mxsplit_component.core.findings import Severity
 from mxsplit_component.core.plan import MxRecord
 from mxsplit_component.core.rules import RULES, RuleContext
 
@@ -89,7 +90,7 @@ def mx_groups(resources: Iterable[Any]) -> list[MxGroup]:
     return list(groups.values())
 
 
-def check_split(resources: Iterable[Any], report: Report, severity: str) -> None:
+def check_split(resources: Iterable[Any], report: Report, severity: Severity) -> None:
     """Run the split rules of ``severity`` on every group that mixes a tenant host and a domain host."""
     for group in mx_groups(resources):
         microsoft = [r for r in group.records if is_microsoft_host(r.exchange)]
@@ -100,18 +101,18 @@ def check_split(resources: Iterable[Any], report: Report, severity: str) -> None
         ctx = RuleContext("split", tenant[0], domain[0])
         for rule in SPLIT_RULES:
             result = rule(sorted(group.records), ctx)
-            if not result.ok and result.severity == severity:
+            if not result.ok and result.severity is severity:
                 report(f"{result.id}: {result.message}", group.urns[0])
 
 
 def check_split_order(resources: Iterable[Any], report: Report) -> None:
     """Mandatory: a group that mixes a tenant host and a domain host must be a correct split."""
-    check_split(resources, report, "error")
+    check_split(resources, report, Severity.ERROR)
 
 
 def check_split_advisories(resources: Iterable[Any], report: Report) -> None:
     """Advisory: warning rules (``dane-compatible``) on the same groups; they never block."""
-    check_split(resources, report, "warning")
+    check_split(resources, report, Severity.WARNING)
 
 
 def check_route53_overwrite(resource_type: str, props: Mapping[str, Any], report: Report) -> None:

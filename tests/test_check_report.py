@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from mxsplit_component.check.findings import Finding
 from mxsplit_component.check.report import CheckReport, SmtpResult
 from mxsplit_component.check.smtp import AddressProbe, targets_for
 from mxsplit_component.check.text import check_text, summary_line, totals_line
+from mxsplit_component.core.findings import Finding
 from mxsplit_component.core.plan import MxRecord
 from mxsplit_component.dns.observe import HostLookup
 from mxsplit_component.exitcodes import ExitCode

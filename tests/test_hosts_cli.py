@@ -178,6 +178,20 @@ def test_hosts_graph_and_published_conflict(capsys, graph, bind):
     assert conflict["hosts"] == {"graph": f"contoso-com.{MS}", "published": f"other-com.{MS}"}
 
 
+def test_conflicts_and_notes_as_text(capsys, graph, bind):
+    """`hosts` and `plan` print a conflict and a note as one labelled line each."""
+    conflict = (f"  WARNING     dual-stack-host-conflict: contoso.com dual-stack host: Graph names contoso-com.{MS}, but "
+                f"the zone publishes other-com.{MS}; using contoso-com.{MS} (Graph is Microsoft's source of truth "
+                f"(MC1048624)); update the zone (pulumi up) so it publishes contoso-com.{MS}")
+    for command in ("hosts", "plan"):
+        code, out, _ = run(capsys, command, "contoso.com", "--graph", "--published", "--graph-url", graph.url,
+                           "--nameserver", bind.nameserver)
+        assert code == 0 and conflict in out.splitlines(), out
+    code, out, _ = run(capsys, "hosts", "foreign.test", "--published", "--nameserver", bind.nameserver)
+    assert "  note        published-foreign: foreign.test publishes no Microsoft 365 host (10 mx1.mailgw.example, 20 " \
+           "mx2.mailgw.example); the zone cannot say which host Microsoft assigned" in out.splitlines()
+
+
 def test_hosts_file_in_input_order_and_exit_codes(capsys, graph, tmp_path):
     csv = tmp_path / "domains.csv"
     csv.write_text("domain,tenant\ncontosotest.com,\nfoo-1-bar.com,\nnot a domain,\nfabrikam.com,\ncontoso.com,\n")

@@ -32,6 +32,19 @@ def test_rule_table_lists_every_rule():
         assert f"| `{rule.id}` | {rule.severity} |" in README
 
 
+def test_finding_tables_list_every_live_finding():
+    from mxsplit_component.check.findings import DNS_FINDINGS
+    from mxsplit_component.check.smtp_findings import SMTP_FINDINGS
+    from mxsplit_component.check.tradeoffs import TRADEOFFS
+    from mxsplit_component.core.rules import RULES
+    from mxsplit_component.hosts.drift import GRAPH_FINDINGS
+
+    rules = {r.id for r in RULES}  # in the rule table
+    for registry in (DNS_FINDINGS, SMTP_FINDINGS, TRADEOFFS, GRAPH_FINDINGS):
+        for fid in set(registry.ids) - rules:
+            assert f"| `{fid}` |" in README
+
+
 def test_readme_check_output_is_real(capsys):
     """The README's `mxsplit check` block is what the command prints for the seed's example."""
     from tests.support.bind import require_bind

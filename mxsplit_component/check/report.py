@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..core.findings import Finding, Severity
 from ..core.plan import MxPlan, MxRecord
 from ..dns.observe import HostLookup
 from ..exitcodes import ExitCode
 from ..simulate import Case, HostAddresses, simulate
-from .findings import Finding, evaluate, exit_code
+from .findings import evaluate, exit_code
 from .observe import Observation
 from .tradeoffs import tradeoff_findings
 
@@ -65,7 +66,7 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         for f in self.findings:  # a loop, not any(): every row of a bulk run asks
-            if f.severity == "error":
+            if f.severity is Severity.ERROR:
                 return False
         return True
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from ..core.findings import Finding, Severity
 from ..core.plan import MxPlan
 from ..dns.observe import find_authoritative
 from ..dns.options import DnsOptions, authoritative_client
 from ..dns.transport import DnsClient
-from .findings import DNS_ERROR, Finding
+from .findings import DNS_ERROR
 from .mtasts import fetch_policy
 from .observe import PolicyFetcher, observe, wait_for_mx
 from .report import CheckReport, build_report, failed_report
@@ -41,7 +42,7 @@ async def check_plan(plan: MxPlan, client: DnsClient, options: CheckOptions,
             try:
                 servers = await find_authoritative(plan.domain, client, options.dns.port)
             except LookupError as exc:
-                return failed_report(plan, Finding(DNS_ERROR, "error",
+                return failed_report(plan, Finding(DNS_ERROR, Severity.ERROR,
                                                    f"{exc}; the authoritative servers could not be found"))
             mx_client = authoritative_client(servers, options.dns)
         if options.wait > 0:

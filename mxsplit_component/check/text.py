@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from ..core.findings import finding_lines
 from ..core.plan import MxRecord
 from ..exitcodes import ExitCode
-from ..render import rules_lines
 from ..simulate import simulation_lines
 from .report import CheckReport, Result, RowError, SmtpResult
 from .smtp_findings import FAMILY_NAME, SMTP_INCOMPLETE_IDS
@@ -38,7 +38,7 @@ def check_text(rep: CheckReport) -> str:
         out += ["", *smtp_lines(rep.smtp)]
     out += ["", "Findings"]
     if rep.findings:
-        out += rules_lines({"ok": False, **f.to_json()} for f in rep.findings)
+        out += finding_lines(rep.findings)
     else:
         out.append("  none: the split is published and every host answers as planned")
     if rep.simulation:

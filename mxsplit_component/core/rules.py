@@ -3,7 +3,7 @@
 A rule is a pure function of the records (planned by :func:`plan_mx`, observed by the live
 checks, or declared in a stack and seen by the policy pack) and a :class:`RuleContext`
 saying which host is which. Each rule has a stable kebab-case id (public API, like
-octoDNS's validator ids) and returns a :class:`RuleResult` instead of raising.
+octoDNS's validator ids) and returns a :class:`~.findings.RuleResult` instead of raising.
 ``validation["ok"]`` is false only when an ``error`` rule fails.
 """
 
@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from .clouds import is_microsoft_host, uses_mx_microsoft
+from .findings import Finding, RuleResult, Severity
 from .plan import MxPlan, MxRecord
-
-SEVERITIES = ("error", "warning", "info")
 
 
 class RuleContext(NamedTuple):
@@ -32,37 +31,26 @@ class RuleContext(NamedTuple):
         return cls(plan.mode, plan.ipv4_only_host, plan.dual_stack_host, plan.dual_stack_host_derived)
 
 
-class RuleResult(NamedTuple):
-    id: str
-    ok: bool
-    severity: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "ok": self.ok, "severity": self.severity, "message": self.message}
-
-
 RuleFn = Callable[[Sequence[MxRecord], RuleContext], tuple[bool, str]]
 
 
 class Rule(NamedTuple):
     id: str
-    severity: str
+    severity: Severity
     summary: str
     check: RuleFn
 
     def __call__(self, records: Sequence[MxRecord], ctx: RuleContext) -> RuleResult:
         ok, message = self.check(records, ctx)
-        return RuleResult(self.id, ok, self.severity, message)
+        return RuleResult(self.id, self.severity, message, ok=ok)
 
 
 #: Every rule, in the order results are reported.
 RULES: list[Rule] = []
 
 
-def rule(rule_id: str, severity: str, summary: str) -> Callable[[RuleFn], RuleFn]:
+def rule(rule_id: str, severity: Severity, summary: str) -> Callable[[RuleFn], RuleFn]:
     """Register a rule function under a stable id."""
-    assert severity in SEVERITIES
 
     def register(fn: RuleFn) -> RuleFn:
         RULES.append(Rule(rule_id, severity, summary, fn))
@@ -75,7 +63,7 @@ def _prefs(records: Sequence[MxRecord], host: str) -> list[int]:
     return sorted([r.preference for r in records if r.exchange == host])
 
 
-@rule("hosts-distinct", "error", "no host appears twice and a split uses two different hosts")
+@rule("hosts-distinct", Severity.ERROR, "no host appears twice and a split uses two different hosts")
 def _hosts_distinct(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool, str]:
     exchanges = [r.exchange for r in records]
     if len(set(exchanges)) < len(exchanges):
@@ -87,7 +75,7 @@ def _hosts_distinct(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool
     return True, "every MX record points at a different host"
 
 
-@rule("split-complete", "error", "split mode publishes both hosts; standard mode only the dual-stack host")
+@rule("split-complete", Severity.ERROR, "split mode publishes both hosts; standard mode only the dual-stack host")
 def _split_complete(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool, str]:
     hosts = {r.exchange for r in records}
     if ctx.mode == "split":
@@ -101,7 +89,7 @@ def _split_complete(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool
     return True, f"the dual-stack host {ctx.dual_stack_host} is published"
 
 
-@rule("priority-order", "error", "the IPv4-only host is strictly preferred over the dual-stack host")
+@rule("priority-order", Severity.ERROR, "the IPv4-only host is strictly preferred over the dual-stack host")
 def _priority_order(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool, str]:
     if ctx.mode != "split":
         return True, "standard mode: one preference level, nothing to order"
@@ -119,7 +107,7 @@ def _priority_order(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool
                    "every IPv6-capable sender uses IPv6; give the IPv4-only host the lower number")
 
 
-@rule("microsoft-hosts", "warning", "every MX target is a Microsoft 365 inbound host")
+@rule("microsoft-hosts", Severity.WARNING, "every MX target is a Microsoft 365 inbound host")
 def _microsoft_hosts(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool, str]:
     foreign = sorted(r.exchange for r in records if not is_microsoft_host(r.exchange))
     if foreign:
@@ -128,7 +116,7 @@ def _microsoft_hosts(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[boo
     return True, "every MX target is a Microsoft 365 inbound host"
 
 
-@rule("dane-compatible", "warning", "a split does not use DANE-enabled mx.microsoft hosts")
+@rule("dane-compatible", Severity.WARNING, "a split does not use DANE-enabled mx.microsoft hosts")
 def _dane_compatible(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool, str]:
     dane = sorted({r.exchange for r in records if uses_mx_microsoft(r.exchange)})
     if dane and len({r.exchange for r in records}) > 1:
@@ -138,7 +126,7 @@ def _dane_compatible(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[boo
     return True, "no DANE conflict"
 
 
-@rule("dual-stack-host-derived", "info", "the dual-stack host was copied from Microsoft rather than derived")
+@rule("dual-stack-host-derived", Severity.INFO, "the dual-stack host was copied from Microsoft rather than derived")
 def _dual_stack_derived(records: Sequence[MxRecord], ctx: RuleContext) -> tuple[bool, str]:
     if ctx.dual_stack_host_derived:
         return False, (f"{ctx.dual_stack_host} was derived from the domain name (dots to hyphens), which is what "
@@ -153,14 +141,25 @@ def run_rules(records: Iterable[MxRecord], ctx: RuleContext, rules: Sequence[Rul
     return [r(recs, ctx) for r in (RULES if rules is None else rules)]
 
 
+def failed_rules(records: Iterable[MxRecord], ctx: RuleContext) -> list[Finding]:
+    """What every rule that fails on ``records`` says, as plain findings (the live check's view of the rules)."""
+    recs = sorted(records)
+    failed = []
+    for r in RULES:  # the rule functions directly: passing results are not needed, and a bulk run asks per row
+        ok, message = r.check(recs, ctx)
+        if not ok:
+            failed.append(Finding(r.id, r.severity, message))
+    return failed
+
+
 def validation_report(results: Sequence[RuleResult]) -> dict[str, Any]:
     """The ``validation`` output: ``ok`` is false only when an ``error`` rule fails."""
     failed = [r for r in results if not r.ok]
     return {
-        "ok": not any(r.severity == "error" for r in failed),
-        "rules": [r.as_dict() for r in results],
-        "errors": [r.id for r in failed if r.severity == "error"],
-        "warnings": [r.id for r in failed if r.severity == "warning"],
+        "ok": not any(r.severity is Severity.ERROR for r in failed),
+        "rules": [r.to_json() for r in results],
+        "errors": [r.id for r in failed if r.severity is Severity.ERROR],
+        "warnings": [r.id for r in failed if r.severity is Severity.WARNING],
     }
 
 

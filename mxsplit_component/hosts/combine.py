@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..core.findings import Severity
 from .model import ROLES, SOURCES, Conflict, FoundHost, HostsResult, Note, Role, SourceResult
 
 CONFLICT_IDS = {"ipv4_only_host": "ipv4-only-host-conflict", "dual_stack_host": "dual-stack-host-conflict"}
@@ -24,8 +25,29 @@ def _conflict(domain: str, role: Role, winner: FoundHost, other: FoundHost) -> C
         "check which one the admin center shows, and pin that one"
     message = (f"{domain} {label} host: {_SAY[winner.source]} {winner.host}, but {_SAY[other.source]} {other.host}; "
                f"using {winner.host} ({_WHY[winner.source]}); {fix}")
-    return Conflict(CONFLICT_IDS[role], role, {winner.source: winner.host, other.source: other.host}, winner.source,
-                    "warning", message)
+    return Conflict(CONFLICT_IDS[role], Severity.WARNING, message, role=role,
+                    hosts={winner.source: winner.host, other.source: other.host}, chosen=winner.source)
+
+
+def _pick(domain: str, role: Role, ordered: Sequence[SourceResult]) -> tuple[FoundHost | None, list[Conflict]]:
+    """The most trusted source's host for ``role`` (``derived`` only when no other source knows it), and every
+    other source that names a different one."""
+    candidates = [FoundHost(host, s.source) for s in ordered if (host := s.host(role)) is not None]
+    known = [c for c in candidates if c.source != "derived"]
+    winner = known[0] if known else (candidates[0] if candidates else None)
+    if winner is None:
+        return None, []
+    return winner, [_conflict(domain, role, winner, c) for c in known[1:] if c.host != winner.host]
+
+
+def _tenant_conflict(domain: str, given_tenant: str | None, graph: SourceResult | None) -> list[Conflict]:
+    if not given_tenant or graph is None or not graph.tenant or graph.tenant == given_tenant:
+        return []
+    return [Conflict(
+        "tenant-conflict", Severity.ERROR,
+        f"you gave tenant {given_tenant}, but the Graph token is for tenant {graph.tenant}: sign in to the tenant "
+        f"that owns {domain} (one tenant per run), or fix --tenant",
+        role="tenant", hosts={"given": given_tenant, "graph": graph.tenant}, chosen="given")]
 
 
 def combine(domain: str, sources: Sequence[SourceResult], *, given_tenant: str | None = None) -> HostsResult:
@@ -36,29 +58,19 @@ def combine(domain: str, sources: Sequence[SourceResult], *, given_tenant: str |
     """
     by_source = {s.source: s for s in sources}
     ordered = [by_source[name] for name in SOURCES if name in by_source]
-    conflicts: list[Conflict] = []
+    conflicts = _tenant_conflict(domain, given_tenant, by_source.get("graph"))
     found: dict[Role, FoundHost | None] = {}
-    used_derived = False
     for role in ROLES:
-        candidates = [FoundHost(host, s.source) for s in ordered if (host := s.host(role)) is not None]
-        known = [c for c in candidates if c.source != "derived"]
-        winner = known[0] if known else (candidates[0] if candidates else None)
-        used_derived |= winner is not None and winner.source == "derived"
-        found[role] = winner
-        if winner is not None:
-            conflicts += [_conflict(domain, role, winner, c) for c in known[1:] if c.host != winner.host]
-    graph = by_source.get("graph")
-    if given_tenant and graph is not None and graph.tenant and graph.tenant != given_tenant:
-        conflicts.insert(0, Conflict(
-            "tenant-conflict", "tenant", {"given": given_tenant, "graph": graph.tenant}, "given", "error",
-            f"you gave tenant {given_tenant}, but the Graph token is for tenant {graph.tenant}: sign in to the tenant "
-            f"that owns {domain} (one tenant per run), or fix --tenant"))
+        found[role], disagree = _pick(domain, role, ordered)
+        conflicts += disagree
     tenant = given_tenant or next((s.tenant for s in ordered if s.tenant), None)
-    dual = found["dual_stack_host"]
-    notes: list[Note] = []
-    for s in ordered:
-        if s.source == "derived" and not (used_derived or dual is None):
-            continue  # derivation was not needed: its reasons are noise
-        notes += s.notes
-    return HostsResult(domain, tenant, found["ipv4_only_host"], dual, tuple(conflicts), tuple(notes),
-                       {s.source: s for s in ordered})
+    return HostsResult(domain, tenant, found["ipv4_only_host"], found["dual_stack_host"], tuple(conflicts),
+                       _notes(ordered, found), {s.source: s for s in ordered})
+
+
+def _notes(ordered: Sequence[SourceResult], found: dict[Role, FoundHost | None]) -> tuple[Note, ...]:
+    """Every source's notes; derivation's only when it was needed (it gave a host, or no source knew the
+    dual-stack host), else its reasons are noise."""
+    used_derived = any(f is not None and f.source == "derived" for f in found.values())
+    keep_derived = used_derived or found["dual_stack_host"] is None
+    return tuple(n for s in ordered if s.source != "derived" or keep_derived for n in s.notes)

@@ -12,11 +12,12 @@ import csv
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..core.findings import note_lines
 from ..core.plan import MxPlan, plan_mx
 from ..errors import MxSplitError
 from ..exitcodes import ExitCode
 from .lookup import HostRequest, LookupOptions, find_all, open_finder
-from .model import HostLookupError, HostsResult
+from .model import Conflict, HostLookupError, HostsResult, Note
 
 if TYPE_CHECKING:
     from ..check.report import CheckReport
@@ -227,8 +228,5 @@ def hosts_text(data: dict[str, Any]) -> str:
     for key, label in (("ipv4_only_host", "ipv4-only"), ("dual_stack_host", "dual-stack")):
         found = data[key]
         out.append(f"  {label:<11} {found['host'] or '(unknown)'}" + (f"  [{found['source']}]" if found["host"] else ""))
-    for c in data["conflicts"]:
-        out.append(f"  {c['severity'].upper():<11} {c['id']}: {c['message']}")
-    for n in data["notes"]:
-        out.append(f"  {'note' if n['severity'] == 'info' else n['severity'].upper():<11} {n['id']}: {n['message']}")
+    out += note_lines([*map(Conflict.from_json, data["conflicts"]), *map(Note.from_json, data["notes"])])
     return "\n".join(out) + "\n"

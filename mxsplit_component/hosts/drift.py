@@ -9,9 +9,10 @@ host, which keeps working for now: drift to act on, not an outage.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..check.findings import Finding
 from ..core.clouds import uses_mx_microsoft
+from ..core.findings import Finding, FindingRegistry, Severity
 from ..core.plan import MxPlan, MxRecord
 
 GRAPH_HOST_MISMATCH = "graph-host-mismatch"
@@ -34,16 +35,47 @@ def dual_stack_slot(plan: MxPlan, published: Sequence[MxRecord]) -> str | None:
     return others[0] if len(others) == 1 else None
 
 
+@dataclass(frozen=True)
+class Drift:
+    """What the Graph findings compare: the host Graph names and the one the zone publishes in its place."""
+
+    plan: MxPlan
+    graph_host: str
+    published_host: str
+
+    @property
+    def moved(self) -> bool:
+        return is_moved(self.graph_host, self.published_host)
+
+
+#: The Graph drift findings of ``check --graph``.
+GRAPH_FINDINGS: FindingRegistry[Drift] = FindingRegistry()
+
+
+@GRAPH_FINDINGS.finding(GRAPH_HOST_MOVED)
+def _moved(drift: Drift) -> list[Finding]:
+    if not drift.moved:
+        return []
+    new, old = drift.graph_host, drift.published_host
+    return [Finding(GRAPH_HOST_MOVED, Severity.WARNING,
+                    f"Microsoft has moved {drift.plan.domain} to {new} (Graph), but the zone still publishes "
+                    f"{old}; the old host works for now: publish {new} (pin it with "
+                    "mxsplit hosts --graph --stack <stack>, then pulumi up)")]
+
+
+@GRAPH_FINDINGS.finding(GRAPH_HOST_MISMATCH)
+def _mismatch(drift: Drift) -> list[Finding]:
+    if drift.moved:
+        return []
+    return [Finding(GRAPH_HOST_MISMATCH, Severity.ERROR,
+                    f"the zone publishes {drift.published_host} for {drift.plan.domain}, but Graph names "
+                    f"{drift.graph_host}: mail to a host Microsoft did not assign for the domain may be refused; "
+                    f"publish {drift.graph_host}")]
+
+
 def graph_findings(plan: MxPlan, graph_host: str | None, published: Sequence[MxRecord]) -> list[Finding]:
-    """Findings comparing the published dual-stack MX with Graph's host (none when either is unknown)."""
+    """Findings comparing the published dual-stack MX with Graph's host (none when either is unknown or they agree)."""
     slot = dual_stack_slot(plan, published)
     if graph_host is None or slot is None or slot == graph_host:
         return []
-    if is_moved(graph_host, slot):
-        return [Finding(GRAPH_HOST_MOVED, "warning",
-                        f"Microsoft has moved {plan.domain} to {graph_host} (Graph), but the zone still publishes "
-                        f"{slot}; the old host works for now: publish {graph_host} (pin it with "
-                        "mxsplit hosts --graph --stack <stack>, then pulumi up)")]
-    return [Finding(GRAPH_HOST_MISMATCH, "error",
-                    f"the zone publishes {slot} for {plan.domain}, but Graph names {graph_host}: mail to a host "
-                    f"Microsoft did not assign for the domain may be refused; publish {graph_host}")]
+    return GRAPH_FINDINGS.run(Drift(plan, graph_host, slot))

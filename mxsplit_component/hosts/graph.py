@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
+from ..core.findings import Severity
 from ..core.plan import check_host
 from ..errors import MxSplitError
 from .model import HostLookupError, Note, SourceResult
@@ -148,27 +149,28 @@ class GraphHosts:
         try:
             dual, named = await self._domain_host(domain)
             if len(named) > 1:
-                notes.append(Note("graph-several-mx", "graph", "warning",
+                notes.append(Note("graph-several-mx", Severity.WARNING,
                                   f"Graph lists {len(named)} Mx records for {domain} ({', '.join(named)}); using the "
-                                  f"preferred one, {dual}; check which one the admin center shows, and pin that one"))
+                                  f"preferred one, {dual}; check which one the admin center shows, and pin that one",
+                                  source="graph"))
         except GraphNotFound:
-            notes.append(Note("graph-not-in-tenant", "graph", "error",
+            notes.append(Note("graph-not-in-tenant", Severity.ERROR,
                               f"{domain} is not a domain of this tenant in Graph; check the spelling, or sign in "
-                              f"to the tenant that owns it ({ONE_TENANT})"))
+                              f"to the tenant that owns it ({ONE_TENANT})", source="graph"))
         except _Refused as exc:
-            notes.append(Note(exc.note_id, "graph", "error", str(exc)))
+            notes.append(exc.note())
         except HostLookupError as exc:
-            notes.append(Note("graph-lookup-failed", "graph", "error", str(exc), incomplete=True))
+            notes.append(_failed(exc))
         tenant = ipv4 = None
         try:
             initial, ipv4 = await self.tenant()
             tenant = initial.partition(".")[0]
         except _Refused as exc:
             if given_tenant is None:
-                notes.append(Note(exc.note_id, "graph", "error", str(exc)))
+                notes.append(exc.note())
         except HostLookupError as exc:
             if not any(n.incomplete for n in notes):  # one failure is enough to report
-                notes.append(Note("graph-lookup-failed", "graph", "error", str(exc), incomplete=True))
+                notes.append(_failed(exc))
         return SourceResult("graph", ipv4_only_host=ipv4, dual_stack_host=dual, tenant=tenant, notes=tuple(notes))
 
     async def _domain_host(self, domain: str) -> tuple[str, list[str]]:
@@ -192,3 +194,11 @@ class _Refused(Exception):
     def __init__(self, note_id: str, message: str) -> None:
         self.note_id = note_id
         super().__init__(message)
+
+    def note(self) -> Note:
+        return Note(self.note_id, Severity.ERROR, str(self), source="graph")
+
+
+def _failed(exc: HostLookupError) -> Note:
+    """Graph could not answer: the hosts are unknown, not absent (exit 3)."""
+    return Note("graph-lookup-failed", Severity.ERROR, str(exc), source="graph", incomplete=True)

@@ -1,5 +1,7 @@
 """Typed results of a host lookup: where each host came from, and what disagreed. Pure.
 
+Notes and conflicts are :class:`~mxsplit_component.core.findings.Finding` subtypes.
+
 Finding ids are a public contract, like the check's: ``dual-stack-host-conflict``,
 ``ipv4-only-host-conflict``, ``tenant-conflict`` (sources disagree), and per source the
 reason it gave nothing (``graph-not-in-tenant``, ``published-ambiguous``, ...).
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..core.findings import Finding, Severity
 from ..errors import HostLookupError
 
 #: Every source, most trusted first.
@@ -30,37 +33,31 @@ class FoundHost:
         return {"host": self.host, "source": self.source}
 
 
-@dataclass(frozen=True)
-class Note:
+@dataclass(frozen=True, kw_only=True)
+class Note(Finding):
     """Why a source gave no host, or what it saw: a stable id and a message naming the fix.
 
     ``incomplete`` marks a lookup that could not complete (exit 3), as opposed to an answer.
     """
 
-    id: str
     source: Source
-    severity: str
-    message: str
     incomplete: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source, "severity": self.severity, "message": self.message}
+        return {"id": self.id, "source": self.source, "severity": self.severity_text, "message": self.message}
 
 
-@dataclass(frozen=True)
-class Conflict:
+@dataclass(frozen=True, kw_only=True)
+class Conflict(Finding):
     """Two sources name different hosts (or tenants) for the same role; ``chosen`` won."""
 
-    id: str
     role: str
     hosts: dict[str, str]
     chosen: Source
-    severity: str
-    message: str
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "role": self.role, "hosts": dict(self.hosts), "chosen": self.chosen,
-                "severity": self.severity, "message": self.message}
+                "severity": self.severity_text, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -104,8 +101,8 @@ class HostsResult:
         A refusal (Graph: not in this tenant, unverified) is not rescued by derivation.
         """
         return (self.ipv4_only_host is not None and self.dual_stack_host is not None
-                and not any(n.severity == "error" for n in self.notes)
-                and not any(c.severity == "error" for c in self.conflicts))
+                and not any(n.severity is Severity.ERROR for n in self.notes)
+                and not any(c.severity is Severity.ERROR for c in self.conflicts))
 
     def to_json(self) -> dict[str, Any]:
         def one(found: FoundHost | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..core.clouds import Cloud, is_microsoft_host
+from ..core.findings import Severity
 from ..core.plan import MxRecord
 from .model import Note, SourceResult
 
@@ -30,6 +31,13 @@ def _fmt(records: list[MxRecord]) -> str:
     return ", ".join(f"{r.preference} {r.exchange}" for r in records)
 
 
+def _nothing(note_id: str, message: str, incomplete: bool = False) -> SourceResult:
+    """No host from the zone, and the note saying why (an error only when the lookup failed)."""
+    note = Note(note_id, Severity.ERROR if incomplete else Severity.INFO, message, source="published",
+                incomplete=incomplete)
+    return SourceResult("published", notes=(note,))
+
+
 def from_mx(domain: str, records: list[MxRecord] | None, cloud: Cloud, *, nxdomain: bool = False,
             error: str | None = None, tenant: str | None = None) -> SourceResult:
     """What the published MX set says about the hosts of ``domain``.
@@ -37,26 +45,27 @@ def from_mx(domain: str, records: list[MxRecord] | None, cloud: Cloud, *, nxdoma
     :param records: the published MX records (``None`` when the lookup failed or NXDOMAIN).
     :param tenant: the bare tenant name when known, to recognise the tenant host exactly.
     """
-    def nothing(note_id: str, message: str, incomplete: bool = False) -> SourceResult:
-        severity = "error" if incomplete else "info"
-        return SourceResult("published", notes=(Note(note_id, "published", severity, message, incomplete),))
-
     if error is not None:
-        return nothing("published-lookup-failed", f"MX {domain}: {error}; retry, or pass --nameserver", True)
+        return _nothing("published-lookup-failed", f"MX {domain}: {error}; retry, or pass --nameserver", True)
     if nxdomain:
-        return nothing("published-nxdomain", f"{domain} does not exist in DNS (NXDOMAIN), so it publishes no host")
+        return _nothing("published-nxdomain", f"{domain} does not exist in DNS (NXDOMAIN), so it publishes no host")
     if not records:
-        return nothing("published-no-mx", f"{domain} publishes no MX record, so the zone names no host")
+        return _nothing("published-no-mx", f"{domain} publishes no MX record, so the zone names no host")
     ours = sorted({r for r in records if is_microsoft_host(r.exchange)})
     if not ours:
-        return nothing("published-foreign", f"{domain} publishes no Microsoft 365 host ({_fmt(records)}); "
-                                            "the zone cannot say which host Microsoft assigned")
+        return _nothing("published-foreign", f"{domain} publishes no Microsoft 365 host ({_fmt(records)}); "
+                                             "the zone cannot say which host Microsoft assigned")
+    return _from_microsoft(domain, ours, cloud, tenant)
+
+
+def _from_microsoft(domain: str, ours: list[MxRecord], cloud: Cloud, tenant: str | None) -> SourceResult:
+    """The hosts named by ``ours``, the published Microsoft MX records (sorted, at least one)."""
     hosts = list(dict.fromkeys(r.exchange for r in ours))
     if len(hosts) == 1:
         host = hosts[0]
         if tenant is not None and host == f"{tenant}.{cloud.protection_suffix}":
-            return nothing("published-tenant-only", f"{domain} publishes only the tenant host {host}, which is not "
-                                                    "the domain's own host")
+            return _nothing("published-tenant-only", f"{domain} publishes only the tenant host {host}, which is not "
+                                                     "the domain's own host")
         return SourceResult("published", dual_stack_host=host, tenant=None)
     first, second = ours[0], ours[-1]
     shaped = _tenant_of(first.exchange, cloud)
@@ -64,8 +73,8 @@ def from_mx(domain: str, records: list[MxRecord] | None, cloud: Cloud, *, nxdoma
                 and (tenant is None or shaped == tenant))
     if is_split:
         return SourceResult("published", ipv4_only_host=first.exchange, dual_stack_host=second.exchange, tenant=shaped)
-    return nothing("published-ambiguous", f"{domain} publishes several Microsoft hosts ({_fmt(ours)}) that are not "
-                                          "a split (tenant host strictly preferred); cannot tell which is the domain's")
+    return _nothing("published-ambiguous", f"{domain} publishes several Microsoft hosts ({_fmt(ours)}) that are not "
+                                           "a split (tenant host strictly preferred); cannot tell which is the domain's")
 
 
 async def lookup(domain: str, client: DnsClient, options: DnsOptions, cloud: Cloud,
