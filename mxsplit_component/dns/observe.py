@@ -59,11 +59,18 @@ class HostLookup:
     cname: str | None = None
     nxdomain: bool = False
     errors: list[str] = field(default_factory=list)
+    #: Families (``ipv4``, ``ipv6``) whose lookup did not complete: their lists say nothing.
+    unknown: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ipv4": self.ipv4, "ipv6": self.ipv6}
+        """``ipv4``/``ipv6`` are ``null`` when unknown (never ``[]``, which means "no address"),
+        with ``errors`` saying why."""
+        out: dict[str, Any] = {"ipv4": None if "ipv4" in self.unknown else self.ipv4,
+                               "ipv6": None if "ipv6" in self.unknown else self.ipv6}
         if self.ipv6_synthesized:
             out["ipv6_synthesized"] = self.ipv6_synthesized
+        if self.errors:
+            out["errors"] = self.errors
         return out
 
 
@@ -115,6 +122,7 @@ def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
     """Fold an A or AAAA answer into ``lookup``, noting a CNAME at the host itself."""
     if answer.error is not None:
         lookup.errors.append(f"{answer.rdtype} {answer.qname}: {answer.error}")
+        lookup.unknown.append(family)
         return
     if answer.rcode == "NXDOMAIN":
         lookup.nxdomain = True
