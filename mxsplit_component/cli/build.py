@@ -191,6 +191,9 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
         if ns.domain is None:
             raise MxSplitError("pass a DOMAIN to check, or --file domains.csv", field="domain")
         _needs(ns.concurrency is not None, "--concurrency", "--file", "is how many rows of --file are checked at once")
+        if ns.simulate:
+            raise _refuse("--simulate", "adds the simulation to --file rows; a check of one DOMAIN always has it: "
+                                        "drop --simulate")
         concurrency = DEFAULT_CONCURRENCY
     port = _port(ns)
     _needs(ns.smtp_port is not None and not ns.smtp, "--smtp-port", "--smtp", "is the port --smtp probes")
@@ -207,9 +210,12 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
 # -- hosts ------------------------------------------------------------------------------------
 
 def hosts_args(ns: argparse.Namespace) -> HostsArgs:
+    from ..hosts.args import DEFAULT_CONCURRENCY
+
     sources = _sources(ns)
     dns = _lookup_dns(ns, sources)
-    if ns.concurrency < 1:
+    concurrency = DEFAULT_CONCURRENCY if ns.concurrency is None else ns.concurrency
+    if concurrency < 1:
         raise MxSplitError("--concurrency must be at least 1", field="concurrency")
     given = ns.dual_stack_host is not None or ns.ipv4_only_host is not None
     if ns.stack is not None:
@@ -217,6 +223,8 @@ def hosts_args(ns: argparse.Namespace) -> HostsArgs:
             raise MxSplitError("--stack looks up the domains the stack lists; pass no DOMAIN or --file", field="stack")
         if given:
             raise MxSplitError("--stack pins looked-up hosts; drop --dual-stack-host/--ipv4-only-host", field="stack")
+        _needs(ns.dry_run and not sources.names, "--dry-run", "--graph or --published",
+               "shows what --stack would pin, and only hosts --graph or --published find are pinned")
     else:
         _needs(ns.cwd is not None, "--cwd", "--stack NAME", "is the folder of --stack's Pulumi.NAME.yaml")
         _needs(ns.dry_run, "--dry-run", "--stack NAME", "shows what --stack would pin without writing")
@@ -229,9 +237,12 @@ def hosts_args(ns: argparse.Namespace) -> HostsArgs:
         elif len(ns.domains) > 1 and given:
             raise MxSplitError("--dual-stack-host/--ipv4-only-host apply to one DOMAIN; use --file for many",
                                field="dual_stack_host")
+        else:
+            _needs(len(ns.domains) == 1 and ns.concurrency is not None, "--concurrency", "several DOMAINs or --file",
+                   "is how many domains are looked up at once, and one DOMAIN is one lookup")
     return HostsArgs(domains=tuple(ns.domains), sources=sources, dns=dns, tenant=ns.tenant,
                      dual_stack_host=ns.dual_stack_host, ipv4_only_host=ns.ipv4_only_host, cloud=ns.cloud,
-                     file=ns.file, concurrency=ns.concurrency, stack=ns.stack, cwd=ns.cwd, dry_run=ns.dry_run,
+                     file=ns.file, concurrency=concurrency, stack=ns.stack, cwd=ns.cwd, dry_run=ns.dry_run,
                      json=ns.json)
 
 

@@ -36,8 +36,8 @@ class FlagSpelling:
         text = str(exc)
         base = (exc.field or "").split(".")[0]
         flag = self.flags.get(base)
-        if flag is None or base in DOCUMENT_FIELDS:
-            return text
+        if flag is None or base in DOCUMENT_FIELDS or "--" in text:
+            return text  # not a field of this command, a file's own keys, or written for the CLI already
         text = self._keyword.sub(lambda m: self.flags[m.group(1)] + (f" {m.group(2)}" if m.group(2) else ""), text)
         text = self._field.sub(lambda m: self.flags[m.group(1)], text)
         if re.match(rf"{re.escape(base)}\b(?![-=])", text):

@@ -45,7 +45,7 @@ def add_hosts_arguments(h: argparse.ArgumentParser) -> None:
     h.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
     add_source_arguments(h, dns=True)
     h.add_argument("--file", metavar="CSV", help=f"look up every row (header domain[,{','.join(CSV_COLUMNS[1:])}])")
-    h.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+    h.add_argument("--concurrency", type=int, default=None,
                    help=f"domains looked up at once (default {DEFAULT_CONCURRENCY})")
     h.add_argument("--stack", metavar="NAME", help="look up the domains of Pulumi.NAME.yaml and pin their hosts in it")
     h.add_argument("--cwd", metavar="DIR",
