@@ -41,7 +41,7 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
                    help="ask this server (repeatable; IP, IP:PORT, [IPv6]:PORT); default: the system resolver")
     p.add_argument("--authoritative", action="store_true",
                    help="ask the domain's own authoritative servers (found through NS) for its records")
-    p.add_argument("--port", type=port_arg, default=None,
+    p.add_argument("--port", type=port_arg, default=None, metavar="N",
                    help="with --authoritative: port of the authoritative servers (default 53)")
     p.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                    help="poll until the published MX set matches the plan, up to SECONDS (with --authoritative, "
@@ -52,7 +52,7 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-mta-sts", action="store_true", help="skip the _mta-sts lookup altogether")
     p.add_argument("--file", metavar="CSV",
                    help="check every row of a CSV (header domain,tenant[,dual_stack_host,ipv4_only_host,mode])")
-    p.add_argument("--concurrency", type=int, default=None,
+    p.add_argument("--concurrency", type=int, default=None, metavar="N",
                    help=f"domains checked at once with --file (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})")
     p.add_argument("--simulate", action="store_true",
                    help="with --file --json: add the sender simulation to each row (a single-domain check always "

@@ -98,10 +98,9 @@ def _check_bulk(args: CheckArgs) -> int:
             print(totals_line(counts, interrupted=True), flush=True)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # The reader went away (`| head`): silence the flush at exit, as the Python docs advise.
-        import os
+        from .main import silence_stdout
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()
         return ExitCode.BROKEN_PIPE
     if not args.json:
         print(totals_line(counts))

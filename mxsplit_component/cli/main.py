@@ -2,7 +2,7 @@
 
 Exit codes are :class:`~mxsplit_component.exitcodes.ExitCode`: 0 fine; 1 an error-severity
 rule or finding; 2 usage error or rejected input; 3 a lookup the verdict needs could not
-complete.
+complete; 130 Ctrl-C; 141 standard output closed early.
 """
 
 from __future__ import annotations
@@ -39,3 +39,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HostLookupError as exc:  # Graph or DNS could not answer: nothing was planned on a guess
         print(f"mxsplit: error: {exc}", file=sys.stderr)
         return ExitCode.INCOMPLETE
+    except KeyboardInterrupt:  # Ctrl-C: what was printed stays, and no traceback follows it
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        silence_stdout()
+        return ExitCode.BROKEN_PIPE
+
+
+def silence_stdout() -> None:
+    """The reader went away (``| head``): point stdout at /dev/null so the flush at exit is quiet,
+    as the Python docs advise for SIGPIPE."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -22,6 +22,8 @@ class FlagParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.flags: dict[str, str] = {}
+        #: Flags left out of --help: accepted only to refuse them with a clear message.
+        self.hidden: set[str] = set()
         #: Subcommand name -> its parser (set on the top-level parser only).
         self.commands: dict[str, FlagParser] = {}
 
@@ -30,6 +32,8 @@ class FlagParser(argparse.ArgumentParser):
         longs = [o for o in action.option_strings if o.startswith("--")]
         if longs and action.dest not in ("help", "version"):
             self.flags[action.dest] = longs[0]
+            if action.help == argparse.SUPPRESS:
+                self.hidden.add(longs[0])
         return action
 
 
@@ -46,7 +50,7 @@ EXIT_CODES = {
     "sender": ("Exchange Online accepts the sender", "it defers the sender over IPv6 (450 4.7.25 / 4.7.26)",
                "bad input", "a lookup the answer needs failed"),
 }
-#: Shared by every command: Ctrl-C, and ``| head`` closing the pipe early.
+#: Shared by every command: Ctrl-C (what was printed stays), and ``| head`` closing the pipe early.
 SIGNAL_CODES = ("130 interrupted (Ctrl-C)", "141 standard output closed early (| head)")
 DESCRIPTIONS = {
     "plan": ("show the hosts, records, rules and resources for a domain; offline unless --graph or --published, "
@@ -57,22 +61,28 @@ DESCRIPTIONS = {
 }
 
 
+def _sentence(command: str) -> str:
+    text = DESCRIPTIONS[command]
+    return text[0].upper() + text[1:] + "."
+
+
 def exit_codes_text(command: str) -> str:
     lines = [f"  {code} {meaning}" for code, meaning in enumerate(EXIT_CODES[command])]
-    if command == "check":
-        lines += [f"  {text}" for text in SIGNAL_CODES]
-    return "exit codes:\n" + "\n".join(lines)
+    return "exit codes:\n" + "\n".join(lines + [f"  {text}" for text in SIGNAL_CODES])
 
 
 def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     """The flags of :func:`~mxsplit_component.core.plan.plan_mx`, shared by ``plan`` and ``check``."""
-    parser.add_argument("domain", nargs="?", help="the primary domain, e.g. contoso.com")
+    parser.add_argument("domain", nargs="?", metavar="DOMAIN", help="the primary domain, e.g. contoso.com")
     parser.add_argument("--tenant", help="onmicrosoft tenant: contoso or contoso.onmicrosoft.com")
     parser.add_argument("--mode", default="split", choices=("split", "standard"), help="split (default) or standard")
-    parser.add_argument("--dual-stack-host", help="the domain's Microsoft host, as the admin center shows it")
-    parser.add_argument("--ipv4-only-host", help="an IPv4-only Microsoft host to prefer instead of the tenant host")
-    parser.add_argument("--primary-priority", type=int, default=0, help="preference of the first MX (default 0)")
-    parser.add_argument("--secondary-priority", type=int, default=10,
+    parser.add_argument("--dual-stack-host", metavar="HOST",
+                        help="the domain's Microsoft host, as the admin center shows it")
+    parser.add_argument("--ipv4-only-host", metavar="HOST",
+                        help="an IPv4-only Microsoft host to prefer instead of the tenant host")
+    parser.add_argument("--primary-priority", type=int, default=0, metavar="N",
+                        help="preference of the first MX (default 0)")
+    parser.add_argument("--secondary-priority", type=int, default=10, metavar="N",
                         help="preference of the dual-stack MX in split mode (default 10)")
     parser.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
 
@@ -96,10 +106,10 @@ def _add_plan(sub: Any) -> FlagParser:
     from ..export import FORMATS
     from ..hosts.args import add_source_arguments
 
-    p: FlagParser = sub.add_parser("plan", help=DESCRIPTIONS["plan"], description=DESCRIPTIONS["plan"] + ".",
+    p: FlagParser = sub.add_parser("plan", help=DESCRIPTIONS["plan"], description=_sentence("plan"),
                                    epilog=exit_codes_text("plan"), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_plan_flags(p)
-    p.add_argument("--ttl", type=int, default=3600, help="TTL in seconds (default 3600)")
+    p.add_argument("--ttl", type=int, default=3600, metavar="SECONDS", help="TTL in seconds (default 3600)")
     p.add_argument("--provider", choices=tuple(BACKENDS),
                    help="also show the resources MxSplit declares (and the provider of --format tf-json)")
     p.add_argument("--resource-group", help="Azure: resource group of the DNS zone (shown in --provider output)")
@@ -127,7 +137,7 @@ def _add_check(sub: Any) -> FlagParser:
     from ..check.args import add_check_arguments
     from ..hosts.args import add_source_arguments
 
-    c: FlagParser = sub.add_parser("check", help=DESCRIPTIONS["check"], description=DESCRIPTIONS["check"] + ".",
+    c: FlagParser = sub.add_parser("check", help=DESCRIPTIONS["check"], description=_sentence("check"),
                                    epilog=exit_codes_text("check"), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_plan_flags(c)
     add_check_arguments(c)
@@ -138,7 +148,7 @@ def _add_check(sub: Any) -> FlagParser:
 def _add_hosts(sub: Any) -> FlagParser:
     from ..hosts.args import add_hosts_arguments
 
-    h: FlagParser = sub.add_parser("hosts", help=DESCRIPTIONS["hosts"], description=DESCRIPTIONS["hosts"] + ".",
+    h: FlagParser = sub.add_parser("hosts", help=DESCRIPTIONS["hosts"], description=_sentence("hosts"),
                                    epilog=exit_codes_text("hosts"), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_hosts_arguments(h)
     return h
@@ -147,7 +157,7 @@ def _add_hosts(sub: Any) -> FlagParser:
 def _add_sender(sub: Any) -> FlagParser:
     from ..sender.command import add_sender_arguments
 
-    s: FlagParser = sub.add_parser("sender", help=DESCRIPTIONS["sender"], description=DESCRIPTIONS["sender"] + ".",
+    s: FlagParser = sub.add_parser("sender", help=DESCRIPTIONS["sender"], description=_sentence("sender"),
                                    epilog=exit_codes_text("sender"),
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_sender_arguments(s)

@@ -29,7 +29,7 @@ def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
                        help="with --published: ask this server (repeatable); default: the system resolver")
         p.add_argument("--authoritative", action="store_true",
                        help="with --published: ask the domain's own authoritative servers")
-        p.add_argument("--port", type=port_arg, default=None,
+        p.add_argument("--port", type=port_arg, default=None, metavar="N",
                        help="with --authoritative: port of the authoritative servers (default 53)")
         add_timeout(p, "with --graph or --published: time per lookup, retries, throttling waits and the Graph "
                        "sign-in included")
@@ -39,13 +39,14 @@ def add_hosts_arguments(h: argparse.ArgumentParser) -> None:
     h.add_argument("domains", nargs="*", metavar="DOMAIN", help="domains to look up (or --file, or --stack)")
     h.add_argument("--tenant", help="onmicrosoft tenant (optional with --graph: Graph names it); with --file or "
                                     "--stack, the tenant of rows that name none")
-    h.add_argument("--dual-stack-host", help="with one DOMAIN: a host you already know (source 'given'; wins over "
-                                             "lookups)")
-    h.add_argument("--ipv4-only-host", help="with one DOMAIN: an IPv4-only host you already know (source 'given')")
+    h.add_argument("--dual-stack-host", metavar="HOST",
+                   help="with one DOMAIN: a host you already know (source 'given'; wins over lookups)")
+    h.add_argument("--ipv4-only-host", metavar="HOST",
+                   help="with one DOMAIN: an IPv4-only host you already know (source 'given')")
     h.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
     add_source_arguments(h, dns=True)
     h.add_argument("--file", metavar="CSV", help=f"look up every row (header domain[,{','.join(CSV_COLUMNS[1:])}])")
-    h.add_argument("--concurrency", type=int, default=None,
+    h.add_argument("--concurrency", type=int, default=None, metavar="N",
                    help=f"domains looked up at once (default {DEFAULT_CONCURRENCY})")
     h.add_argument("--stack", metavar="NAME", help="look up the domains of Pulumi.NAME.yaml and pin their hosts in it")
     h.add_argument("--cwd", metavar="DIR",
