@@ -87,3 +87,16 @@ def test_the_observation_layer_imports_no_command():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_stray_spf_record_for_an_included_name_is_not_believed(capsys):
+    """A TXT of ``_spf.example.net`` slipped into the answer about ``example.net`` must not stand in
+    for the real lookup of the include (pyspf caches every record of an answer by its owner)."""
+    records = {REVERSE: ["PTR mail.example.net."], "mail.example.net.": [f"AAAA {IP}"],
+               "example.net.": ['TXT "v=spf1 include:_spf.example.net -all"'],
+               "_spf.example.net.": ['TXT "v=spf1 ip4:192.0.2.0/24 -all"']}
+    strays = {("example.net.", "TXT"): [f'_spf.example.net. TXT {SPF_PASS}']}
+    with StrayServer(records, strays) as server:
+        code, v = sender(server, capsys)
+    assert (v["spf"], v["reply"]) == ("fail", "450 4.7.26")
+    assert code == 1
