@@ -89,6 +89,13 @@ def test_cli_errors_name_flags(capsys, argv, wanted, unwanted):
         assert text not in err
 
 
+def test_an_idn_host_in_a_message_is_still_respelt(capsys):
+    """The ``--`` of an A-label is not a flag: the message is still the library's, in flag spelling."""
+    assert main(["plan", "contoso.com", "--tenant", "contoso", "--dual-stack-host", "xn--bcher-kva.example"]) == 2
+    err = capsys.readouterr().err
+    assert "--dual-stack-host 'xn--bcher-kva.example'" in err and "dual_stack_host" not in err
+
+
 def test_the_library_keeps_python_spelling():
     with pytest.raises(MxSplitError, match="pass dual_stack_host explicitly") as exc:
         plan_mx(domain="foo-1-bar.com", tenant="contoso")

@@ -197,6 +197,9 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
         concurrency = DEFAULT_CONCURRENCY
     port = _port(ns)
     _needs(ns.smtp_port is not None and not ns.smtp, "--smtp-port", "--smtp", "is the port --smtp probes")
+    if ns.no_mta_sts_fetch and ns.no_mta_sts:
+        raise _refuse("--no-mta-sts-fetch", "keeps the _mta-sts lookup but skips the policy fetch, and --no-mta-sts "
+                                            "already skips both: drop one")
     dns = DnsOptions(nameservers=tuple(ns.nameserver) or None, timeout=_timeout(ns), authoritative=ns.authoritative,
                      port=port, fixed_window=ns.fixed_window)
     options = CheckOptions(dns=dns, wait=checked_seconds(ns.wait, "--wait", zero_ok=True),

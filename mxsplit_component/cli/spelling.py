@@ -16,6 +16,8 @@ from ..errors import MxSplitError
 #: Fields whose value is a file the user wrote: their messages name the file's own keys and
 #: columns (``dual_stack_host`` in a CSV header), which must stay as the file spells them.
 DOCUMENT_FIELDS = frozenset({"file", "stack"})
+#: A flag in a message (``--tenant``), not the ``--`` inside an IDN label (``xn--bcher``).
+_NAMES_A_FLAG = re.compile(r"(?<![\w-])--[a-z]")
 
 
 class FlagSpelling:
@@ -36,7 +38,7 @@ class FlagSpelling:
         text = str(exc)
         base = (exc.field or "").split(".")[0]
         flag = self.flags.get(base)
-        if flag is None or base in DOCUMENT_FIELDS or "--" in text:
+        if flag is None or base in DOCUMENT_FIELDS or _NAMES_A_FLAG.search(text):
             return text  # not a field of this command, a file's own keys, or written for the CLI already
         text = self._keyword.sub(lambda m: self.flags[m.group(1)] + (f" {m.group(2)}" if m.group(2) else ""), text)
         text = self._field.sub(lambda m: self.flags[m.group(1)], text)
