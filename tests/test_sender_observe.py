@@ -100,3 +100,17 @@ def test_a_stray_spf_record_for_an_included_name_is_not_believed(capsys):
         code, v = sender(server, capsys)
     assert (v["spf"], v["reply"]) == ("fail", "450 4.7.26")
     assert code == 1
+
+
+def test_forward_confirmation_that_could_not_be_looked_up_is_unknown(capsys):
+    """A forward lookup that fails says nothing: ``forward_confirmed`` is null, not false."""
+    records = {REVERSE: ["PTR mail.example.net."], "mail.example.net.": [f"AAAA {IP}"],
+               "example.net.": [f"TXT {SPF_PASS}"]}
+    silent = lambda q: ["silent"] if q.question[0].name.to_text() == "mail.example.net." else ["ok"]  # noqa: E731
+    with FaultServer(records, silent) as server:
+        code = main(["sender", "--ip", IP, "--from", "example.net", "--nameserver", server.nameserver, "--timeout",
+                     "0.5", "--json"])
+        v = json.loads(capsys.readouterr().out)
+    assert v["ptr"] == "mail.example.net" and v["forward_confirmed"] is None
+    assert [s["ok"] for s in v["steps"] if s["id"] == "forward-confirmed"] == [None]
+    assert code == 0  # Microsoft's rule needs the PTR and SPF, which are known

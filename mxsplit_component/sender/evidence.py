@@ -39,10 +39,13 @@ class SenderEvidence:
     errors: tuple[str, ...] = field(default=())
 
     @property
-    def forward_confirmed(self) -> bool:
-        """Some PTR name resolves back to ``ip`` (forward-confirmed reverse DNS)."""
+    def forward_confirmed(self) -> bool | None:
+        """Some PTR name resolves back to ``ip`` (forward-confirmed reverse DNS); ``None`` when
+        that is unknown (the PTR or a forward lookup failed, and no other name confirmed)."""
         want = ipaddress.ip_address(self.ip)
-        return any(ipaddress.ip_address(a) == want for addrs in self.forward.values() for a in addrs)
+        if any(ipaddress.ip_address(a) == want for addrs in self.forward.values() for a in addrs):
+            return True
+        return None if self.ptr_error is not None or self.errors else False
 
     def to_json(self) -> dict[str, Any]:
         return {"reverse_name": self.reverse_name, "ptr_names": list(self.ptr_names), "ptr_error": self.ptr_error,
