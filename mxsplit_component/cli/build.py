@@ -121,8 +121,8 @@ def plan_args(ns: argparse.Namespace) -> PlanArgs:
         for flag, on in (("--graph", ns.graph), ("--published", ns.published)):
             if on:
                 raise _refuse(flag, f"looks up one DOMAIN's hosts; --file plans each row from its own columns and "
-                                    f"does not look rows up yet: pin them first (mxsplit hosts {flag} --file CSV "
-                                    "--stack <stack>) or fill in the dual_stack_host column, and drop " + flag)
+                                    f"does not look rows up yet: look them up first (mxsplit hosts {flag} --file "
+                                    f"CSV), fill in each row's dual_stack_host column, and drop {flag}")
         _one_domain_only(ns, columns=True)
         if ns.out_dir is None:
             raise MxSplitError("--file writes one document per domain: name the folder with --out-dir DIR",
@@ -178,8 +178,8 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
         for flag, on in (("--graph", ns.graph), ("--published", ns.published)):
             if on:
                 raise _refuse(flag, f"looks up one DOMAIN's hosts; --file checks each row with the hosts in its "
-                                    f"columns: pin them first (mxsplit hosts {flag} --file CSV --stack <stack>) or "
-                                    f"fill in the dual_stack_host column, and drop {flag}")
+                                    f"columns: look them up first (mxsplit hosts {flag} --file CSV), fill in each "
+                                    f"row's dual_stack_host column, and drop {flag}")
         _one_domain_only(ns, columns=True)
         _needs(ns.simulate and not ns.json, "--simulate", "--json",
                "adds the simulation to each JSON row; the --file table has no column for it")
