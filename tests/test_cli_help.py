@@ -49,6 +49,13 @@ def test_one_timeout_default_for_every_command(capsys, command):
     assert re.search(r"--timeout SECONDS .*?\(default " + f"{DEFAULT_TIMEOUT:g}" + r"\)", text)
 
 
+def test_the_parsers_formats_are_the_exporters():
+    from mxsplit_component.cli.parser import EXPORT_FORMATS
+    from mxsplit_component.export import FORMATS
+
+    assert EXPORT_FORMATS == tuple(FORMATS)
+
+
 def test_hosts_cwd_is_documented(capsys):
     text = " ".join(help_of(capsys, "hosts").split())
     assert "--cwd DIR with --stack: the Pulumi project folder that holds Pulumi.NAME.yaml" in text

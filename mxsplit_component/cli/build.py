@@ -107,7 +107,7 @@ def _setting_flags(ns: argparse.Namespace) -> dict[str, str | None]:
 
 
 def plan_args(ns: argparse.Namespace) -> PlanArgs:
-    from ..export import FORMATS
+    from .parser import EXPORT_FORMATS
 
     sources = _sources(ns)
     dns = _lookup_dns(ns, sources)
@@ -117,7 +117,7 @@ def plan_args(ns: argparse.Namespace) -> PlanArgs:
             raise MxSplitError("pass either DOMAIN or --file, not both", field="domain")
         if ns.format is None:
             raise MxSplitError("--file writes documents for other tools: pass --format "
-                               f"{'|'.join(FORMATS)}", field="format")
+                               f"{'|'.join(EXPORT_FORMATS)}", field="format")
         for flag, on in (("--graph", ns.graph), ("--published", ns.published)):
             if on:
                 raise _refuse(flag, f"looks up one DOMAIN's hosts; --file plans each row from its own columns and "
@@ -142,6 +142,8 @@ def plan_args(ns: argparse.Namespace) -> PlanArgs:
     if ns.adopt and ns.format != "tf-json":
         raise MxSplitError("--adopt becomes Terraform import blocks: use it with --format tf-json", field="adopt")
     if ns.format is not None:
+        from ..export import FORMATS
+
         if ns.json:
             raise MxSplitError("--format prints only the document; drop --json", field="json")
         if FORMATS[ns.format].needs_provider and ns.provider is None:

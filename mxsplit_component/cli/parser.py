@@ -37,6 +37,8 @@ class FlagParser(argparse.ArgumentParser):
         return action
 
 
+#: ``export.FORMATS``, spelt out so building the parser does not load the exporters (a test keeps them equal).
+EXPORT_FORMATS = ("zone", "tf-json", "dnscontrol", "octodns")
 #: Per command: what each exit code means (shown at the end of its --help).
 EXIT_CODES = {
     "plan": ("the plan is valid (with --file: every row was written)",
@@ -103,7 +105,6 @@ def seconds(text: str) -> float:
 
 def _add_plan(sub: Any) -> FlagParser:
     from ..backends import BACKENDS
-    from ..export import FORMATS
     from ..hosts.args import add_source_arguments
 
     p: FlagParser = sub.add_parser("plan", help=DESCRIPTIONS["plan"], description=_sentence("plan"),
@@ -120,7 +121,7 @@ def _add_plan(sub: Any) -> FlagParser:
     p.add_argument("--name", help="with --provider: the component name the child resource names start with "
                                   "(default: from the domain)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--format", choices=tuple(FORMATS),
+    p.add_argument("--format", choices=EXPORT_FORMATS,
                    help="print only the records as a document for another tool (tf-json needs --provider)")
     p.add_argument("--adopt", action="append", default=[], metavar="ROLE=ID",
                    help="with --format tf-json: an existing record to import (mx=… on Azure, Route 53, Cloud DNS; "
