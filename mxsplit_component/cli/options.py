@@ -88,8 +88,9 @@ class CheckArgs:
     plan: PlanFlags
     sources: Sources
     options: CheckOptions
+    #: Rows checked at once with ``file``.
+    concurrency: int
     file: str | None = None
-    concurrency: int = 256
     json: bool = False
 
 
@@ -100,12 +101,13 @@ class HostsArgs:
     domains: tuple[str, ...]
     sources: Sources
     dns: DnsOptions
+    #: Domains looked up at once.
+    concurrency: int
     tenant: str | None = None
     dual_stack_host: str | None = None
     ipv4_only_host: str | None = None
     cloud: str = "commercial"
     file: str | None = None
-    concurrency: int = 8
     stack: str | None = None
     cwd: str | None = None
     dry_run: bool = False
