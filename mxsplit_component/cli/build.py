@@ -194,7 +194,7 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
             raise MxSplitError("pass a DOMAIN to check, or --file domains.csv", field="domain")
         _needs(ns.concurrency is not None, "--concurrency", "--file", "is how many rows of --file are checked at once")
         if ns.simulate:
-            raise _refuse("--simulate", "adds the simulation to --file rows; a check of one DOMAIN always has it: "
+            raise _refuse("--simulate", "adds the simulation to the JSON rows of --file; a check of one DOMAIN always has it: "
                                         "drop --simulate")
         concurrency = DEFAULT_CONCURRENCY
     port = _port(ns)
