@@ -50,7 +50,7 @@ def run(capsys, *argv):
 @pytest.mark.parametrize("domain", ["foo-1-bar.com", "bücher.example"])
 def test_plan_refuses_without_graph(capsys, domain):
     code, _, err = run(capsys, "plan", domain, "--tenant", "contoso")
-    assert code == 2 and "dual_stack_host cannot be derived" in err
+    assert code == 2 and "--dual-stack-host cannot be derived" in err and "pass --dual-stack-host" in err
 
 
 def test_from_nothing_to_a_passing_check(capsys, graph):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..cli.parser import add_timeout, seconds
 from ..dns.nameservers import nameserver_arg, port_arg
-from ..dns.options import DEFAULT_TIMEOUT
 
 #: Domains in flight: enough to fill the DNS client's window at real-world latency (~6 lookups
 #: per domain; the client adapts how many it sends at once, starting at 32, so a resolver is
@@ -13,14 +13,6 @@ from ..dns.options import DEFAULT_TIMEOUT
 DEFAULT_CONCURRENCY = 256
 #: More only queues rows in memory (20,000 took 462 MB).
 MAX_CONCURRENCY = 512
-
-
-def _seconds(text: str) -> float:
-    """A number; its range (finite, positive) is checked with the other options."""
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
 
 
 def _window(text: str) -> int:
@@ -35,30 +27,40 @@ def _plan_only(text: str) -> str:
     raise argparse.ArgumentTypeError("is a flag of 'mxsplit plan' (the component name); check does not use it")
 
 
+def _not_checked(text: str) -> str:
+    raise argparse.ArgumentTypeError("is a flag of 'mxsplit plan': check compares the published MX set, whose TTL "
+                                     "no finding reads; drop it")
+
+
 def add_check_arguments(p: argparse.ArgumentParser) -> None:
     # Spelt out so argparse does not take it as an abbreviation of --nameserver
     # (``check --name 127.0.0.1`` quietly asked that address).
     p.add_argument("--name", type=_plan_only, help=argparse.SUPPRESS)
+    p.add_argument("--ttl", type=_not_checked, help=argparse.SUPPRESS)
     p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                    help="ask this server (repeatable; IP, IP:PORT, [IPv6]:PORT); default: the system resolver")
     p.add_argument("--authoritative", action="store_true",
                    help="ask the domain's own authoritative servers (found through NS) for its records")
-    p.add_argument("--port", type=port_arg, default=53, help="port of the authoritative servers (default 53)")
-    p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
-                   help="poll until the published MX set matches the plan, up to SECONDS")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"time per lookup from its first send, retries and TCP included (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--port", type=port_arg, default=None, metavar="N",
+                   help="with --authoritative: port of the authoritative servers (default 53)")
+    p.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
+                   help="poll until the published MX set matches the plan, up to SECONDS (with --authoritative, "
+                        "finding the servers included)")
+    add_timeout(p, "time per lookup from its first send, retries and TCP included; also bounds each MTA-STS "
+                   "fetch and SMTP step")
     p.add_argument("--no-mta-sts-fetch", action="store_true", help="do not fetch the MTA-STS policy over HTTPS")
     p.add_argument("--no-mta-sts", action="store_true", help="skip the _mta-sts lookup altogether")
     p.add_argument("--file", metavar="CSV",
                    help="check every row of a CSV (header domain,tenant[,dual_stack_host,ipv4_only_host,mode])")
-    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+    p.add_argument("--concurrency", type=int, default=None, metavar="N",
                    help=f"domains checked at once with --file (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})")
     p.add_argument("--simulate", action="store_true",
-                   help="with --file: add the sender simulation to each row (a single-domain check always has it)")
+                   help="with --file --json: add the sender simulation to each row (a single-domain check always "
+                        "has it)")
     p.add_argument("--fixed-window", type=_window, default=None, metavar="QUERIES",
                    help="keep up to QUERIES lookups in flight instead of adapting to the resolver (for comparisons)")
     p.add_argument("--json", action="store_true", help="print JSON (one object per line with --file)")
     p.add_argument("--smtp", action="store_true",
                    help="also connect to port 25 of every MX address: banner, EHLO, STARTTLS, certificate")
-    p.add_argument("--smtp-port", type=port_arg, default=25, metavar="N", help="SMTP port to probe (default 25; for tests)")
+    p.add_argument("--smtp-port", type=port_arg, default=None, metavar="N",
+                   help="with --smtp: the port to probe (default 25; for tests)")

@@ -1,11 +1,9 @@
-"""``mxsplit check``: options from the flags, and the single and bulk runs (printing lives in cli)."""
+"""``mxsplit check``: the single and bulk runs for the options the CLI built (printing lives in cli)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import math
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
@@ -14,38 +12,15 @@ from ..errors import MxSplitError
 from ..exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from ..cli.options import CheckArgs
     from ..core.plan import MxPlan
     from .report import CheckReport, Result
     from .run import CheckOptions
 
 
-def checked_seconds(value: float, flag: str, *, zero_ok: bool) -> float:
-    """``value`` when it is a usable number of seconds for ``flag``, else a usage error naming it."""
-    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
-        more = "0 or more" if zero_ok else "more than 0"
-        raise MxSplitError(f"{flag} {value:g} is not a usable number of seconds; give a finite number, {more}",
-                           field=flag.lstrip("-"))
-    return value
-
-
-def options_from(ns: argparse.Namespace) -> CheckOptions:
-    from ..dns.options import DnsOptions
-    from .run import CheckOptions
-
-    timeout = checked_seconds(ns.timeout, "--timeout", zero_ok=False)
-    wait = checked_seconds(ns.wait, "--wait", zero_ok=True)
-    dns = DnsOptions(nameservers=tuple(ns.nameserver) or None, timeout=timeout, authoritative=ns.authoritative,
-                     port=ns.port, fixed_window=ns.fixed_window)
-    return CheckOptions(dns=dns, wait=wait, fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts,
-                        smtp=ns.smtp, smtp_port=ns.smtp_port, simulate=ns.simulate or ns.file is None)
-
-
-def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], MxPlan]) -> CheckReport:
+def run_single(plan: MxPlan, options: CheckOptions) -> CheckReport:
     from ..dns.options import make_client
     from .run import check_plan
-
-    plan = plan_from_ns(ns)
-    options = options_from(ns)
 
     async def main() -> CheckReport:
         async with make_client(options.dns) as client:
@@ -54,31 +29,26 @@ def run_single(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespac
     return asyncio.run(main())
 
 
-def run_bulk(ns: argparse.Namespace, emit: Callable[[Result], None], progress: TextIO | None,
+def run_bulk(args: CheckArgs, emit: Callable[[Result], None], progress: TextIO | None,
              counts: Counter[ExitCode]) -> ExitCode:
-    """Check every row of ``--file``; ``counts`` gets one entry per emitted row, even when interrupted.
+    """Check every row of ``args.file``; ``counts`` gets one entry per emitted row, even when interrupted.
 
     :returns: the worst row's exit code (a bad row counts :data:`ExitCode.USAGE`).
     """
-    from .args import MAX_CONCURRENCY
     from .bulk import read_rows
 
-    if not 1 <= ns.concurrency <= MAX_CONCURRENCY:
-        raise MxSplitError(f"--concurrency {ns.concurrency} is out of range; use 1..{MAX_CONCURRENCY}",
-                           field="concurrency")
-    options = options_from(ns)
-    defaults: dict[str, Any] = {"mode": ns.mode, "primary_priority": ns.primary_priority,
-                                "secondary_priority": ns.secondary_priority, "cloud": ns.cloud, "ttl": ns.ttl}
+    assert args.file is not None
     try:
-        fh = open(ns.file, "rb")
+        fh = open(args.file, "rb")
     except OSError as exc:
-        raise MxSplitError(f"--file {ns.file}: {exc.strerror}", field="file") from None
+        raise MxSplitError(f"--file {args.file}: {exc.strerror}", field="file") from None
     with fh:
         rows = read_rows(fh)
         first = next(rows, None)  # reads the header: a bad one is a usage error before any check
         if first is None:
             return ExitCode.OK
-        return _run_rows(_chain(first, rows), ns.concurrency, options, defaults, emit, progress, counts)
+        return _run_rows(_chain(first, rows), args.concurrency, args.options, args.plan.shape(), emit, progress,
+                         counts)
 
 
 def _chain(first: Any, rest: Any) -> Any:

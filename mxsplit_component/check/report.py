@@ -2,7 +2,8 @@
 
 The JSON form (``to_json``) is an interface scripts rely on: a check keeps ``domain``,
 ``ok``, ``expected``, ``published``, ``addresses``, ``findings`` (each ``id``, ``severity``,
-``message``) and ``simulation``; with ``--smtp`` also ``smtp`` (``port``,
+``message``) and ``simulation``; what could not be observed is ``null``, never empty
+(``published`` with ``published_error``, a host's ``ipv4``/``ipv6`` with its ``errors``); with ``--smtp`` also ``smtp`` (``port``,
 ``unprobed_families``, ``probes``), with ``--graph``/``--published`` also ``hosts``; a bad
 row of a bulk run is ``domain``, ``ok`` (false), ``line`` and ``error``. The renderers
 (:mod:`.text`) read these objects and never rebuild them; the exit code is computed here only.
@@ -20,7 +21,7 @@ from ..dns.observe import HostLookup
 from ..exitcodes import ExitCode
 from ..simulate import Case, HostAddresses, simulate
 from .findings import evaluate, exit_code
-from .observe import Observation
+from .observe import Observation, planned_hosts
 from .tradeoffs import tradeoff_findings
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ class CheckReport:
     simulation: tuple[Case, ...] | None = ()
     smtp: SmtpResult | None = None
     hosts: JsonSource | None = None
+    #: Why the published MX set is unknown (then ``published`` is empty but means nothing).
+    mx_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -84,7 +87,8 @@ class CheckReport:
             "domain": self.domain,
             "ok": self.ok,
             "expected": [r.as_dict() for r in self.expected],
-            "published": [r.as_dict() for r in self.published],
+            "published": None if self.mx_error is not None else [r.as_dict() for r in self.published],
+            **({} if self.mx_error is None else {"published_error": self.mx_error}),
             "addresses": {h: lookup.to_json() for h, lookup in self.addresses.items()},
             "findings": [f.to_json() for f in self.findings],
             **({} if self.simulation is None else {"simulation": [c.to_json() for c in self.simulation]}),
@@ -123,9 +127,12 @@ def build_report(plan: MxPlan, obs: Observation, *, with_simulation: bool = True
         addresses = {h: HostAddresses(tuple(a.ipv4), tuple(a.ipv6)) for h, a in obs.hosts.items()}
         ds = addresses.get(plan.dual_stack_host)
         cases = tuple(simulate(published, addresses, domain_ipv6_enabled=bool(ds and ds.ipv6)))
-    return CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), cases)
+    return CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), cases,
+                       mx_error=f"MX {plan.domain}: {obs.mx_error}" if obs.mx is None and not obs.nxdomain else None)
 
 
 def failed_report(plan: MxPlan, finding: Finding) -> CheckReport:
-    """A check that stopped before DNS could be asked (e.g. no authoritative servers)."""
-    return CheckReport(plan.domain, tuple(plan.records), (), {}, (finding,))
+    """A check that stopped before DNS could be asked (e.g. no authoritative servers): the
+    published set and the planned hosts' addresses are unknown."""
+    unknown = {host: HostLookup(unknown=["ipv4", "ipv6"]) for host in planned_hosts(plan)}
+    return CheckReport(plan.domain, tuple(plan.records), (), unknown, (finding,), mx_error=finding.message)

@@ -24,14 +24,19 @@ def _records(items: Iterable[MxRecord]) -> str:
     return "; ".join(f"{r.preference} {r.exchange}" for r in items) or "(none)"
 
 
+#: Shown where a lookup failed: unknown, never "(none)" or "-", which mean "nothing published".
+UNKNOWN = "unknown (the lookup failed: see dns-error)"
+
+
 def check_text(rep: CheckReport) -> str:
     code = rep.exit_code
+    published = UNKNOWN if rep.mx_error is not None else _records(rep.published)
     out = [f"mxsplit check {rep.domain}", "", f"  expected   {_records(rep.expected)}",
-           f"  published  {_records(rep.published)}", "", "Addresses"]
+           f"  published  {published}", "", "Addresses"]
     for host, addr in rep.addresses.items():
         out.append(f"  {host}")
-        out.append(f"      IPv4 {', '.join(addr.ipv4) or '-'}")
-        out.append(f"      IPv6 {', '.join(addr.ipv6) or '-'}")
+        for family, label, found in (("ipv4", "IPv4", addr.ipv4), ("ipv6", "IPv6", addr.ipv6)):
+            out.append(f"      {label} {UNKNOWN if family in addr.unknown else ', '.join(found) or '-'}")
         if addr.ipv6_synthesized:
             out.append(f"      DNS64 {', '.join(addr.ipv6_synthesized)} (synthesised by the resolver, ignored)")
     if rep.smtp is not None:

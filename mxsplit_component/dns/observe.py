@@ -59,11 +59,18 @@ class HostLookup:
     cname: str | None = None
     nxdomain: bool = False
     errors: list[str] = field(default_factory=list)
+    #: Families (``ipv4``, ``ipv6``) whose lookup did not complete: their lists say nothing.
+    unknown: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ipv4": self.ipv4, "ipv6": self.ipv6}
+        """``ipv4``/``ipv6`` are ``null`` when unknown (never ``[]``, which means "no address"),
+        with ``errors`` saying why."""
+        out: dict[str, Any] = {"ipv4": None if "ipv4" in self.unknown else self.ipv4,
+                               "ipv6": None if "ipv6" in self.unknown else self.ipv6}
         if self.ipv6_synthesized:
             out["ipv6_synthesized"] = self.ipv6_synthesized
+        if self.errors:
+            out["errors"] = self.errors
         return out
 
 
@@ -84,19 +91,37 @@ def _has_cname(records: list[Any]) -> bool:
     return False
 
 
+def _cname_chain(records: list[Any], name: str) -> list[str]:
+    """``name`` and each CNAME target from it, in order; empty for a loop (which answers nothing)."""
+    cnames: dict[str, str] = {}
+    for owner, t, value in records:
+        if t == CNAME:
+            cnames.setdefault(owner, value)
+    chain = [name]
+    while name in cnames:
+        name = cnames[name]
+        if name in chain:
+            return []
+        chain.append(name)
+    return chain
+
+
 def _owned(records: list[Any], name: str, rdtype: int) -> list[Any]:
     if _has_cname(records):
-        cnames: dict[str, str] = {}
-        for owner, t, value in records:
-            if t == CNAME:
-                cnames.setdefault(owner, value)
-        seen = {name}
-        while name in cnames:
-            name = cnames[name]
-            if name in seen:  # a CNAME loop answers nothing
-                return []
-            seen.add(name)
+        chain = _cname_chain(records, name)
+        if not chain:
+            return []
+        name = chain[-1]
     return [value for owner, t, value in records if t == rdtype and owner == name]
+
+
+def owners(answer: Answer) -> frozenset[str]:
+    """The names whose records answer the question: the queried name and its CNAME chain.
+
+    For readers that take whole rrsets (pyspf caches every record of an answer under its
+    owner, so another name's record would later stand in for that name's own lookup).
+    """
+    return frozenset(_cname_chain(answer.records, answer.owner))
 
 
 def parse_mx(answer: Answer) -> tuple[list[MxRecord] | None, bool]:
@@ -115,6 +140,7 @@ def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
     """Fold an A or AAAA answer into ``lookup``, noting a CNAME at the host itself."""
     if answer.error is not None:
         lookup.errors.append(f"{answer.rdtype} {answer.qname}: {answer.error}")
+        lookup.unknown.append(family)
         return
     if answer.rcode == "NXDOMAIN":
         lookup.nxdomain = True

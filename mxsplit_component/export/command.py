@@ -6,16 +6,18 @@ Prints nothing itself: the CLI passes ``emit`` (stdout) and ``warn`` (stderr), s
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.plan import MxPlan, plan_mx
 from ..core.rules import validate_plan
 from ..errors import MxSplitError
 from ..exitcodes import ExitCode
-from . import file_name, render
+from . import FORMATS, file_name, render
+
+if TYPE_CHECKING:
+    from ..cli.options import PlanArgs
 
 Emit = Callable[[str], None]
 
@@ -33,20 +35,21 @@ def _flag(dest: str) -> str:
     return "--" + dest.replace("_", "-")
 
 
-def provider_settings(ns: argparse.Namespace) -> dict[str, Any]:
-    """The backend settings the plan flags give for ``--provider`` (missing ones left out).
+def provider_settings(provider: str | None, given: Mapping[str, str | None]) -> dict[str, Any]:
+    """The backend settings the plan flags give for ``provider`` (missing ones left out).
 
+    :param given: setting flag values by ``argparse`` dest (``None`` when not given).
     :raises MxSplitError: for a flag of another provider, which would otherwise be dropped.
     """
-    own = SETTING_FLAGS.get(ns.provider or "", {})
+    own = SETTING_FLAGS.get(provider or "", {})
     for dest in dict.fromkeys(d for flags in SETTING_FLAGS.values() for d in flags.values()):
-        if getattr(ns, dest, None) is None or dest in own.values():
+        if given.get(dest) is None or dest in own.values():
             continue
         owners = " and ".join(p for p, flags in SETTING_FLAGS.items() if dest in flags.values())
-        fix = (f"--provider {ns.provider} takes {', '.join(_flag(d) for d in own.values())}" if ns.provider
+        fix = (f"--provider {provider} takes {', '.join(_flag(d) for d in own.values())}" if provider
                else f"pass --provider {owners.replace(' and ', ' or ')}, or drop it")
         raise MxSplitError(f"{_flag(dest)} is a {owners} setting; {fix}", field=dest)
-    return {key: getattr(ns, dest) for key, dest in own.items() if getattr(ns, dest, None) is not None}
+    return {key: given[dest] for key, dest in own.items() if given.get(dest) is not None}
 
 
 def adopt_ids(pairs: list[str]) -> dict[str, str]:
@@ -64,60 +67,39 @@ def adopt_ids(pairs: list[str]) -> dict[str, str]:
     return ids
 
 
-def _check_flags(ns: argparse.Namespace) -> None:
-    if ns.json:
-        raise MxSplitError("--format prints only the document; drop --json", field="json")
-    if ns.file is not None:
-        if ns.domain is not None:
-            raise MxSplitError("pass either DOMAIN or --file, not both", field="domain")
-        if ns.out_dir is None:
-            raise MxSplitError("--file writes one document per domain: name the folder with --out-dir DIR",
-                               field="out_dir")
-        if ns.name is not None:
-            raise MxSplitError("--name names one domain's resources; with --file each domain names its own",
-                               field="name")
-    elif ns.out_dir is not None:
-        raise MxSplitError("--out-dir goes with --file; for one domain the document goes to stdout", field="out_dir")
-    if ns.adopt and ns.format != "tf-json":
-        raise MxSplitError("--adopt becomes Terraform import blocks: use it with --format tf-json", field="adopt")
+def _document(args: PlanArgs, plan: MxPlan, adopt: dict[str, str], name: str | None) -> str:
+    assert args.format is not None
+    if args.provider is not None and not FORMATS[args.format].needs_provider:
+        from .targets import describe
+
+        describe(plan, args.provider, args.settings)  # the records must be publishable there (its TTL range)
+    return render(args.format, plan, provider=args.provider, settings=args.settings, adopt=adopt, name=name)
 
 
-def _document(ns: argparse.Namespace, plan: MxPlan, adopt: dict[str, str], name: str | None) -> str:
-    return render(ns.format, plan, provider=ns.provider, settings=provider_settings(ns), adopt=adopt, name=name)
+def run_export(args: PlanArgs, planner: Callable[[PlanArgs], MxPlan], emit: Emit, warn: Emit) -> int:
+    """One domain to stdout, or every ``--file`` row to ``--out-dir``. Returns the exit code.
 
-
-def run_export(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespace], MxPlan], emit: Emit,
-               warn: Emit) -> int:
-    """One domain to stdout, or every ``--file`` row to ``--out-dir``. Returns the exit code."""
-    if ns.format is None:
-        raise MxSplitError("--file writes documents for other tools: pass --format "
-                           "zone|tf-json|dnscontrol|octodns", field="format")
-    _check_flags(ns)
-    adopt = adopt_ids(ns.adopt)
-    if ns.file is None:
-        if ns.domain is None:
-            raise MxSplitError("pass a DOMAIN, or --file domains.csv with --out-dir", field="domain")
-        plan = plan_from_ns(ns)
-        emit(_document(ns, plan, adopt, ns.name))
+    The CLI has refused every flag this export would not use.
+    """
+    adopt = adopt_ids(list(args.adopt))
+    if args.file is None:
+        plan = planner(args)
+        emit(_document(args, plan, adopt, args.name))
         return ExitCode.OK if validate_plan(plan)["ok"] else ExitCode.FINDINGS
-    if adopt:
-        raise MxSplitError("--adopt ids belong to one domain; with --file export without them", field="adopt")
-    return _export_rows(ns, emit, warn)
+    return _export_rows(args, emit, warn)
 
 
-def _export_rows(ns: argparse.Namespace, emit: Emit, warn: Emit) -> int:
+def _export_rows(args: PlanArgs, emit: Emit, warn: Emit) -> int:
     from ..check.bulk import OPTIONAL, read_rows
 
-    if ns.format == "tf-json" and ns.provider is None:
-        raise MxSplitError("--format tf-json writes one provider's resources; pass --provider", field="provider")
-    out = Path(ns.out_dir)
+    assert args.file is not None and args.out_dir is not None and args.format is not None
+    out = Path(args.out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        fh = open(ns.file, "rb")
+        fh = open(args.file, "rb")
     except OSError as exc:
         raise MxSplitError(f"{exc.filename}: {exc.strerror}", field="file") from None
-    defaults: dict[str, Any] = {"mode": ns.mode, "primary_priority": ns.primary_priority,
-                                "secondary_priority": ns.secondary_priority, "cloud": ns.cloud, "ttl": ns.ttl}
+    defaults = args.plan.shape()
     worst, written = ExitCode.OK, set()
     with fh:
         for row in read_rows(fh):
@@ -130,12 +112,12 @@ def _export_rows(ns: argparse.Namespace, emit: Emit, warn: Emit) -> int:
                 if plan.domain in written:
                     raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
                                        field="domain")
-                document = _document(ns, plan, {}, None)
+                document = _document(args, plan, {}, None)
             except MxSplitError as exc:
-                warn(f"{ns.file}:{line}: {exc}\n")
+                warn(f"{args.file}:{line}: {exc}\n")
                 worst = ExitCode.USAGE
                 continue
-            path = out / file_name(ns.format, plan.domain)
+            path = out / file_name(args.format, plan.domain)
             path.write_text(document, encoding="utf-8")
             written.add(plan.domain)
             emit(f"{path}\n")

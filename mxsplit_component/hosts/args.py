@@ -6,42 +6,51 @@ Kept apart from the lookup code so building the CLI parser stays cheap (no async
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
+from ..cli.parser import add_timeout
 from ..dns.nameservers import nameserver_arg, port_arg
 
 CSV_COLUMNS = ("domain", "tenant", "dual_stack_host", "ipv4_only_host")
-DEFAULT_TIMEOUT = 10.0
+#: Domains looked up at once: Graph throttles a tenant's bursts, so fewer than a DNS check.
+DEFAULT_CONCURRENCY = 8
 
 
 def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
-    """``--graph``, ``--published`` and their settings; ``dns`` adds the check's DNS flags (``check`` has them)."""
+    """``--graph``, ``--published`` and their settings; ``dns`` adds the DNS flags (``check`` has its own)."""
     p.add_argument("--graph", action="store_true", help="learn the hosts from Microsoft Graph (needs Domain.Read.All)")
     p.add_argument("--published", action="store_true", help="learn the hosts from the domain's published MX")
     p.add_argument("--graph-url", metavar="URL",
-                   help="Graph base URL (default per cloud: https://graph.microsoft.com); http:// only on loopback")
-    p.add_argument("--device-code", action="store_true", help="sign in to Graph interactively with a device code")
+                   help="with --graph: Graph base URL (default per cloud: https://graph.microsoft.com); http:// only "
+                        "on loopback")
+    p.add_argument("--device-code", action="store_true",
+                   help="with --graph: sign in to Graph interactively with a device code")
     if dns:
         p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                        help="with --published: ask this server (repeatable); default: the system resolver")
         p.add_argument("--authoritative", action="store_true",
                        help="with --published: ask the domain's own authoritative servers")
-        p.add_argument("--port", type=port_arg, default=53, help="port of the authoritative servers (default 53)")
-        p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                       help=f"total time per lookup, retries and throttling included (default {DEFAULT_TIMEOUT:g})")
+        p.add_argument("--port", type=port_arg, default=None, metavar="N",
+                       help="with --authoritative: port of the authoritative servers (default 53)")
+        add_timeout(p, "with --graph or --published: time per lookup, retries, throttling waits and the Graph "
+                       "sign-in included")
 
 
-def add_hosts_parser(sub: Any) -> None:
-    h = sub.add_parser("hosts", help="learn each domain's IPv4-only and dual-stack hosts, and say where they came from")
+def add_hosts_arguments(h: argparse.ArgumentParser) -> None:
     h.add_argument("domains", nargs="*", metavar="DOMAIN", help="domains to look up (or --file, or --stack)")
-    h.add_argument("--tenant", help="onmicrosoft tenant (optional with --graph: Graph names it)")
-    h.add_argument("--dual-stack-host", help="a host you already know (source 'given'; wins over lookups)")
-    h.add_argument("--ipv4-only-host", help="an IPv4-only host you already know (source 'given')")
+    h.add_argument("--tenant", help="onmicrosoft tenant (optional with --graph: Graph names it); with --file or "
+                                    "--stack, the tenant of rows that name none")
+    h.add_argument("--dual-stack-host", metavar="HOST",
+                   help="with one DOMAIN: a host you already know (source 'given'; wins over lookups)")
+    h.add_argument("--ipv4-only-host", metavar="HOST",
+                   help="with one DOMAIN: an IPv4-only host you already know (source 'given')")
     h.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
     add_source_arguments(h, dns=True)
     h.add_argument("--file", metavar="CSV", help=f"look up every row (header domain[,{','.join(CSV_COLUMNS[1:])}])")
-    h.add_argument("--concurrency", type=int, default=8, help="domains looked up at once (default 8)")
+    h.add_argument("--concurrency", type=int, default=None, metavar="N",
+                   help=f"domains looked up at once (default {DEFAULT_CONCURRENCY})")
     h.add_argument("--stack", metavar="NAME", help="look up the domains of Pulumi.NAME.yaml and pin their hosts in it")
-    h.add_argument("--cwd", metavar="DIR", help="folder of the Pulumi project (default: the current folder)")
+    h.add_argument("--cwd", metavar="DIR",
+                   help="with --stack: the Pulumi project folder that holds Pulumi.NAME.yaml (default: the current "
+                        "folder)")
     h.add_argument("--dry-run", action="store_true", help="with --stack: show what would change, write nothing")
     h.add_argument("--json", action="store_true", help="print one JSON object per domain and line")

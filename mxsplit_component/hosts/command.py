@@ -1,12 +1,11 @@
 """CLI glue for host lookups: ``mxsplit hosts``, and ``--graph`` / ``--published`` on ``plan`` and ``check``.
 
-Builds options from flags, runs the async lookup, and turns results into plans, findings,
-JSON and text. Printing stays in :mod:`mxsplit_component.cli`.
+Runs the async lookup for the options :mod:`mxsplit_component.cli` built, and turns results
+into plans, findings, JSON and text. Printing stays in the CLI.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import csv
 from collections.abc import Callable
@@ -21,37 +20,24 @@ from .model import Conflict, HostLookupError, HostsResult, Note
 
 if TYPE_CHECKING:
     from ..check.report import CheckReport
+    from ..check.run import CheckOptions
+    from ..cli.options import HostsArgs, PlanArgs, PlanFlags, Sources
     from ..dns.options import DnsOptions
 
 from .args import CSV_COLUMNS
 
 
-def sources_of(ns: argparse.Namespace) -> tuple[str, ...]:
-    return tuple(s for s in ("graph", "published") if getattr(ns, s, False))
-
-
-def dns_options(ns: argparse.Namespace) -> DnsOptions:
-    from ..check.command import checked_seconds
-    from ..dns.options import DnsOptions
-
-    checked_seconds(ns.timeout, "--timeout", zero_ok=False)
-    return DnsOptions(nameservers=tuple(ns.nameserver) or None, timeout=ns.timeout, authoritative=ns.authoritative,
-                      port=ns.port)
-
-
-def lookup_options(ns: argparse.Namespace, sources: tuple[str, ...], dns: DnsOptions | None = None) -> LookupOptions:
+def lookup_options(sources: Sources, names: tuple[str, ...], cloud: str, dns: DnsOptions) -> LookupOptions:
+    """What to ask (``names``) and how; ``dns.timeout`` also bounds each Graph lookup."""
     from .graph import check_graph_url
 
-    if ns.graph_url is not None:
-        check_graph_url(ns.graph_url)  # before any request: a bad URL is a usage error
-    return LookupOptions(sources=sources, cloud=ns.cloud, graph_url=ns.graph_url, device_code=ns.device_code,
-                         timeout=ns.timeout, dns=dns if dns is not None else dns_options(ns))
+    if sources.graph_url is not None:
+        check_graph_url(sources.graph_url)  # before any request: a bad URL is a usage error
+    return LookupOptions(sources=names, cloud=cloud, graph_url=sources.graph_url, device_code=sources.device_code,
+                         timeout=dns.timeout, dns=dns)
 
 
-def lookup_one(ns: argparse.Namespace, sources: tuple[str, ...], dns: DnsOptions | None = None) -> HostsResult:
-    options = lookup_options(ns, sources, dns)
-    request = HostRequest(ns.domain, ns.tenant, ns.dual_stack_host, ns.ipv4_only_host)
-
+def lookup_one(request: HostRequest, options: LookupOptions) -> HostsResult:
     async def main() -> HostsResult:
         async with open_finder(options) as finder:
             return await finder.find(request)
@@ -61,7 +47,7 @@ def lookup_one(ns: argparse.Namespace, sources: tuple[str, ...], dns: DnsOptions
 
 # -- plan and check ---------------------------------------------------------------------------
 
-def plan_from_result(result: HostsResult, ns: argparse.Namespace, *, dual_stack_host: str | None = None) -> MxPlan:
+def plan_from_result(result: HostsResult, flags: PlanFlags, *, dual_stack_host: str | None = None) -> MxPlan:
     """The plan for a looked-up domain; refuses (naming the field) when a host or the tenant is unknown.
 
     :raises HostLookupError: when a lookup failed (exit 3), rather than planning on a guess.
@@ -81,53 +67,49 @@ def plan_from_result(result: HostsResult, ns: argparse.Namespace, *, dual_stack_
         raise MxSplitError(refused[0].message, field="domain")
     why = "; ".join(n.message for n in result.notes) or "no source named it"
     if result.dual_stack_host is None:
-        raise MxSplitError(f"dual_stack_host of {result.domain} is unknown: {why}; pass --dual-stack-host",
+        raise MxSplitError(f"the dual-stack host of {result.domain} is unknown: {why}; pass --dual-stack-host",
                            field="dual_stack_host")
     if result.tenant is None:
         raise MxSplitError(f"--tenant is required: no source named the tenant of {result.domain} ({why})",
                            field="tenant")
     dual, v4 = result.dual_stack_host, result.ipv4_only_host
-    return plan_mx(domain=result.domain, tenant=result.tenant, mode=ns.mode, primary_priority=ns.primary_priority,
-                   secondary_priority=ns.secondary_priority,
+    return plan_mx(domain=result.domain, tenant=result.tenant,
                    dual_stack_host=dual_stack_host or (None if dual.source == "derived" else dual.host),
-                   ipv4_only_host=None if v4 is None or v4.source == "derived" else v4.host, cloud=ns.cloud, ttl=ns.ttl)
+                   ipv4_only_host=None if v4 is None or v4.source == "derived" else v4.host, **flags.shape())
 
 
-def plan_with_sources(ns: argparse.Namespace) -> tuple[MxPlan, HostsResult]:
+def _request(domain: str, flags: PlanFlags) -> HostRequest:
+    return HostRequest(domain, flags.tenant, flags.dual_stack_host, flags.ipv4_only_host)
+
+
+def plan_with_sources(args: PlanArgs) -> tuple[MxPlan, HostsResult]:
     """``plan --graph`` / ``--published``: the plan and the lookup it came from."""
-    result = lookup_one(ns, sources_of(ns))
-    return plan_from_result(result, ns), result
+    assert args.domain is not None
+    options = lookup_options(args.sources, args.sources.names, args.plan.cloud, args.dns)
+    result = lookup_one(_request(args.domain, args.plan), options)
+    return plan_from_result(result, args.plan), result
 
 
-def check_with_sources(ns: argparse.Namespace,
-                       run_single: Callable[[argparse.Namespace, Callable[[argparse.Namespace], MxPlan]],
-                                            CheckReport]) -> CheckReport:
+def check_with_sources(domain: str, flags: PlanFlags, sources: Sources, options: CheckOptions) -> CheckReport:
     """``check --graph`` / ``--published``: look the hosts up, check the plan, add the Graph findings.
 
     With ``--graph`` the published MX is read too, to compare it with Graph's host.
     """
     from dataclasses import replace
 
-    from ..check.command import options_from
+    from ..check.command import run_single
     from .drift import graph_findings, is_moved
 
-    if ns.file is not None:
-        raise MxSplitError("--graph and --published check one DOMAIN; for many, run mxsplit hosts --file CSV --stack "
-                           "<stack> to pin the hosts, then mxsplit check --file", field="file")
-    if ns.domain is None:
-        raise MxSplitError("pass a DOMAIN to check", field="domain")
-    sources = sources_of(ns)
-    if "graph" in sources:
-        sources = ("graph", "published")
-    result = lookup_one(ns, sources, options_from(ns).dns)
+    names = ("graph", "published") if sources.graph else sources.names
+    result = lookup_one(_request(domain, flags), lookup_options(sources, names, flags.cloud, options.dns))
     graph = result.sources.get("graph")
     graph_host = graph.dual_stack_host if graph is not None else None
     published = result.sources.get("published")
     old = published.dual_stack_host if published is not None else None
     moved = graph_host is not None and old is not None and is_moved(graph_host, old)
     # Moved: the old host still receives mail, so check what is published and warn, not fail.
-    plan = plan_from_result(result, ns, dual_stack_host=old if moved else None)
-    rep = run_single(ns, lambda _ns: plan)
+    plan = plan_from_result(result, flags, dual_stack_host=old if moved else None)
+    rep = run_single(plan, options)
     return replace(rep.with_findings(graph_findings(plan, graph_host, rep.published)), hosts=result)
 
 
@@ -166,44 +148,30 @@ def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
             "conflicts": [], "notes": [], "error": str(error)}
 
 
-def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResult | None], None]) -> tuple[int, list[Any]]:
+def run_hosts(args: HostsArgs, emit: Callable[[dict[str, Any], HostsResult | None], None]) -> tuple[int, list[Any]]:
     """Look up every domain; ``emit`` each result (JSON-able dict, and the result unless the row was bad).
 
     :returns: (exit code, pin changes made with ``--stack``).
     """
     from . import pin
 
-    if ns.concurrency < 1:
-        raise MxSplitError("--concurrency must be at least 1", field="concurrency")
-    given = {"dual_stack_host": ns.dual_stack_host, "ipv4_only_host": ns.ipv4_only_host}
     path = None
-    if ns.stack is not None:
-        if ns.file is not None or ns.domains:
-            raise MxSplitError("--stack looks up the domains the stack lists; pass no DOMAIN or --file", field="stack")
-        if any(given.values()):
-            raise MxSplitError("--stack pins looked-up hosts; drop --dual-stack-host/--ipv4-only-host", field="stack")
-        path = pin.stack_file(ns.stack, ns.cwd)
+    if args.stack is not None:
+        path = pin.stack_file(args.stack, args.cwd)
         requests = pin.stack_requests(path)
-    elif ns.file is not None:
-        if ns.domains:
-            raise MxSplitError("pass either DOMAIN... or --file, not both", field="file")
-        requests = read_csv(ns.file)
-    elif ns.domains:
-        if len(ns.domains) > 1 and any(given.values()):
-            raise MxSplitError("--dual-stack-host/--ipv4-only-host apply to one DOMAIN; use --file for many",
-                               field="dual_stack_host")
-        requests = [HostRequest(d, ns.tenant, **given) for d in ns.domains]
+    elif args.file is not None:
+        requests = read_csv(args.file)
     else:
-        raise MxSplitError("pass a DOMAIN, --file domains.csv, or --stack NAME", field="domain")
-    if ns.tenant:
-        requests = [r if r.tenant else HostRequest(r.domain, ns.tenant, r.dual_stack_host, r.ipv4_only_host)
+        requests = [HostRequest(d, args.tenant, args.dual_stack_host, args.ipv4_only_host) for d in args.domains]
+    if args.tenant:
+        requests = [r if r.tenant else HostRequest(r.domain, args.tenant, r.dual_stack_host, r.ipv4_only_host)
                     for r in requests]
-    options = lookup_options(ns, sources_of(ns))
+    options = lookup_options(args.sources, args.sources.names, args.cloud, args.dns)
 
     async def main() -> tuple[int, list[HostsResult]]:
         worst, results = 0, []  # type: tuple[int, list[HostsResult | None]]
         async with open_finder(options) as finder:
-            async for item in find_all(finder, requests, ns.concurrency):
+            async for item in find_all(finder, requests, args.concurrency):
                 if isinstance(item, MxSplitError):
                     index = len(results)
                     emit(bad_row(requests[index].domain, item), None)
@@ -216,7 +184,7 @@ def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResul
         return worst, [r for r in results if r is not None]
 
     code, results = asyncio.run(main())
-    changes = pin.pin(path, results, write=not ns.dry_run) if path is not None else []
+    changes = pin.pin(path, results, write=not args.dry_run) if path is not None else []
     return code, changes
 
 

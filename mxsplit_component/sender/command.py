@@ -8,9 +8,11 @@ import math
 from typing import TYPE_CHECKING
 
 from ..dns.nameservers import nameserver_arg
+from ..dns.options import DEFAULT_TIMEOUT
 from ..errors import MxSplitError
 
 if TYPE_CHECKING:
+    from ..cli.options import SenderArgs
     from .verdict import SenderVerdict
 
 
@@ -33,9 +35,9 @@ def add_sender_arguments(p: argparse.ArgumentParser) -> None:
                    help="your domain: also simulate this sender against the MX set it publishes today")
     p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                    help="ask this resolver (repeatable); default: the system resolver")
-    p.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
-                   help="total time per lookup, retries included (default 5); the whole run ends within "
-                        "4 times it")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"total time per lookup, retries included (default {DEFAULT_TIMEOUT:g}); the whole run ends "
+                        "within 4 times it")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -59,29 +61,28 @@ def _sending_address(text: str) -> str:
     return str(address)
 
 
-def _inputs(ns: argparse.Namespace) -> tuple[str, str, str | None, str | None]:
+def _inputs(args: SenderArgs) -> tuple[str, str, str | None, str | None]:
     from ..core.names import normalize_name
 
-    ip = _sending_address(ns.ip)
-    domain = normalize_name(ns.from_.rpartition("@")[2], "--from")
-    helo = normalize_name(ns.helo, "--helo", min_labels=1) if ns.helo else None
-    to = normalize_name(ns.to, "--to") if ns.to else None
+    ip = _sending_address(args.ip)
+    domain = normalize_name(args.mail_from.rpartition("@")[2], "--from")
+    helo = normalize_name(args.helo, "--helo", min_labels=1) if args.helo else None
+    to = normalize_name(args.to, "--to") if args.to else None
     return ip, domain, helo, to
 
 
-def run_sender(ns: argparse.Namespace) -> SenderVerdict:
+def run_sender(args: SenderArgs) -> SenderVerdict:
     import asyncio
 
-    from ..dns.options import DnsOptions, make_client
+    from ..dns.options import make_client
     from .evidence import gather
     from .recipient import published
     from .verdict import judge
 
-    ip, domain, helo, to = _inputs(ns)
-    options = DnsOptions(nameservers=tuple(ns.nameserver) or None, timeout=ns.timeout)
+    ip, domain, helo, to = _inputs(args)
 
     async def main() -> SenderVerdict:
-        async with make_client(options) as client:
+        async with make_client(args.dns) as client:
             evidence = gather(ip, domain, helo, client)
             if to is None:
                 return judge(await evidence)

@@ -10,11 +10,10 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-import dns.rdatatype
 import dns.reversename
 
-from ..dns.observe import host_text
-from ..dns.transport import Answer, DnsClient
+from ..dns.observe import HostLookup, host_text, parse_addresses, parse_names
+from ..dns.transport import DnsClient
 from .spfeval import SpfOutcome, evaluate_spf, threadsafe_lookup
 
 IPV4, IPV6 = "ipv4", "ipv6"
@@ -40,10 +39,13 @@ class SenderEvidence:
     errors: tuple[str, ...] = field(default=())
 
     @property
-    def forward_confirmed(self) -> bool:
-        """Some PTR name resolves back to ``ip`` (forward-confirmed reverse DNS)."""
+    def forward_confirmed(self) -> bool | None:
+        """Some PTR name resolves back to ``ip`` (forward-confirmed reverse DNS); ``None`` when
+        that is unknown (the PTR or a forward lookup failed, and no other name confirmed)."""
         want = ipaddress.ip_address(self.ip)
-        return any(ipaddress.ip_address(a) == want for addrs in self.forward.values() for a in addrs)
+        if any(ipaddress.ip_address(a) == want for addrs in self.forward.values() for a in addrs):
+            return True
+        return None if self.ptr_error is not None or self.errors else False
 
     def to_json(self) -> dict[str, Any]:
         return {"reverse_name": self.reverse_name, "ptr_names": list(self.ptr_names), "ptr_error": self.ptr_error,
@@ -51,16 +53,13 @@ class SenderEvidence:
                 "ipv4_hints": {k: list(v) for k, v in self.ipv4_hints.items()}, "errors": list(self.errors)}
 
 
-def _records(answer: Answer, rdtype: int) -> list[Any]:
-    return [rd for rrset in answer.answer if rrset.rdtype == rdtype for rd in rrset]
-
-
-async def _addresses(client: DnsClient, name: str, rdtype: str) -> tuple[tuple[str, ...], str | None]:
-    answer = await client.query(name, rdtype)
-    if answer.error is not None:
-        return (), f"{rdtype} {name}: {answer.error}"
-    kind = dns.rdatatype.from_text(rdtype)
-    return tuple(sorted({rd.address for rd in _records(answer, kind)})), None
+async def _addresses(client: DnsClient, name: str, family: str) -> tuple[tuple[str, ...], str | None]:
+    """``name``'s addresses of ``family``, read as every command reads them (:mod:`..dns.observe`):
+    records of ``name`` (or its CNAME chain) only, as a set, DNS64-synthesised AAAA left out."""
+    lookup = HostLookup()
+    parse_addresses(lookup, await client.query(name, "AAAA" if family == IPV6 else "A"), family)
+    found = lookup.ipv6 if family == IPV6 else lookup.ipv4
+    return tuple(found), lookup.errors[0] if lookup.errors else None
 
 
 #: ``mxsplit sender`` ends within this many ``--timeout``s: the PTR lookup (one), then the
@@ -96,15 +95,15 @@ async def gather(ip: str, domain: str, helo: str | None, client: DnsClient) -> S
     spf_task = spf(helo) if helo else None
     ptr_answer = await client.query(reverse, "PTR")
     ptr_error = ptr_answer.error
-    names = tuple(sorted({host_text(rd.target) for rd in _records(ptr_answer, dns.rdatatype.PTR)}))
+    # Only PTRs owned by the reverse name (or its RFC 2317 CNAME chain) name the sender.
+    names = tuple(parse_names(ptr_answer)) if ptr_error is None else ()
     helo_name = helo or (names[0] if names else domain)
     if spf_task is None:
         spf_task = spf(helo_name)
 
-    forward_type = "AAAA" if family == IPV6 else "A"
     hint_names = list(dict.fromkeys([*names, helo_name]))
-    results = await asyncio.gather(*(_addresses(client, n, forward_type) for n in names),
-                                   *(_addresses(client, n, "A") for n in hint_names))
+    results = await asyncio.gather(*(_addresses(client, n, family) for n in names),
+                                   *(_addresses(client, n, IPV4) for n in hint_names))
     forward_results, hint_results = results[:len(names)], results[len(names):]
     forward = {}
     for n, (addrs, err) in zip(names, forward_results, strict=True):

@@ -58,17 +58,25 @@ def _text(name: Any) -> str:
 def to_pyspf(answer: Answer) -> list[tuple[tuple[str, str], Any]]:
     """An answer in the shape pyspf's DNSLookup returns: ``((owner, type), value)`` pairs.
 
-    Owners are the real owner names (CNAMEs included), which pyspf follows itself.
+    Owners are the real owner names (CNAMEs included), which pyspf follows itself. Only the
+    queried name and its CNAME chain are passed (:func:`~..dns.observe.owners`): pyspf caches
+    every record it is given under its owner, so a stray record of another name (an included
+    domain's SPF) would answer that name's own lookup later.
     :raises spf.TempError: when the lookup did not complete (timeout, SERVFAIL, ...).
     """
     import spf
 
+    from ..dns.observe import owners
+
     if answer.error is not None:
         raise spf.TempError(f"DNS {answer.error}")
+    chain = owners(answer)
     out: list[tuple[tuple[str, str], Any]] = []
     for rrset in answer.answer:
         kind = dns.rdatatype.to_text(rrset.rdtype)
         owner = _text(rrset.name)
+        if owner not in chain:
+            continue
         for rd in rrset:
             value: Any
             if kind in ("A", "AAAA"):

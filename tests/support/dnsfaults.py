@@ -64,17 +64,12 @@ class FaultServer:
         self.behaviour = behaviour
         self.address = address
         self.tcp_mode = tcp
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind((address, port or 0))
+        self.udp, self.tcp = self._bind(address, port, tcp != "refuse")
         self.port = self.udp.getsockname()[1]
         self.udp.settimeout(0.05)
         self.other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.other.bind((address, 0))
-        self.tcp: socket.socket | None = None
-        if tcp != "refuse":
-            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.tcp.bind((address, self.port))
+        if self.tcp is not None:
             self.tcp.listen(16)
             self.tcp.settimeout(0.05)
         #: (transport, qname, rdtype, edns) for every query received.
@@ -84,6 +79,28 @@ class FaultServer:
         self._threads = [threading.Thread(target=self._serve_udp, daemon=True)]
         if self.tcp is not None:
             self._threads.append(threading.Thread(target=self._serve_tcp, daemon=True))
+
+    @staticmethod
+    def _bind(address: str, port: int | None, tcp: bool) -> tuple[socket.socket, socket.socket | None]:
+        """UDP and TCP on one port; with no ``port`` given, another free port when the UDP
+        port's TCP twin is taken (other processes on this machine use ports too)."""
+        for _ in range(50):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind((address, port or 0))
+            if not tcp:
+                return udp, None
+            stream = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            stream.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                stream.bind((address, udp.getsockname()[1]))
+            except OSError:
+                udp.close()
+                stream.close()
+                if port:
+                    raise
+                continue
+            return udp, stream
+        raise RuntimeError("no port free for both UDP and TCP")
 
     @property
     def nameserver(self) -> str:

@@ -1,0 +1,129 @@
+"""What the user asked for on the command line: one frozen dataclass per command.
+
+:mod:`.build` makes them from ``argparse``'s namespace, in one place, after refusing flags
+the mode would not use. The command modules (``check.command``, ``hosts.command``,
+``sender.command``, ``export.command``) take these, never a namespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..dns.options import DnsOptions
+from ..errors import MxSplitError
+
+if TYPE_CHECKING:
+    from ..check.run import CheckOptions
+    from ..core.plan import MxPlan
+
+
+@dataclass(frozen=True)
+class PlanFlags:
+    """What :func:`~mxsplit_component.core.plan.plan_mx` takes besides the domain."""
+
+    tenant: str | None = None
+    mode: str = "split"
+    dual_stack_host: str | None = None
+    ipv4_only_host: str | None = None
+    primary_priority: int = 0
+    secondary_priority: int = 10
+    ttl: int = 3600
+    cloud: str = "commercial"
+
+    def shape(self) -> dict[str, Any]:
+        """The keywords every plan of the run shares (also the defaults of ``--file`` rows)."""
+        return {"mode": self.mode, "primary_priority": self.primary_priority,
+                "secondary_priority": self.secondary_priority, "cloud": self.cloud, "ttl": self.ttl}
+
+    def plan(self, domain: str) -> MxPlan:
+        from ..core.plan import plan_mx
+
+        if not self.tenant:
+            raise MxSplitError("--tenant is required: the onmicrosoft name, e.g. --tenant contoso", field="tenant")
+        return plan_mx(domain=domain, tenant=self.tenant, dual_stack_host=self.dual_stack_host,
+                       ipv4_only_host=self.ipv4_only_host, **self.shape())
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where hosts are learned: ``--graph`` (with its endpoint and sign-in) and ``--published``."""
+
+    graph: bool = False
+    published: bool = False
+    graph_url: str | None = None
+    device_code: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, on in (("graph", self.graph), ("published", self.published)) if on)
+
+
+@dataclass(frozen=True)
+class PlanArgs:
+    """``mxsplit plan``."""
+
+    domain: str | None
+    plan: PlanFlags
+    sources: Sources
+    #: Where ``--published`` asks; its timeout also bounds each Graph lookup.
+    dns: DnsOptions
+    provider: str | None = None
+    #: Backend settings by the backend's key (``zone_id``), from the provider's setting flags.
+    settings: Mapping[str, str] = field(default_factory=dict)
+    name: str | None = None
+    json: bool = False
+    format: str | None = None
+    adopt: tuple[str, ...] = ()
+    file: str | None = None
+    out_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    """``mxsplit check``: one DOMAIN (optionally with its hosts looked up) or every row of ``file``."""
+
+    domain: str | None
+    plan: PlanFlags
+    sources: Sources
+    options: CheckOptions
+    #: Rows checked at once with ``file``.
+    concurrency: int
+    file: str | None = None
+    json: bool = False
+
+
+@dataclass(frozen=True)
+class HostsArgs:
+    """``mxsplit hosts``: DOMAINs, the rows of ``file`` or the domains of ``stack``."""
+
+    domains: tuple[str, ...]
+    sources: Sources
+    dns: DnsOptions
+    #: Domains looked up at once.
+    concurrency: int
+    tenant: str | None = None
+    dual_stack_host: str | None = None
+    ipv4_only_host: str | None = None
+    cloud: str = "commercial"
+    file: str | None = None
+    stack: str | None = None
+    cwd: str | None = None
+    dry_run: bool = False
+    json: bool = False
+
+
+@dataclass(frozen=True)
+class SenderArgs:
+    """``mxsplit sender``: the values as typed; :mod:`..sender.command` normalises them."""
+
+    ip: str
+    mail_from: str
+    dns: DnsOptions
+    helo: str | None = None
+    to: str | None = None
+    json: bool = False
+
+
+Args = PlanArgs | CheckArgs | HostsArgs | SenderArgs

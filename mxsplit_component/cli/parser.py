@@ -1,0 +1,177 @@
+"""The ``mxsplit`` argument parser: every command's flags, its description and its exit codes.
+
+Kept cheap to build (no asyncio, httpx or pulumi): ``--help`` and ``plan`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..dns.options import DEFAULT_TIMEOUT
+from ..version import package_version
+
+
+class FlagParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` that remembers its flags (``dest`` -> ``--flag``) as they are added.
+
+    Built from what ``add_argument`` returns, so errors can be spelt as the user typed the
+    flags without reading argparse's private tables. Subparsers are of this class too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.flags: dict[str, str] = {}
+        #: Flags left out of --help: accepted only to refuse them with a clear message.
+        self.hidden: set[str] = set()
+        #: Subcommand name -> its parser (set on the top-level parser only).
+        self.commands: dict[str, FlagParser] = {}
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs and action.dest not in ("help", "version"):
+            self.flags[action.dest] = longs[0]
+            if action.help == argparse.SUPPRESS:
+                self.hidden.add(longs[0])
+        return action
+
+
+#: ``export.FORMATS``, spelt out so building the parser does not load the exporters (a test keeps them equal).
+EXPORT_FORMATS = ("zone", "tf-json", "dnscontrol", "octodns")
+#: Per command: what each exit code means (shown at the end of its --help).
+EXIT_CODES = {
+    "plan": ("the plan is valid (with --file: every row was written)",
+             "an error-severity rule fails",
+             "usage error or rejected input, naming the flag (with --file: a rejected row)",
+             "--graph or --published could not complete its lookup; nothing was planned on a guess"),
+    "check": ("no error finding", "an error finding", "usage error or bad input (with --file: a bad row)",
+              "a lookup or probe the verdict needs could not complete (wins over 1)"),
+    "hosts": ("every domain resolved to both hosts", "some domain could not (see its notes)",
+              "usage error or a bad row", "a lookup failed (Graph or DNS could not answer)"),
+    "sender": ("Exchange Online accepts the sender", "it defers the sender over IPv6 (450 4.7.25 / 4.7.26)",
+               "bad input", "a lookup the answer needs failed"),
+}
+#: Shared by every command: Ctrl-C (what was printed stays), and ``| head`` closing the pipe early.
+SIGNAL_CODES = ("130 interrupted (Ctrl-C)", "141 standard output closed early (| head)")
+DESCRIPTIONS = {
+    "plan": ("show the hosts, records, rules and resources for a domain; offline unless --graph or --published, "
+             "and --format writes documents for other tools"),
+    "check": "check the published MX split against real DNS, and simulate senders",
+    "hosts": "learn each domain's IPv4-only and dual-stack hosts, and say where they came from",
+    "sender": "predict Exchange Online's IPv6 answer to a sender (PTR, SPF) and whether the split helps",
+}
+
+
+def _sentence(command: str) -> str:
+    text = DESCRIPTIONS[command]
+    return text[0].upper() + text[1:] + "."
+
+
+def exit_codes_text(command: str) -> str:
+    lines = [f"  {code} {meaning}" for code, meaning in enumerate(EXIT_CODES[command])]
+    return "exit codes:\n" + "\n".join(lines + [f"  {text}" for text in SIGNAL_CODES])
+
+
+def add_plan_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags of :func:`~mxsplit_component.core.plan.plan_mx`, shared by ``plan`` and ``check``."""
+    parser.add_argument("domain", nargs="?", metavar="DOMAIN", help="the primary domain, e.g. contoso.com")
+    parser.add_argument("--tenant", help="onmicrosoft tenant: contoso or contoso.onmicrosoft.com")
+    parser.add_argument("--mode", default="split", choices=("split", "standard"), help="split (default) or standard")
+    parser.add_argument("--dual-stack-host", metavar="HOST",
+                        help="the domain's Microsoft host, as the admin center shows it")
+    parser.add_argument("--ipv4-only-host", metavar="HOST",
+                        help="an IPv4-only Microsoft host to prefer instead of the tenant host")
+    parser.add_argument("--primary-priority", type=int, default=0, metavar="N",
+                        help="preference of the first MX (default 0)")
+    parser.add_argument("--secondary-priority", type=int, default=10, metavar="N",
+                        help="preference of the dual-stack MX in split mode (default 10)")
+    parser.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
+
+
+def add_timeout(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--timeout``: one default for every command (:data:`~mxsplit_component.dns.options.DEFAULT_TIMEOUT`)."""
+    parser.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
+                        help=f"{what} (default {DEFAULT_TIMEOUT:g})")
+
+
+def seconds(text: str) -> float:
+    """A number; its range (finite, positive) is checked when the options are built."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+
+
+def _add_plan(sub: Any) -> FlagParser:
+    from ..backends import BACKENDS
+    from ..hosts.args import add_source_arguments
+
+    p: FlagParser = sub.add_parser("plan", help=DESCRIPTIONS["plan"], description=_sentence("plan"),
+                                   epilog=exit_codes_text("plan"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_plan_flags(p)
+    p.add_argument("--ttl", type=int, default=3600, metavar="SECONDS", help="TTL in seconds (default 3600)")
+    p.add_argument("--provider", choices=tuple(BACKENDS),
+                   help="also show the resources MxSplit declares (and the provider of --format tf-json)")
+    p.add_argument("--resource-group", help="Azure: resource group of the DNS zone (shown in --provider output)")
+    p.add_argument("--zone-name", help="Azure: DNS zone name (default: the domain)")
+    p.add_argument("--zone-id", help="Cloudflare / Route 53: zone id (shown in --provider output)")
+    p.add_argument("--managed-zone", help="Cloud DNS: managed zone name (e.g. contoso-com)")
+    p.add_argument("--project", help="Cloud DNS: project of the managed zone (default: the provider's)")
+    p.add_argument("--name", help="with --provider: the component name the child resource names start with "
+                                  "(default: from the domain)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--format", choices=EXPORT_FORMATS,
+                   help="print only the records as a document for another tool (tf-json needs --provider)")
+    p.add_argument("--adopt", action="append", default=[], metavar="ROLE=ID",
+                   help="with --format tf-json: an existing record to import (mx=… on Azure, Route 53, Cloud DNS; "
+                        "ipv4_only=… / dual_stack=… on Cloudflare); repeatable")
+    p.add_argument("--file", metavar="CSV",
+                   help="with --format: one document per row (header domain,tenant[,dual_stack_host,ipv4_only_host,"
+                        "mode]) written into --out-dir")
+    p.add_argument("--out-dir", metavar="DIR", help="with --file: the folder for the documents (created if missing)")
+    add_source_arguments(p, dns=True)
+    return p
+
+
+def _add_check(sub: Any) -> FlagParser:
+    from ..check.args import add_check_arguments
+    from ..hosts.args import add_source_arguments
+
+    c: FlagParser = sub.add_parser("check", help=DESCRIPTIONS["check"], description=_sentence("check"),
+                                   epilog=exit_codes_text("check"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_plan_flags(c)
+    add_check_arguments(c)
+    add_source_arguments(c, dns=False)
+    return c
+
+
+def _add_hosts(sub: Any) -> FlagParser:
+    from ..hosts.args import add_hosts_arguments
+
+    h: FlagParser = sub.add_parser("hosts", help=DESCRIPTIONS["hosts"], description=_sentence("hosts"),
+                                   epilog=exit_codes_text("hosts"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_hosts_arguments(h)
+    return h
+
+
+def _add_sender(sub: Any) -> FlagParser:
+    from ..sender.command import add_sender_arguments
+
+    s: FlagParser = sub.add_parser("sender", help=DESCRIPTIONS["sender"], description=_sentence("sender"),
+                                   epilog=exit_codes_text("sender"),
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_sender_arguments(s)
+    return s
+
+
+def build_parser() -> FlagParser:
+    parser = FlagParser(prog="mxsplit", description=(
+        "Plan and check the Microsoft 365 'MX split': MX 0 to the IPv4-only tenant host, MX 10 to the "
+        "domain's dual-stack host, so unauthenticated senders stay on IPv4."),
+        epilog="Each command's --help lists its flags and exit codes.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{plan,check,hosts,sender}")
+    for name, add in (("plan", _add_plan), ("check", _add_check), ("hosts", _add_hosts), ("sender", _add_sender)):
+        parser.commands[name] = add(sub)
+    return parser
