@@ -174,22 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", help="show the hosts, records, rules and resources for a domain (no network)")
     add_plan_flags(p, domain_required=False)
-    from .backends import BACKENDS
+    from .backends.flags import add_provider_flags, adopt_help
 
-    p.add_argument("--provider", choices=tuple(BACKENDS),
-                   help="also show the resources MxSplit declares (and the provider of --format tf-json)")
-    p.add_argument("--resource-group", help="Azure: resource group of the DNS zone (shown in --provider output)")
-    p.add_argument("--zone-name", help="Azure: DNS zone name (default: the domain)")
-    p.add_argument("--zone-id", help="Cloudflare / Route 53: zone id (shown in --provider output)")
-    p.add_argument("--managed-zone", help="Cloud DNS: managed zone name (e.g. contoso-com)")
-    p.add_argument("--project", help="Cloud DNS: project of the managed zone (default: the provider's)")
+    add_provider_flags(p)
     p.add_argument("--name", help="component name used for the child resource names (default: from the domain)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--format", choices=("zone", "tf-json", "dnscontrol", "octodns"),
                    help="print only the records as a document for another tool (tf-json needs --provider)")
     p.add_argument("--adopt", action="append", default=[], metavar="ROLE=ID",
-                   help="with --format tf-json: an existing record to import (mx=… on Azure, Route 53, Cloud DNS; "
-                        "ipv4_only=… / dual_stack=… on Cloudflare); repeatable")
+                   help=adopt_help())
     p.add_argument("--file", metavar="CSV",
                    help="with --format: one document per row (header domain,tenant[,dual_stack_host,ipv4_only_host,"
                         "mode]) written into --out-dir")

@@ -13,7 +13,7 @@ from .core.rules import validate_plan
 def _plain(value: Any) -> Any:
     """JSON-safe form of a resource input (Deferred values render as a description, settings
     not given as ``<setting>``)."""
-    from .backends.base import Deferred
+    from .backends.spec import Deferred
     from .export.targets import Unset
 
     if isinstance(value, Deferred):

@@ -9,37 +9,55 @@ changes in place between split and standard modes.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
 from ..core.names import is_subdomain, normalize_name, relative_to
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import (
+from .base import Adoption, ExistingSet, mx_value
+from .spec import (
+    CREATE_OVER_EXISTING,
+    ONE_SET_PER_NAME,
     REPLACES_WHOLE_SET,
-    Adoption,
+    Advisory,
     Capability,
     Deferred,
-    ExistingSet,
     ResourceSpec,
+    Setting,
+    Terraform,
     TtlRange,
-    mx_value,
+    adopt_roles,
+    as_given,
+    is_mx,
+    record_value,
     require_settings,
+    setting_names,
 )
 
 NAME = "azure"
 #: The ``MxSplitArgs`` field that selects this backend.
 ARGS_KEY = "azure"
+LABEL = "Azure DNS"
+ORDER = 10
 SDK_MODULE = "pulumi_azure_native.dns"
 EXTRA = "azure"
+TYPE_TOKEN = "azure-native:dns:RecordSet"
 TTL = TtlRange(1, 2147483647)
 CAPABILITIES = (
-    Capability("one-set-per-name", True, "both MX values live in one record set, so the split is one resource"),
-    Capability("create-over-existing", False, "creating a record set that already exists fails: adopt it instead"),
+    Capability(ONE_SET_PER_NAME, True, "both MX values live in one record set, so the split is one resource"),
+    Capability(CREATE_OVER_EXISTING, False, "creating a record set that already exists fails: adopt it instead"),
     REPLACES_WHOLE_SET,
 )
-SETTINGS_REQUIRED = ("resource_group_name",)
-SETTINGS_OPTIONAL = ("zone_name",)
+SETTINGS = (
+    Setting("resource_group_name", "Resource group of the Azure DNS zone.", flag="--resource-group"),
+    Setting("zone_name", "The Azure DNS zone that holds the domain; defaults to the domain itself.", required=False,
+            flag="--zone-name"),
+)
+SETTINGS_REQUIRED, SETTINGS_OPTIONAL = setting_names(SETTINGS)
+SETTINGS_TYPE = "AzureDnsArgs"
+SETTINGS_DOC = "Where the MX record set lives in Azure DNS."
 
 
 def relative_record_name(domain: str, zone_name: str) -> str:
@@ -78,13 +96,14 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
     else:
         inputs["relative_record_set_name"] = Deferred(zone, partial(relative_record_name, plan.domain),
                                                       f"{plan.domain} relative to zone_name")
-    return [ResourceSpec("azure-native:dns:RecordSet", SDK_MODULE, "RecordSet", "mx", inputs)]
+    return [ResourceSpec(TYPE_TOKEN, SDK_MODULE, "RecordSet", "mx", inputs)]
 
 
 #: ``/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/dnszones/<zone>/MX/<name>``
 _ARM_ID = (r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
                      r"Microsoft\.Network/dnszones/(?P<zone>[^/]+)/(?P<type>[A-Za-z]+)/(?P<name>[^/]+)$")
-ADOPT_ROLES = ("mx",)
+ADOPT_ROLES = adopt_roles(CAPABILITIES)
+ADOPT_ID = "its ARM id (az network dns record-set mx show ... --query id)"
 ADOPT_HINT = ("find it with: az network dns record-set mx show -g <resource group> -z <zone> -n @ --query id -o tsv")
 
 
@@ -116,3 +135,36 @@ def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
     lookup = {key: spec.inputs[key] for key in ("resource_group_name", "zone_name", "relative_record_set_name")}
     return Adoption(spec, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "record_type": "MX"},
                                       _existing_values, "mx_records"))
+
+
+def _tf_attributes(spec: ResourceSpec) -> dict[str, Any]:
+    """azure-native's RecordSet and azurerm's ``azurerm_dns_mx_record`` name the same fields differently."""
+    inputs = spec.inputs
+    return {
+        "name": inputs["relative_record_set_name"],
+        "zone_name": inputs["zone_name"],
+        "resource_group_name": inputs["resource_group_name"],
+        "ttl": inputs["ttl"],
+        "record": [{"preference": r["preference"], "exchange": r["exchange"]} for r in inputs["mx_records"]],
+    }
+
+
+def _tf_import_id(value: str) -> str:
+    """azurerm parses record ids with the documented casing; the Azure CLI prints ``dnszones``."""
+    return re.sub(r"/dnszones/", "/dnsZones/", value, flags=re.IGNORECASE)
+
+
+#: ``azurerm_dns_mx_record`` (azurerm 3.x/4.x): one resource, one ``record`` block per value.
+TERRAFORM = Terraform("azurerm_dns_mx_record", _tf_attributes, _tf_import_id)
+ADVISORIES: tuple[Advisory, ...] = ()
+
+
+def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
+    """The owner and values of a declared ``RecordSet`` of type MX."""
+    if not is_mx(props, "recordType"):
+        return None
+    return (f"{NAME}:{props.get('zoneName')}:{props.get('relativeRecordSetName')}",
+            [record_value(r.get("preference"), r.get("exchange")) for r in props.get("mxRecords") or []])
+
+
+stack_settings = as_given

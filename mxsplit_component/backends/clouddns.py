@@ -13,39 +13,58 @@ order and case of MX ``rrdatas`` when diffing).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import (
+from .base import Adoption, ExistingSet, mx_text_values, parse_mx_text
+from .spec import (
+    CREATE_OVER_EXISTING,
+    ONE_SET_PER_NAME,
     REPLACES_WHOLE_SET,
-    Adoption,
+    Advisory,
     Capability,
-    ExistingSet,
     ResourceSpec,
+    Setting,
+    Terraform,
     TtlRange,
-    mx_text_values,
-    parse_mx_text,
+    adopt_roles,
+    as_given,
+    host,
+    is_mx,
+    rdata_records,
     require_settings,
+    setting_names,
 )
 
 NAME = "cloud-dns"
 #: The ``MxSplitArgs`` key that holds this backend's settings (the CLI and README say ``cloud-dns``).
 ARGS_KEY = "cloud_dns"
+LABEL = "Google Cloud DNS"
+ORDER = 60
 SDK_MODULE = "pulumi_gcp.dns"
 EXTRA = "gcp"
 TYPE_TOKEN = "gcp:dns/recordSet:RecordSet"
 #: Cloud DNS documents no narrower range than DNS's own (RFC 2181 §8).
 TTL = TtlRange(1, 2147483647)
 CAPABILITIES = (
-    Capability("one-set-per-name", True, "both MX values live in one record set (rrdatas), so the split is one resource"),
-    Capability("create-over-existing", True, "creating replaces an existing set of the same name in the same change, "
+    Capability(ONE_SET_PER_NAME, True, "both MX values live in one record set (rrdatas), so the split is one resource"),
+    Capability(CREATE_OVER_EXISTING, True, "creating replaces an existing set of the same name in the same change, "
                                              "dropping foreign MX values silently: adopt it so the guard reads it first"),
     REPLACES_WHOLE_SET,
 )
-SETTINGS_REQUIRED = ("managed_zone",)
-SETTINGS_OPTIONAL = ("project",)
-ADOPT_ROLES = ("mx",)
+SETTINGS = (
+    Setting("managed_zone", "Resource name of the Cloud DNS managed zone (e.g. contoso-com), not its DNS name.",
+            flag="--managed-zone"),
+    Setting("project", "Google Cloud project of the managed zone; defaults to the provider's project. Required to adopt.",
+            required=False, flag="--project"),
+)
+SETTINGS_REQUIRED, SETTINGS_OPTIONAL = setting_names(SETTINGS)
+SETTINGS_TYPE = "CloudDnsArgs"
+SETTINGS_DOC = "Where the MX record set lives in Google Cloud DNS."
+ADOPT_ROLES = adopt_roles(CAPABILITIES)
+ADOPT_ID = "projects/{project}/managedZones/{zone}/rrsets/{name}./MX"
 ADOPT_HINT = ("find it with: gcloud dns record-sets list --zone <managed zone> --type MX; the import id is "
               "projects/<project>/managedZones/<managed zone>/rrsets/<name>./MX")
 
@@ -142,3 +161,19 @@ def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
     return Adoption(spec, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "type": "MX"},
                                       _existing_records, "rrdatas"))
 
+
+
+#: ``google_dns_record_set`` (google 5.x-7.x, bridged by pulumi-gcp): one resource, ``rrdatas = ["0 host.", …]``.
+TERRAFORM = Terraform("google_dns_record_set")
+ADVISORIES: tuple[Advisory, ...] = ()
+
+
+def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
+    """The owner and values of a declared ``RecordSet`` of type MX (the project is part of the owner)."""
+    if not is_mx(props):
+        return None
+    return (f"{NAME}:{props.get('project')}:{props.get('managedZone')}:{host(props.get('name'))}",
+            rdata_records(props.get("rrdatas")))
+
+
+stack_settings = as_given

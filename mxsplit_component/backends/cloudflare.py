@@ -9,26 +9,56 @@ dots and ``proxied``). So the inputs are already in Cloudflare's form: the full 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..core.plan import MxPlan
+from ..core.clouds import is_microsoft_host
+from ..core.names import is_subdomain, normalize_name
+from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption, Capability, ResourceSpec, TtlRange, require_settings
+from .base import Adoption
+from .spec import (
+    CREATE_OVER_EXISTING,
+    ONE_SET_PER_NAME,
+    PARTIAL_UPDATE,
+    Advisory,
+    Capability,
+    Deferred,
+    Lookup,
+    ResourceSpec,
+    Setting,
+    StackSettings,
+    Terraform,
+    TtlRange,
+    adopt_roles,
+    host,
+    is_mx,
+    record_value,
+    require_settings,
+    setting_names,
+)
 
 NAME = "cloudflare"
 #: The ``MxSplitArgs`` field that selects this backend.
 ARGS_KEY = "cloudflare"
+LABEL = "Cloudflare"
+ORDER = 20
 SDK_MODULE = "pulumi_cloudflare"
 EXTRA = "cloudflare"
+TYPE_TOKEN = "cloudflare:index/dnsRecord:DnsRecord"
 #: 1 means "automatic"; otherwise 60..86400 (30 on Enterprise zones, which we do not assume).
 TTL = TtlRange(60, 86400, also=(1,))
 CAPABILITIES = (
-    Capability("one-set-per-name", False, "one record per MX value, so each role is its own resource"),
-    Capability("create-over-existing", True, "a new record lands beside an existing MX: adopt the old one"),
-    Capability("partial-update", True, "each record updates on its own; records mxsplit does not manage stay"),
+    Capability(ONE_SET_PER_NAME, False, "one record per MX value, so each role is its own resource"),
+    Capability(CREATE_OVER_EXISTING, True, "a new record lands beside an existing MX: adopt the old one"),
+    Capability(PARTIAL_UPDATE, True, "each record updates on its own; records mxsplit does not manage stay"),
 )
-SETTINGS_REQUIRED = ("zone_id",)
-SETTINGS_OPTIONAL: tuple[str, ...] = ()
+SETTINGS = (
+    Setting("zone_id", "Cloudflare zone id of the zone that holds the domain.", flag="--zone-id"),
+)
+SETTINGS_REQUIRED, SETTINGS_OPTIONAL = setting_names(SETTINGS)
+SETTINGS_TYPE = "CloudflareDnsArgs"
+SETTINGS_DOC = "Where the MX records live in Cloudflare."
 COMMENT = "managed by mxsplit: {role} MX of the {domain} IPv6 split"
 
 
@@ -51,11 +81,12 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
             "ttl": plan.ttl,
             "comment": COMMENT.format(role=role, domain=plan.domain),
         }
-        specs.append(ResourceSpec("cloudflare:index/dnsRecord:DnsRecord", SDK_MODULE, "DnsRecord", role, inputs))
+        specs.append(ResourceSpec(TYPE_TOKEN, SDK_MODULE, "DnsRecord", role, inputs))
     return specs
 
 
-ADOPT_ROLES = ("ipv4-only", "dual-stack")
+ADOPT_ROLES = adopt_roles(CAPABILITIES)
+ADOPT_ID = "zone_id/record_id"
 ADOPT_HINT = ("find record ids with: curl -s -H 'Authorization: Bearer $TOKEN' "
               "'https://api.cloudflare.com/client/v4/zones/<zone_id>/dns_records?type=MX' | jq '.result[] | "
               "{id, content, priority}'")
@@ -78,3 +109,63 @@ def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
     """Import without our comment, so the record matches what exists (older CLIs refuse an
     import whose inputs differ). Each record updates on its own: nothing else to guard."""
     return Adoption(spec._replace(inputs={k: v for k, v in spec.inputs.items() if k != "comment"}))
+
+
+#: ``cloudflare_dns_record`` (cloudflare 5.x, bridged by pulumi-cloudflare 6): one resource
+#: per value, top-level ``priority``; same attributes and import id.
+TERRAFORM = Terraform("cloudflare_dns_record")
+
+
+def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
+    """The owner and value of a declared ``DnsRecord`` of type MX."""
+    if not is_mx(props):
+        return None
+    return f"{NAME}:{props.get('zoneId')}:{host(props.get('name'))}", [record_value(props.get("priority"),
+                                                                                   props.get("content"))]
+
+
+def check_form(resource_type: str, props: Mapping[str, Any], report: Callable[..., None]) -> None:
+    """Advisory: Cloudflare MX records written in a form Cloudflare rewrites diff on every preview."""
+    if resource_type != TYPE_TOKEN or not is_mx(props):
+        return
+    if not is_microsoft_host(host(props.get("content"))):
+        return
+    if props.get("name") == "@":
+        report("name '@': Cloudflare stores the full name (e.g. contoso.com), so '@' shows as a diff on every "
+               "preview; use the full domain name")
+    if str(props.get("content", "")).endswith("."):
+        report("content ends with '.': Cloudflare stores host names without the trailing dot, so this diffs on "
+               "every preview; drop the dot")
+    if props.get("proxied"):
+        report("proxied: MX records cannot be proxied; set proxied=False")
+    if props.get("ttl") in (None, 0):
+        report("ttl: set a real TTL (1 = automatic, or 60..86400); a missing TTL diffs on every preview")
+
+
+ADVISORIES = (Advisory("cloudflare-mx-form", "Cloudflare MX records to Microsoft 365 use Cloudflare's stored form "
+                       "(full name, no trailing dot, not proxied, a real TTL), so previews stay clean.", check_form),)
+
+
+def _zone_id(result: Any) -> Any:
+    return result.zone_id or result.id
+
+
+def stack_settings(settings: Mapping[str, Any], domain: str) -> StackSettings:
+    """Stack config may name the zone (``zone_name: contoso.com``) instead of its id; the
+    rollout program looks the id up (``cloudflare.get_zone_output``) at deployment."""
+    if not isinstance(settings, Mapping) or "zone_name" not in settings:
+        return StackSettings(settings)
+    if "zone_id" in settings:
+        raise MxSplitError(f"{ARGS_KEY} takes zone_id or zone_name, not both", field=ARGS_KEY)
+    zone_name = settings["zone_name"]
+    field = f"{ARGS_KEY}.zone_name"
+    if not isinstance(zone_name, str) or not zone_name.strip():
+        raise MxSplitError(f"{field} must be a zone name such as contoso.com", field=field)
+    zone = normalize_name(zone_name, field, min_labels=1)
+    if not is_subdomain(domain, zone):
+        raise MxSplitError(f"{field} {zone!r} does not contain domain {domain!r}; pass the Cloudflare zone that hosts "
+                           f"{domain} (e.g. zone_name={domain!r})", field=field)
+    rest = {k: v for k, v in settings.items() if k != "zone_name"}
+    # "all" is the API default; the typed filter requires it.
+    lookup = Lookup(ARGS_KEY, "zone_id", SDK_MODULE, "get_zone_output", {"filter": {"name": zone, "match": "all"}}, _zone_id)
+    return StackSettings({**rest, "zone_id": Deferred(zone, str, f"zone id of {zone}")}, (lookup,))

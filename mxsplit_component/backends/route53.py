@@ -12,40 +12,58 @@ pulumi-aws bridges): ``name`` lower case without the trailing dot (its state fun
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+from ..core.clouds import is_microsoft_host
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import (
+from .base import Adoption, ExistingSet, mx_text_values, parse_mx_text
+from .spec import (
+    CREATE_OVER_EXISTING,
+    ONE_SET_PER_NAME,
     REPLACES_WHOLE_SET,
-    Adoption,
+    Advisory,
     Capability,
-    ExistingSet,
     ResourceSpec,
+    Setting,
+    Terraform,
     TtlRange,
-    mx_text_values,
-    parse_mx_text,
+    adopt_roles,
+    as_given,
+    host,
+    is_mx,
+    rdata_records,
     require_settings,
+    setting_names,
 )
 
 NAME = "route53"
 #: The ``MxSplitArgs`` key that holds this backend's settings.
 ARGS_KEY = "route53"
+LABEL = "AWS Route 53"
+ORDER = 50
 SDK_MODULE = "pulumi_aws.route53"
 EXTRA = "aws"
 TYPE_TOKEN = "aws:route53/record:Record"
 #: Route 53 API ``ResourceRecordSet.TTL``: 0..2147483647; mxsplit's own floor is 1.
 TTL = TtlRange(1, 2147483647)
 CAPABILITIES = (
-    Capability("one-set-per-name", True, "both MX values live in one record set (records), so the split is one resource"),
-    Capability("create-over-existing", False, "creating a record set that already exists fails, and allow_overwrite "
-                                              "silently replaces it: adopt it instead (import id <zone id>_<name>_MX)"),
+    Capability(ONE_SET_PER_NAME, True, "both MX values live in one record set (records), so the split is one resource"),
+    Capability(CREATE_OVER_EXISTING, False, "creating a record set that already exists fails, and allow_overwrite "
+                                            "silently replaces it: adopt it instead (import id <zone id>_<name>_MX)"),
     REPLACES_WHOLE_SET,
 )
-SETTINGS_REQUIRED = ("zone_id",)
-SETTINGS_OPTIONAL: tuple[str, ...] = ()
-ADOPT_ROLES = ("mx",)
+SETTINGS = (
+    Setting("zone_id", "Route 53 hosted zone id (e.g. Z0123456789ABC) of the public zone that holds the domain.",
+            flag="--zone-id"),
+)
+SETTINGS_REQUIRED, SETTINGS_OPTIONAL = setting_names(SETTINGS)
+SETTINGS_TYPE = "Route53DnsArgs"
+SETTINGS_DOC = "Where the MX record set lives in AWS Route 53."
+ADOPT_ROLES = adopt_roles(CAPABILITIES)
+ADOPT_ID = "ZONEID_name_MX (e.g. Z0123456789ABC_contoso.com_MX)"
 ADOPT_HINT = ("find it with: aws route53 list-resource-record-sets --hosted-zone-id <zone id> --query "
               "\"ResourceRecordSets[?Type=='MX']\"; the import id is <zone id>_<name>_MX, e.g. Z0123456789ABC_contoso.com_MX")
 
@@ -144,3 +162,28 @@ def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
     return Adoption(spec, ExistingSet(SDK_MODULE, "get_records_output", lookup,
                                       partial(_existing_records, name), "records"))
 
+
+
+#: ``aws_route53_record`` (aws 5.x/6.x, bridged by pulumi-aws): one resource, ``records = ["0 host.", …]``.
+TERRAFORM = Terraform("aws_route53_record")
+
+
+def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
+    """The owner and values of a declared ``Record`` of type MX."""
+    if not is_mx(props):
+        return None
+    return f"{NAME}:{props.get('zoneId')}:{host(props.get('name'))}", rdata_records(props.get("records"))
+
+
+def check_overwrite(resource_type: str, props: Mapping[str, Any], report: Callable[..., None]) -> None:
+    """Advisory: ``allow_overwrite`` on a Microsoft MX set replaces foreign values without a word."""
+    if resource_type != TYPE_TOKEN or not is_mx(props):
+        return
+    if props.get("allowOverwrite") and any(is_microsoft_host(r.exchange) for r in rdata_records(props.get("records"))):
+        report("allowOverwrite: an UPSERT silently replaces whatever the MX set held (a gateway, a backup MX); "
+               "import the existing set instead (pulumi import id <zone id>_<name>_MX) and drop allowOverwrite")
+
+
+ADVISORIES = (Advisory("route53-mx-overwrite", "Route 53 MX sets to Microsoft 365 are adopted by import, not "
+                       "overwritten with allow_overwrite (which drops foreign MX values silently).", check_overwrite),)
+stack_settings = as_given

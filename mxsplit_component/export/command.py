@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..backends.flags import adopt_roles_text, provider_settings
 from ..core.plan import MxPlan, plan_mx
 from ..core.rules import validate_plan
 from ..errors import MxSplitError
@@ -20,35 +21,6 @@ from . import file_name, render
 Emit = Callable[[str], None]
 
 
-#: The plan flag (its ``argparse`` dest) behind each backend setting, per ``--provider``.
-SETTING_FLAGS = {
-    "azure": {"resource_group_name": "resource_group", "zone_name": "zone_name"},
-    "cloudflare": {"zone_id": "zone_id"},
-    "route53": {"zone_id": "zone_id"},
-    "cloud-dns": {"managed_zone": "managed_zone", "project": "project"},
-}
-
-
-def _flag(dest: str) -> str:
-    return "--" + dest.replace("_", "-")
-
-
-def provider_settings(ns: argparse.Namespace) -> dict[str, Any]:
-    """The backend settings the plan flags give for ``--provider`` (missing ones left out).
-
-    :raises MxSplitError: for a flag of another provider, which would otherwise be dropped.
-    """
-    own = SETTING_FLAGS.get(ns.provider or "", {})
-    for dest in dict.fromkeys(d for flags in SETTING_FLAGS.values() for d in flags.values()):
-        if getattr(ns, dest, None) is None or dest in own.values():
-            continue
-        owners = " and ".join(p for p, flags in SETTING_FLAGS.items() if dest in flags.values())
-        fix = (f"--provider {ns.provider} takes {', '.join(_flag(d) for d in own.values())}" if ns.provider
-               else f"pass --provider {owners.replace(' and ', ' or ')}, or drop it")
-        raise MxSplitError(f"{_flag(dest)} is a {owners} setting; {fix}", field=dest)
-    return {key: getattr(ns, dest) for key, dest in own.items() if getattr(ns, dest, None) is not None}
-
-
 def adopt_ids(pairs: list[str]) -> dict[str, str]:
     """``["mx=<id>"]`` -> ``{"mx": "<id>"}``; the backend checks each id later."""
     ids: dict[str, str] = {}
@@ -56,8 +28,7 @@ def adopt_ids(pairs: list[str]) -> dict[str, str]:
         role, sep, value = pair.partition("=")
         role = role.strip().replace("-", "_")
         if not sep or not role or not value.strip():
-            raise MxSplitError(f"--adopt {pair!r} is not ROLE=ID; e.g. --adopt mx=<import id> (Azure, Route 53, Cloud "
-                               "DNS) or --adopt dual_stack=<zone_id>/<record_id> (Cloudflare)", field="adopt")
+            raise MxSplitError(f"--adopt {pair!r} is not ROLE=ID: {adopt_roles_text()}", field="adopt")
         if role in ids:
             raise MxSplitError(f"--adopt {role} given twice; pass one id per role", field=f"adopt.{role}")
         ids[role] = value.strip()
@@ -142,3 +113,7 @@ def _export_rows(ns: argparse.Namespace, emit: Emit, warn: Emit) -> int:
             if not validate_plan(plan)["ok"] and worst == ExitCode.OK:
                 worst = ExitCode.FINDINGS
     return worst
+
+
+# provider_settings lives with the backends' flags; the CLI takes it from here with the rest of --format.
+__all__ = ["adopt_ids", "provider_settings", "run_export"]

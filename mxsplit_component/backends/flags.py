@@ -1,0 +1,80 @@
+"""The ``mxsplit plan`` flags of the backends: ``--provider`` and one flag per backend setting.
+
+Each backend declares its settings' flags (:class:`~.spec.Setting`); backends may share one
+(``--zone-id`` is Cloudflare's and Route 53's). A flag of another backend than
+``--provider``'s is refused rather than dropped: the output would lack what was asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import MxSplitError
+from . import BACKENDS, get_backend
+from .base import Backend
+from .spec import Setting
+
+
+def _dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def joined(words: list[str], last: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def setting_flags() -> dict[str, list[tuple[Backend, Setting]]]:
+    """Every setting flag, with the backends (in listing order) and settings it sets."""
+    flags: dict[str, list[tuple[Backend, Setting]]] = {}
+    for backend in BACKENDS.values():
+        for setting in backend.SETTINGS:
+            if setting.flag is not None:
+                flags.setdefault(setting.flag, []).append((backend, setting))
+    return flags
+
+
+def add_provider_flags(parser: argparse.ArgumentParser) -> None:
+    """``--provider`` and every backend's setting flags, each help naming the hosts it serves."""
+    parser.add_argument("--provider", choices=tuple(BACKENDS),
+                        help="also show the resources MxSplit declares (and the provider of --format tf-json)")
+    for flag, owners in setting_flags().items():
+        parser.add_argument(flag, help=" ".join(f"{backend.LABEL}: {setting.doc}" for backend, setting in owners))
+
+
+def adopt_help() -> str:
+    """The ``--adopt`` help: which roles each backend adopts."""
+    return ("with --format tf-json: an existing record to import as ROLE=ID (" + adopt_roles_text() + "); repeatable")
+
+
+def adopt_roles_text() -> str:
+    """``mx=<import id> on azure, route53 and cloud-dns; ipv4_only=… / dual_stack=… on cloudflare, …``."""
+    by_roles: dict[tuple[str, ...], list[str]] = {}
+    for backend in BACKENDS.values():
+        by_roles.setdefault(backend.ADOPT_ROLES, []).append(backend.NAME)
+    return "; ".join(" / ".join(f"{r.replace('-', '_')}=<import id>" for r in roles) + f" on {joined(names)}"
+                     for roles, names in by_roles.items())
+
+
+def provider_settings(ns: argparse.Namespace) -> dict[str, Any]:
+    """The backend settings the plan flags give for ``--provider`` (missing ones left out).
+
+    :raises MxSplitError: for a flag of another provider, which would otherwise be dropped.
+    """
+    flags = setting_flags()
+    backend = get_backend(ns.provider) if ns.provider else None
+    own = {s.name: _dest(s.flag) for s in (backend.SETTINGS if backend else ()) if s.flag is not None}
+    for flag, owners in flags.items():
+        dest = _dest(flag)
+        if getattr(ns, dest, None) is None or dest in own.values():
+            continue
+        names = [b.NAME for b, _ in owners]
+        fix = (f"--provider {ns.provider} takes {', '.join(_flag(d) for d in own.values())}" if ns.provider
+               else f"pass --provider {joined(names, 'or')}, or drop it")
+        raise MxSplitError(f"{flag} is a {joined(names)} setting; {fix}", field=dest)
+    return {key: getattr(ns, dest) for key, dest in own.items() if getattr(ns, dest, None) is not None}
