@@ -7,10 +7,7 @@ from mxsplit_component.backends.base import AdoptionRefused
 from mxsplit_component.component import AdoptionRefusedError
 from mxsplit_component.errors import MxSplitError
 from mxsplit_component.plugin import MxSplitProvider, SchemaSpelling, mxsplit_error_in, snake, spread_into_fields
-
-OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SIG = "4dabf18193072939515e22adb298388d"
+from mxsplit_component.pulumi_compat import OUTPUT_SIG, SECRET_SIG, SIG
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.names import is_subdomain, normalize_name, relative_to
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption, ExistingSet, mx_value
+from .base import Adoption, Backend, ExistingSet, mx_value
 from .spec import (
     CREATE_OVER_EXISTING,
     ONE_SET_PER_NAME,
@@ -168,3 +168,8 @@ def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
 
 
 stack_settings = as_given
+
+if TYPE_CHECKING:  # mypy checks this module against the backend contract
+    from . import azure as _this
+
+    _CONTRACT: Backend = _this

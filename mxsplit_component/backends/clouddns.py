@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption, ExistingSet, mx_text_values, parse_mx_text
+from .base import Adoption, Backend, ExistingSet, mx_text_values, parse_mx_text
 from .spec import (
     CREATE_OVER_EXISTING,
     ONE_SET_PER_NAME,
@@ -177,3 +177,8 @@ def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
 
 
 stack_settings = as_given
+
+if TYPE_CHECKING:  # mypy checks this module against the backend contract
+    from . import clouddns as _this
+
+    _CONTRACT: Backend = _this

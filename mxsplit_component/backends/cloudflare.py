@@ -10,13 +10,13 @@ dots and ``proxied``). So the inputs are already in Cloudflare's form: the full 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.clouds import is_microsoft_host
 from ..core.names import is_subdomain, normalize_name
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption
+from .base import Adoption, Backend
 from .spec import (
     CREATE_OVER_EXISTING,
     ONE_SET_PER_NAME,
@@ -169,3 +169,8 @@ def stack_settings(settings: Mapping[str, Any], domain: str) -> StackSettings:
     # "all" is the API default; the typed filter requires it.
     lookup = Lookup(ARGS_KEY, "zone_id", SDK_MODULE, "get_zone_output", {"filter": {"name": zone, "match": "all"}}, _zone_id)
     return StackSettings({**rest, "zone_id": Deferred(zone, str, f"zone id of {zone}")}, (lookup,))
+
+if TYPE_CHECKING:  # mypy checks this module against the backend contract
+    from . import cloudflare as _this
+
+    _CONTRACT: Backend = _this

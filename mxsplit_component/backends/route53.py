@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.clouds import is_microsoft_host
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import Adoption, ExistingSet, mx_text_values, parse_mx_text
+from .base import Adoption, Backend, ExistingSet, mx_text_values, parse_mx_text
 from .spec import (
     CREATE_OVER_EXISTING,
     ONE_SET_PER_NAME,
@@ -187,3 +187,8 @@ def check_overwrite(resource_type: str, props: Mapping[str, Any], report: Callab
 ADVISORIES = (Advisory("route53-mx-overwrite", "Route 53 MX sets to Microsoft 365 are adopted by import, not "
                        "overwritten with allow_overwrite (which drops foreign MX values silently).", check_overwrite),)
 stack_settings = as_given
+
+if TYPE_CHECKING:  # mypy checks this module against the backend contract
+    from . import route53 as _this
+
+    _CONTRACT: Backend = _this
