@@ -4,7 +4,7 @@
 module owns the protocol boundary:
 
 - bad input becomes an ``InputPropertyError`` on the schema's camelCase path
-  (``cloudflare.zoneId``, ``primaryPriority``) with the message's field names spelled as
+  (``<backend>.zoneId``, ``primaryPriority``) with the message's field names spelled as
   the schema spells them, never a gRPC ``UNKNOWN`` with a Python traceback (the SDK wraps
   any exception raised in a component's ``__init__``, even an ``InputPropertyError``);
 - a plain input (a plan field) that arrives unknown, secret or as another resource's output
@@ -72,9 +72,9 @@ def schema_names(schema: Mapping[str, Any]) -> dict[str, str]:
 class SchemaSpelling:
     """Rewrites a field path or a message from Python spelling to the schema's.
 
-    Messages are written for Python callers (``azure={'resource_group_name': ...}``,
+    Messages are written for Python callers (``<backend>={'zone_id': ...}``,
     ``allow_foreign_mx=True``, ``primary_priority``); a YAML or TypeScript user knows
-    ``azure: {resourceGroupName: ...}``, ``allowForeignMx: true``, ``primaryPriority``.
+    ``<backend>: {zoneId: ...}``, ``allowForeignMx: true``, ``primaryPriority``.
     """
 
     def __init__(self, names: Mapping[str, str]) -> None:
@@ -147,7 +147,7 @@ class MxSplitProvider(ComponentProvider):
         super().__init__([MxSplit], PACKAGE, version=package_version())
         self.loaded_schema: dict[str, Any] = json.loads(self.schema or "{}")
         self.spelling = SchemaSpelling(schema_names(self.loaded_schema))
-        #: Plain object inputs whose fields take outputs: the backend settings (``azure``, ``cloudDns``, …).
+        #: Plain object inputs whose fields take outputs: each backend's settings object.
         self.object_inputs = [name for resource in self.loaded_schema["resources"].values()
                               for name, prop in resource["inputProperties"].items()
                               if prop.get("plain") and self._fields_take_outputs(prop)]
@@ -230,8 +230,8 @@ def spread_into_fields(inputs: struct_pb2.Struct, dependencies: Mapping[str, Seq
                        objects: Sequence[str]) -> None:
     """Carry secrecy and dependencies of a plain object's fields on the fields themselves.
 
-    The backend settings (``azure``, ``route53``, …) are plain objects whose fields take outputs. The SDK lifts a
-    nested secret (``cloudflare.zoneId``) to the whole object and wraps an object with
+    The backend settings are plain objects whose fields take outputs. The SDK lifts a
+    nested secret (``<backend>.zoneId``) to the whole object and wraps an object with
     property dependencies in one output, which the component cannot look into while it
     plans. As output values on the fields, secrecy and dependencies reach the records.
     """

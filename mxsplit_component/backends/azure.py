@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..core.names import is_subdomain, normalize_name, relative_to
+from ..core.names import relative_to
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
 from .base import Adoption, Backend, ExistingSet, mx_value
@@ -23,7 +22,6 @@ from .spec import (
     REPLACES_WHOLE_SET,
     Advisory,
     Capability,
-    Deferred,
     ResourceSpec,
     Setting,
     Terraform,
@@ -34,6 +32,8 @@ from .spec import (
     record_value,
     require_settings,
     setting_names,
+    zone_and_name,
+    zone_containing,
 )
 
 NAME = "azure"
@@ -65,11 +65,7 @@ def relative_record_name(domain: str, zone_name: str) -> str:
 
     :raises MxSplitError: (field ``azure.zone_name``) when the domain is not inside the zone.
     """
-    zone = normalize_name(zone_name, "azure.zone_name", min_labels=1)
-    if not is_subdomain(domain, zone):
-        raise MxSplitError(f"azure.zone_name {zone!r} does not contain domain {domain!r}; pass the Azure DNS zone "
-                           f"that hosts {domain} (e.g. zone_name={domain!r})", field="azure.zone_name")
-    return relative_to(domain, zone)
+    return relative_to(domain, zone_containing(domain, zone_name, f"{ARGS_KEY}.zone_name", LABEL))
 
 
 def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
@@ -79,23 +75,18 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
     name is a :class:`~.base.Deferred`, computed once the zone name is known.
     """
     cfg = require_settings(settings, NAME, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
-    TTL.check(plan.ttl, "Azure DNS")
-    zone = cfg.get("zone_name")
-    if zone is None:
-        zone = plan.domain
+    TTL.check(plan.ttl, LABEL)
+    zone, name = zone_and_name(plan.domain, cfg.get("zone_name"), "zone_name", f"{ARGS_KEY}.zone_name",
+                               relative_record_name)
     inputs: dict[str, Any] = {
         "resource_group_name": cfg["resource_group_name"],
-        "zone_name": normalize_name(zone, "azure.zone_name", min_labels=1) if isinstance(zone, str) else zone,
+        "zone_name": zone,
         "record_type": "MX",
         "ttl": plan.ttl,
         # No metadata: an adopted (imported) set must match its inputs exactly.
         "mx_records": plan.mx_records,
+        "relative_record_set_name": name,
     }
-    if isinstance(zone, str):
-        inputs["relative_record_set_name"] = relative_record_name(plan.domain, zone)
-    else:
-        inputs["relative_record_set_name"] = Deferred(zone, partial(relative_record_name, plan.domain),
-                                                      f"{plan.domain} relative to zone_name")
     return [ResourceSpec(TYPE_TOKEN, SDK_MODULE, "RecordSet", "mx", inputs)]
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core.clouds import is_microsoft_host
-from ..core.names import is_subdomain, normalize_name
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
 from .base import Adoption, Backend
@@ -34,8 +33,10 @@ from .spec import (
     host,
     is_mx,
     record_value,
+    records_by_role,
     require_settings,
     setting_names,
+    zone_containing,
 )
 
 NAME = "cloudflare"
@@ -66,23 +67,16 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
     """The resources for ``plan`` on Cloudflare. Pure: ``zone_id`` may be a ``pulumi.Input``."""
     cfg = require_settings(settings, NAME, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
     TTL.check(plan.ttl, "Cloudflare")
-    specs = []
-    for role in ("ipv4-only", "dual-stack"):
-        record = plan.record_for(role)
-        if record is None:
-            continue
-        inputs: dict[str, Any] = {
-            "zone_id": cfg["zone_id"],
-            "name": plan.domain,
-            "type": "MX",
-            "content": record.exchange,
-            "priority": record.preference,
-            "proxied": False,
-            "ttl": plan.ttl,
-            "comment": COMMENT.format(role=role, domain=plan.domain),
-        }
-        specs.append(ResourceSpec(TYPE_TOKEN, SDK_MODULE, "DnsRecord", role, inputs))
-    return specs
+    return [ResourceSpec(TYPE_TOKEN, SDK_MODULE, "DnsRecord", role, {
+        "zone_id": cfg["zone_id"],
+        "name": plan.domain,
+        "type": "MX",
+        "content": record.exchange,
+        "priority": record.preference,
+        "proxied": False,
+        "ttl": plan.ttl,
+        "comment": COMMENT.format(role=role, domain=plan.domain),
+    }) for role, record in records_by_role(plan)]
 
 
 ADOPT_ROLES = adopt_roles(CAPABILITIES)
@@ -161,10 +155,7 @@ def stack_settings(settings: Mapping[str, Any], domain: str) -> StackSettings:
     field = f"{ARGS_KEY}.zone_name"
     if not isinstance(zone_name, str) or not zone_name.strip():
         raise MxSplitError(f"{field} must be a zone name such as contoso.com", field=field)
-    zone = normalize_name(zone_name, field, min_labels=1)
-    if not is_subdomain(domain, zone):
-        raise MxSplitError(f"{field} {zone!r} does not contain domain {domain!r}; pass the Cloudflare zone that hosts "
-                           f"{domain} (e.g. zone_name={domain!r})", field=field)
+    zone = zone_containing(domain, zone_name, field, LABEL)
     rest = {k: v for k, v in settings.items() if k != "zone_name"}
     # "all" is the API default; the typed filter requires it.
     lookup = Lookup(ARGS_KEY, "zone_id", SDK_MODULE, "get_zone_output", {"filter": {"name": zone, "match": "all"}}, _zone_id)

@@ -7,10 +7,12 @@ backend (the README table, ``--provider`` choices, the CLI flags) costs no SDK i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from ..core.plan import MxRecord
+from ..core.names import is_subdomain, normalize_name
+from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
 
 
@@ -153,6 +155,39 @@ def require_settings(settings: object, backend: str, required: tuple[str, ...],
             raise MxSplitError(f"{backend}.{key} is empty; omit it to use the default, or pass a value",
                                field=f"{backend}.{key}")
     return dict(settings)
+
+
+def zone_containing(domain: str, zone_name: object, field: str, label: str) -> str:
+    """The zone ``zone_name``, normalised, after checking that it holds ``domain``.
+
+    :raises MxSplitError: (``field``, e.g. ``azure.zone_name``) when it is no zone name or
+        does not contain the domain.
+    """
+    zone = normalize_name(zone_name, field, min_labels=1)
+    if not is_subdomain(domain, zone):
+        raise MxSplitError(f"{field} {zone!r} does not contain domain {domain!r}; pass the {label} zone that hosts "
+                           f"{domain} (e.g. {field.rsplit('.', 1)[-1]}={domain!r})", field=field)
+    return zone
+
+
+def zone_and_name(domain: str, zone: Any, setting: str, field: str,
+                  name_in: Callable[[str, str], str]) -> tuple[Any, Any]:
+    """(zone, the domain's name in it) from an optional zone setting that defaults to the domain.
+
+    A plain zone is normalised and checked at once; a zone that is an output of another
+    resource (the zone created in the same program) makes the name a :class:`Deferred`.
+    """
+    if zone is None:
+        zone = domain
+    if not isinstance(zone, str):
+        return zone, Deferred(zone, partial(name_in, domain), f"{domain} relative to {setting}")
+    name = name_in(domain, zone)
+    return normalize_name(zone, field, min_labels=1), name
+
+
+def records_by_role(plan: MxPlan) -> list[tuple[str, MxRecord]]:
+    """``(role, record)`` for each record of the plan, for hosts that keep one record per value."""
+    return [(role, record) for role in RECORD_ROLES if (record := plan.record_for(role)) is not None]
 
 
 def _inputs(spec: ResourceSpec) -> dict[str, Any]:
