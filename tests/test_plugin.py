@@ -3,11 +3,13 @@
 import pytest
 from google.protobuf import struct_pb2
 
+from mxsplit_component.backends import BACKENDS
 from mxsplit_component.backends.base import AdoptionRefused
 from mxsplit_component.component import AdoptionRefusedError
 from mxsplit_component.errors import MxSplitError
 from mxsplit_component.plugin import MxSplitProvider, SchemaSpelling, mxsplit_error_in, snake, spread_into_fields
 from mxsplit_component.pulumi_compat import OUTPUT_SIG, SECRET_SIG, SIG
+from tests.support.backends import camel
 
 
 @pytest.fixture(scope="module")
@@ -101,4 +103,5 @@ def test_plain_fields_without_dependencies_stay_plain():
 
 
 def test_object_inputs_are_the_backend_settings(provider):
-    assert sorted(provider.object_inputs) == ["azure", "cloudDns", "cloudflare", "route53"]
+    every = {"azure", "cloudDns", "cloudflare", "route53"} | {camel(b.ARGS_KEY) for b in BACKENDS.values()}
+    assert sorted(provider.object_inputs) == sorted(every)
