@@ -9,8 +9,8 @@ The component package needs more than the SDK's public API offers:
   the same property error as one raised during it;
 - serving that servicer ourselves: ``component_provider_host`` and
   ``pulumi.provider.main`` build the stock servicer around a stock provider, so neither can
-  carry the error mapping; :func:`serve` does what they do (loopback port, the SDK's own
-  gRPC options, the port as the first line of stdout);
+  carry the error mapping; :func:`serve` does what they do (a loopback port, printed as
+  the first line of stdout);
 - the engine's signature keys of tagged property values, to move secrecy and dependencies
   of a plain object's fields onto the fields (``plugin.spread_into_fields``);
 - the text of the SDK's exception for a failed invoke, the only sign that the read before an
@@ -29,7 +29,6 @@ from pulumi.output import Unknown
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError, ProviderServicer
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
 #: Signature keys of the engine protocol's tagged values (pulumi/sdk/go/common/resource/properties.go,
@@ -60,7 +59,7 @@ def failed_invoke(exc: BaseException | None) -> str | None:
 async def serve(servicer: ProviderServicer) -> None:
     """Serve ``servicer`` on a loopback port and print the port as the first line: the
     language host reads it. Returns when the server stops."""
-    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+    server = grpc.aio.server()
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
