@@ -29,6 +29,7 @@ SAMPLES = {
         "azure-native:dns:getRecordSet": {"mxRecords": [{"preference": 0, "exchange": DS}], "id": ARM}}),
     "cloudflare": Sample({"zone_id": "zone123"}, {"dual_stack": "zone123/abc123"}),
     "dnsimple": Sample({"zone_name": "contoso.com"}, {"dual_stack": "contoso.com_1234"}),
+    "digitalocean": Sample({"domain": "contoso.com"}, {"dual_stack": "contoso.com,12345678"}),
     "route53": Sample({"zone_id": "Z0123456789ABC"}, {"mx": "Z0123456789ABC_contoso.com_MX"}, {
         "aws:route53/getRecords:getRecords": {"resourceRecordSets": [
             {"name": "contoso.com.", "type": "MX", "resourceRecords": [{"value": f"0 {DS}."}]}]}}),
