@@ -12,12 +12,15 @@ from typing import Any
 
 import pulumi
 
+from .backends import BY_ARGS_KEY
 from .backends.spec import Lookup
+from .component import require_sdk
 from .stackconfig import Entry
 
 
 def looked_up(lookup: Lookup) -> pulumi.Output[Any]:
     """Run a backend's lookup (the SDK's Output-form invoke), e.g. a zone id by zone name."""
+    require_sdk(BY_ARGS_KEY[lookup.args_key])
     function = getattr(importlib.import_module(lookup.module), lookup.function)
     result: pulumi.Output[Any] = function(**lookup.args).apply(lookup.pick)
     return result

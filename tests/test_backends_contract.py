@@ -197,3 +197,31 @@ def test_the_rollout_declares_a_stack_entry(name, preview):
     assert set(records) == {s.logical_name("contoso-com") for s in specs(name)}
     assert {r.resource_id for r in records.values()} - {None, ""} == set(sample.adopt.values())
     assert value(exports["domains"])["contoso.com"]["validation"]["ok"] is True
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_missing_sdk_is_named_with_its_extra_before_anything_is_registered(name, monkeypatch):
+    backend = BACKENDS[name]
+    root = backend.SDK_MODULE.split(".")[0]
+    for module in [m for m in sys.modules if m.split(".")[0] == root] + [root]:
+        monkeypatch.setitem(sys.modules, module, None)  # as if the extra were not installed
+    mocks = RecordingMocks()
+    with pytest.raises(MxSplitError) as err:
+        run_program(component(name), mocks=mocks)
+    assert err.value.field == backend.ARGS_KEY
+    assert str(err.value) == f"{backend.ARGS_KEY} needs the {root} package: pip install " \
+                             f"'mxsplit-component[{backend.EXTRA}]'"
+    assert mocks.resources == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stack_config_names_the_key_of_a_bad_setting(name):
+    from mxsplit_component.errors import ConfigError
+    from mxsplit_component.stackconfig import parse_entries
+
+    backend = BACKENDS[name]
+    with pytest.raises(ConfigError) as err:
+        parse_entries([{"domain": "contoso.com", backend.ARGS_KEY: {**SAMPLES[name].settings, "bogus": "x"}}],
+                      tenant="contoso")
+    assert err.value.field == f"mxsplit:domains[0].{backend.ARGS_KEY}.bogus"
+    assert "is not a known setting" in str(err.value)

@@ -146,3 +146,10 @@ def test_the_example_requires_the_secret():
     with pytest.raises(Exception, match="token"):
         run_main(EXAMPLE / "__main__.py", config=config,
                  mocks=RecordingMocks(calls={GET_DOMAIN: {"name": "contoso.com"}}), project="mxsplit-digitalocean")
+
+
+def test_an_idn_domain_in_the_import_id_is_the_components_domain():
+    plan = plan_mx(domain="bücher.example", tenant="contoso", dual_stack_host="xnbcherkva-example0c.mail.protection"
+                   ".outlook.com")
+    [_, ds] = digitalocean.describe(plan, {})
+    assert digitalocean.check_adopt_id("dual-stack", "BÜCHER.example,77", ds) == "xn--bcher-kva.example,77"

@@ -140,3 +140,10 @@ def test_the_example_requires_the_secret():
     with pytest.raises(Exception, match="token"):
         run_main(EXAMPLE / "__main__.py", config=config, mocks=RecordingMocks(calls={GET_ZONE: {"name": "contoso.com"}}),
                  project="mxsplit-dnsimple")
+
+
+def test_an_idn_zone_in_the_import_id_is_the_components_zone():
+    plan = plan_mx(domain="bücher.example", tenant="contoso", dual_stack_host="xnbcherkva-example0c.mail.protection"
+                   ".outlook.com")
+    [_, ds] = dnsimple.describe(plan, {})
+    assert dnsimple.check_adopt_id("dual-stack", "Bücher.example_77", ds) == "xn--bcher-kva.example_77"

@@ -91,3 +91,16 @@ def test_an_unknown_setting_is_a_property_error(engine, plugin, name):
     assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
     [error] = err.value.property_errors
     assert error.property_path == f"{key}.bogus" and "is not a property of MxSplit" in error.reason
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if supports(BACKENDS[n].CAPABILITIES, PARTIAL_UPDATE)])
+def test_allow_foreign_mx_on_a_per_record_host_is_refused_in_schema_spelling(engine, plugin, name):
+    sample = SAMPLES[name]
+    recording = engine.reset(preview=True)
+    with pytest.raises(ConstructFailure) as err:
+        plugin.construct(inputs(name, adopt={camel(k): v for k, v in sample.adopt.items()}, allowForeignMx=True),
+                         preview=True)
+    [error] = err.value.property_errors
+    assert error.property_path == "allowForeignMx"
+    assert "so drop allowForeignMx" in error.reason and "allow_foreign_mx" not in error.reason
+    assert [r for r in recording.registrations if r.custom] == []

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core.names import relative_to
+from ..core.names import normalize_name, relative_to
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
 from .base import Adoption, Backend
@@ -92,7 +92,7 @@ def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
     if not m:
         raise MxSplitError(f"{field} {value!r} is not a DigitalOcean import id '<domain>,<record id>' (e.g. "
                            f"contoso.com,12345678); {ADOPT_HINT}", field=field)
-    zone = m["domain"].rstrip(".").lower()
+    zone = normalize_name(m["domain"], field, min_labels=1)  # as the component's own zone is (IDN, case, dot)
     want = spec.inputs["domain"]
     if isinstance(want, str) and zone != want:
         raise MxSplitError(f"{field} is in domain {zone!r}, but the component manages domain {want!r}", field=field)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core.names import relative_to
+from ..core.names import normalize_name, relative_to
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
 from .base import Adoption, Backend
@@ -93,7 +93,7 @@ def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
     if not m:
         raise MxSplitError(f"{field} {value!r} is not a DNSimple import id '<zone>_<record id>' (e.g. "
                            f"contoso.com_1234); {ADOPT_HINT}", field=field)
-    zone = m["zone"].rstrip(".").lower()
+    zone = normalize_name(m["zone"], field, min_labels=1)  # as the component's own zone is (IDN, case, dot)
     want = spec.inputs["zone_name"]
     if isinstance(want, str) and zone != want:
         raise MxSplitError(f"{field} is in zone {zone!r}, but the component manages zone {want!r}", field=field)
