@@ -29,11 +29,11 @@ worked examples; the data types are in :mod:`.spec`):
 ``describe(plan, settings) -> list[ResourceSpec]``
     The resources for a plan. Values may be ``pulumi.Input`` (passed through untouched) or
     :class:`~.spec.Deferred` (computed once another input is known).
-``ADOPT_ROLES``, ``ADOPT_ID`` and ``check_adopt_id(role, value, spec) -> str``
+``ADOPT_ROLES``, ``ADOPT_ID`` and ``check_adopt_id(role, value, resource) -> str``
     Which roles can import an existing record, how its import id is written (docs, hints),
     and the check of a user's import id against the spec it would be imported into (raise
     :class:`MxSplitError` with ``field`` ``adopt.<role>``).
-``adopted(spec, plan) -> Adoption``
+``adopted(resource, plan) -> Adoption``
     The adoption specifics: the spec to import (inputs exactly as the existing record has
     them, e.g. Cloudflare drops its comment) and, for a host whose update replaces a whole
     record set (Azure DNS, Route 53, Cloud DNS), an :class:`ExistingSet` saying how to read
@@ -136,13 +136,18 @@ class Backend(Protocol):
 
     def describe(self, plan: MxPlan, settings: object) -> list[ResourceSpec]: ...
 
-    def check_adopt_id(self, role: str, value: object, spec: ResourceSpec) -> str: ...
+    def check_adopt_id(self, role: str, value: object, resource: ResourceSpec) -> str: ...
 
-    def adopted(self, spec: ResourceSpec, plan: MxPlan) -> Adoption: ...
+    def adopted(self, resource: ResourceSpec, plan: MxPlan) -> Adoption: ...
 
     def declared_mx(self, props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None: ...
 
     def stack_settings(self, settings: Mapping[str, Any], domain: str) -> StackSettings: ...
+
+
+def as_declared(resource: ResourceSpec, plan: MxPlan) -> Adoption:
+    """The adoption of a record that updates on its own: imported as declared, nothing to guard."""
+    return Adoption(resource)
 
 
 def adopt_field(key: str) -> str:

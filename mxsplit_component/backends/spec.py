@@ -78,6 +78,15 @@ REPLACES_WHOLE_SET = Capability(PARTIAL_UPDATE, False,
                                 "an update replaces the whole set: foreign MX values in it are dropped")
 
 
+#: DNSimple, DigitalOcean: one record per MX value, each updated on its own.
+PER_RECORD = (
+    Capability(ONE_SET_PER_NAME, False, "one record per MX value, so each role is its own resource"),
+    Capability(CREATE_OVER_EXISTING, True, "a new record lands beside an existing MX: adopt the old one"),
+    Capability(PARTIAL_UPDATE, True, "each record updates on its own, so adopting one drops no other MX: nothing to "
+                                     "read or guard first"),
+)
+
+
 def supports(capabilities: tuple[Capability, ...], name: str) -> bool:
     """Whether a backend's ``CAPABILITIES`` support ``name``.
 
@@ -269,6 +278,31 @@ def rdata_records(values: Any) -> list[MxRecord]:
         if len(parts) == 2 and parts[0].isdigit():
             records.append(record_value(int(parts[0]), parts[1]))
     return records
+
+
+def declared_record(backend: str, props: Mapping[str, Any], zone: str, value: str) -> tuple[str, list[MxRecord]] | None:
+    """Owner and value of a declared one-value MX record: ``<backend>:<zone>:<name>``, with the
+    zone and value in the properties called ``zone`` and ``value``."""
+    if not is_mx(props):
+        return None
+    return (f"{backend}:{host(props.get(zone))}:{host(props.get('name'))}",
+            [record_value(props.get("priority"), props.get(value))])
+
+
+def zone_record_id(field: str, value: object, zone: Any, sep: str, label: str, zone_word: str, hint: str) -> str:
+    """An import id ``<zone><sep><numeric record id>`` checked against the zone the component
+    declares (when it is known), with the zone normalised as the component's is.
+
+    :raises MxSplitError: (``field``, ``adopt.<role>``) naming the form and ``hint``.
+    """
+    head, found, record = value.strip().rpartition(sep) if isinstance(value, str) else ("", "", "")
+    if not (found and head and record.isdigit()):
+        raise MxSplitError(f"{field} {value!r} is not a {label} import id '<{zone_word}>{sep}<record id>' (e.g. "
+                           f"contoso.com{sep}1234); {hint}", field=field)
+    got = normalize_name(head, field, min_labels=1)
+    if isinstance(zone, str) and got != zone:
+        raise MxSplitError(f"{field} is in {zone_word} {got!r}, but the component manages {zone_word} {zone!r}", field=field)
+    return f"{got}{sep}{record}"
 
 
 def is_mx(props: Mapping[str, Any], key: str = "type") -> bool:
