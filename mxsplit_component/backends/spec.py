@@ -76,8 +76,6 @@ RECORD_ROLES = ("ipv4-only", "dual-stack")
 #: an update replaces whole.
 REPLACES_WHOLE_SET = Capability(PARTIAL_UPDATE, False,
                                 "an update replaces the whole set: foreign MX values in it are dropped")
-
-
 #: DNSimple, DigitalOcean: one record per MX value, each updated on its own.
 PER_RECORD = (
     Capability(ONE_SET_PER_NAME, False, "one record per MX value, so each role is its own resource"),

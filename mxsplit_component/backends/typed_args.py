@@ -100,7 +100,7 @@ def main() -> int:
     new = regenerated(text)
     if new != text:
         COMPONENT.write_text(new, encoding="utf-8")
-        print(f"rewrote {COMPONENT}", file=sys.stderr)
+        sys.stderr.write(f"rewrote {COMPONENT}\n")
     return 0
 
 
