@@ -217,7 +217,9 @@ def _flag_hint(exc: MxSplitError, parser: argparse.ArgumentParser, argv: Sequenc
     name it: library messages name concepts (``nameserver``), a CLI user reads flags."""
     if not exc.field:
         return ""
-    flag = "--" + exc.field.replace("_", "-")
+    from .backends.flags import flag_for_field
+
+    flag = flag_for_field(exc.field) or "--" + exc.field.replace("_", "-")
     if flag in str(exc):
         return ""
     command = next((a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")), None)

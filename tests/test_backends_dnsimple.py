@@ -147,3 +147,9 @@ def test_an_idn_zone_in_the_import_id_is_the_components_zone():
                    ".outlook.com")
     [_, ds] = dnsimple.describe(plan, {})
     assert dnsimple.check_adopt_id("dual-stack", "Bücher.example_77", ds) == "xn--bcher-kva.example_77"
+
+
+def test_a_bad_zone_from_the_cli_names_the_flag(capsys):
+    code = main(["plan", "contoso.com", "--tenant", "contoso", "--provider", "dnsimple", "--zone-name", "fabrikam.com"])
+    err = capsys.readouterr().err
+    assert code == 2 and "does not contain domain 'contoso.com'" in err and err.endswith("(--zone-name)\n")

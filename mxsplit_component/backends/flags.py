@@ -39,6 +39,16 @@ def setting_flags() -> dict[str, list[tuple[Backend, Setting]]]:
     return flags
 
 
+def flag_for_field(field: str | None) -> str | None:
+    """The flag that sets a backend setting named as an error's field (``dnsimple.zone_name`` ->
+    ``--zone-name``), so a CLI error can name what the user typed."""
+    key, _, name = (field or "").partition(".")
+    for backend in BACKENDS.values():
+        if backend.ARGS_KEY == key:
+            return next((s.flag for s in backend.SETTINGS if s.name == name), None)
+    return None
+
+
 def add_provider_flags(parser: argparse.ArgumentParser) -> None:
     """``--provider`` and every backend's setting flags, each help naming the hosts it serves."""
     parser.add_argument("--provider", choices=tuple(BACKENDS),
