@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .backends import BY_ARGS_KEY
-from .backends.base import Backend, ResourceSpec
+from .backends.base import Backend, adoption_ids
+from .backends.spec import PARTIAL_UPDATE, ResourceSpec, supports
 from .core.plan import MxPlan, plan_mx
 from .errors import MxSplitError
 
@@ -19,16 +20,16 @@ ARGS_FIELDS = PLAN_FIELDS + BACKEND_FIELDS + ("adopt", "allow_foreign_mx", "prot
 
 
 def _one_of() -> str:
-    """``azure={'resource_group_name': ...}, …, or cloud_dns={'managed_zone': ...}``."""
-    shapes = [f"{b.ARGS_KEY}={{'{b.SETTINGS_REQUIRED[0]}': ...}}" for b in BY_ARGS_KEY.values()]
+    """Each backend field with its first setting, ``<field>={'<setting>': ...}``, in listing order."""
+    shapes = [f"{b.ARGS_KEY}={{'{b.SETTINGS[0].name}': ...}}" for b in BY_ARGS_KEY.values()]
     return ", ".join(shapes[:-1]) + f" or {shapes[-1]}"
 
 
 def plan_from_args(args: Mapping[str, Any]) -> tuple[MxPlan, str, Any]:
     """Validate the args and return (plan, backend name, backend settings). Pure.
 
-    The backend name is the one :func:`~.backends.get_backend` takes (``cloud-dns`` for the
-    ``cloud_dns`` field).
+    The backend name is the one :func:`~.backends.get_backend` takes (its ``NAME``, which
+    may differ from its ``MxSplitArgs`` field).
     """
     if not isinstance(args, Mapping):
         raise MxSplitError(f"args must be an MxSplitArgs dict, got {type(args).__name__}", field="args")
@@ -51,25 +52,18 @@ def plan_from_args(args: Mapping[str, Any]) -> tuple[MxPlan, str, Any]:
     return plan_mx(**kwargs), BY_ARGS_KEY[backends[0]].NAME, args[backends[0]]
 
 
-def adoption(args: Mapping[str, Any], backend: Backend, specs: list[ResourceSpec]) -> dict[str, str]:
-    """Validated import ids by role. Pure: runs before anything is registered."""
+def adoption(args: Mapping[str, Any], backend: Backend, specs: list[ResourceSpec], mode: str) -> dict[str, str]:
+    """Validated import ids by role, and the adoption flags. Pure: runs before anything is registered."""
     adopt = args.get("adopt") or {}
     if not isinstance(adopt, dict):
         raise MxSplitError("adopt must be a dict of role -> provider id", field="adopt")
-    roles = {spec.role: spec for spec in specs}
-    ids: dict[str, str] = {}
-    for key, value in adopt.items():
-        if value is None:
-            continue
-        role = key.replace("_", "-")
-        if role not in backend.ADOPT_ROLES:
-            allowed = ", ".join(r.replace("-", "_") for r in backend.ADOPT_ROLES)
-            raise MxSplitError(f"adopt.{key} does not apply to {backend.NAME}; use {allowed}", field=f"adopt.{key}")
-        if role not in roles:
-            raise MxSplitError(f"adopt.{key}: mode {args.get('mode')!r} declares no {role} record; adopt the existing "
-                               "MX as dual_stack (it becomes MX 10 in split mode)", field=f"adopt.{key}")
-        ids[role] = backend.check_adopt_id(role, value, roles[role])
+    ids = adoption_ids(backend, specs, adopt, mode)
     for flag in ("allow_foreign_mx", "protect", "retain_on_delete"):
         if args.get(flag) is not None and not isinstance(args.get(flag), bool):
             raise MxSplitError(f"{flag} must be true or false", field=flag)
+    if args.get("allow_foreign_mx") and supports(backend.CAPABILITIES, PARTIAL_UPDATE):
+        # Never silently ignored: on a per-record host adopting drops nothing, so the flag means nothing.
+        raise MxSplitError(f"allow_foreign_mx applies to hosts whose update replaces the whole MX set; {backend.NAME} "
+                           "updates each record on its own and keeps the records mxsplit does not manage, so drop "
+                           "allow_foreign_mx", field="allow_foreign_mx")
     return ids

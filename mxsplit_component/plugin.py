@@ -4,7 +4,7 @@
 module owns the protocol boundary:
 
 - bad input becomes an ``InputPropertyError`` on the schema's camelCase path
-  (``cloudflare.zoneId``, ``primaryPriority``) with the message's field names spelled as
+  (``<backend>.zoneId``, ``primaryPriority``) with the message's field names spelled as
   the schema spells them, never a gRPC ``UNKNOWN`` with a Python traceback (the SDK wraps
   any exception raised in a component's ``__init__``, even an ``InputPropertyError``);
 - a plain input (a plan field) that arrives unknown, secret or as another resource's output
@@ -26,18 +26,25 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import grpc
 import pulumi
 from google.protobuf import struct_pb2
 from pulumi.errors import InputPropertyError
-from pulumi.output import Unknown
-from pulumi.provider.experimental.component import ComponentProvider
-from pulumi.provider.provider import ConstructResult
-from pulumi.provider.server import ComponentInitError, ProviderServicer
-from pulumi.runtime.proto import provider_pb2_grpc
 
 from .component import MxSplit
 from .errors import MxSplitError
+from .pulumi_compat import (
+    OUTPUT_SIG,
+    SECRET_SIG,
+    SIG,
+    ComponentInitError,
+    ComponentProvider,
+    ConstructResult,
+    ProviderServicer,
+    Unknown,
+    failed_invoke,
+    invalid_properties,
+    serve,
+)
 from .version import package_version
 
 #: The package name; the type token prefix (``mxsplit:index:MxSplit``) equals it.
@@ -65,9 +72,9 @@ def schema_names(schema: Mapping[str, Any]) -> dict[str, str]:
 class SchemaSpelling:
     """Rewrites a field path or a message from Python spelling to the schema's.
 
-    Messages are written for Python callers (``azure={'resource_group_name': ...}``,
+    Messages are written for Python callers (``<backend>={'zone_id': ...}``,
     ``allow_foreign_mx=True``, ``primary_priority``); a YAML or TypeScript user knows
-    ``azure: {resourceGroupName: ...}``, ``allowForeignMx: true``, ``primaryPriority``.
+    ``<backend>: {zoneId: ...}``, ``allowForeignMx: true``, ``primaryPriority``.
     """
 
     def __init__(self, names: Mapping[str, str]) -> None:
@@ -115,15 +122,9 @@ def mxsplit_error_in(exc: BaseException | None) -> MxSplitError | None:
 
 def failed_read(exc: BaseException | None, adopt_keys: Sequence[str]) -> MxSplitError | None:
     """The guard's read of a set to adopt failed (it does not exist, or the provider cannot
-    read it): the SDK raises a plain ``Exception("invoke of <token> failed: …")``. The
-    component invokes only to read a set before adopting it, so that names ``adopt``."""
-    seen: set[int] = set()
-    text = None
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if str(exc).startswith("invoke of "):
-            text = str(exc)  # the innermost one: the SDK re-raises it with a traceback appended
-        exc = exc.__cause__ or exc.__context__
+    read it): the SDK raises a plain exception naming the invoke. The component invokes
+    only to read a set before adopting it, so that names ``adopt``."""
+    text = failed_invoke(exc)
     if text is None:
         return None
     field = f"adopt.{snake(adopt_keys[0])}" if len(adopt_keys) == 1 else "adopt"
@@ -146,7 +147,7 @@ class MxSplitProvider(ComponentProvider):
         super().__init__([MxSplit], PACKAGE, version=package_version())
         self.loaded_schema: dict[str, Any] = json.loads(self.schema or "{}")
         self.spelling = SchemaSpelling(schema_names(self.loaded_schema))
-        #: Plain object inputs whose fields take outputs: the backend settings (``azure``, ``cloudDns``, …).
+        #: Plain object inputs whose fields take outputs: each backend's settings object.
         self.object_inputs = [name for resource in self.loaded_schema["resources"].values()
                               for name, prop in resource["inputProperties"].items()
                               if prop.get("plain") and self._fields_take_outputs(prop)]
@@ -208,21 +209,15 @@ class MxSplitProvider(ComponentProvider):
             raise self.spelling.error(found) from None
 
 
-#: Signature keys of the engine protocol's tagged values (pulumi/sdk/go/common/resource/plugin/rpc.go).
-_SIG = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-
-
 def _as_output_value(value: struct_pb2.Value, dependencies: Sequence[str]) -> struct_pb2.Value | None:
     """A secret or dependent field as an output value; ``None`` when it is neither."""
     fields = value.struct_value.fields if value.HasField("struct_value") else {}
-    sig = fields[_SIG].string_value if _SIG in fields else ""
-    if sig == _OUTPUT_SIG or (sig != _SECRET_SIG and not dependencies):
+    sig = fields[SIG].string_value if SIG in fields else ""
+    if sig == OUTPUT_SIG or (sig != SECRET_SIG and not dependencies):
         return None
     out = struct_pb2.Struct()
-    out.update({_SIG: _OUTPUT_SIG, "dependencies": list(dependencies)})
-    if sig == _SECRET_SIG:
+    out.update({SIG: OUTPUT_SIG, "dependencies": list(dependencies)})
+    if sig == SECRET_SIG:
         out["secret"] = True
         if "value" in fields:
             out.fields["value"].CopyFrom(fields["value"])
@@ -235,8 +230,8 @@ def spread_into_fields(inputs: struct_pb2.Struct, dependencies: Mapping[str, Seq
                        objects: Sequence[str]) -> None:
     """Carry secrecy and dependencies of a plain object's fields on the fields themselves.
 
-    The backend settings (``azure``, ``route53``, …) are plain objects whose fields take outputs. The SDK lifts a
-    nested secret (``cloudflare.zoneId``) to the whole object and wraps an object with
+    The backend settings are plain objects whose fields take outputs. The SDK lifts a
+    nested secret (``<backend>.zoneId``) to the whole object and wraps an object with
     property dependencies in one output, which the component cannot look into while it
     plans. As output values on the fields, secrecy and dependencies reach the records.
     """
@@ -244,7 +239,7 @@ def spread_into_fields(inputs: struct_pb2.Struct, dependencies: Mapping[str, Seq
         if key not in inputs.fields or not inputs.fields[key].HasField("struct_value"):
             continue
         fields = inputs.fields[key].struct_value.fields
-        if _SIG in fields:
+        if SIG in fields:
             continue  # the object itself is tagged: check_plain refuses it by name
         for name in list(fields):
             replacement = _as_output_value(fields[name], dependencies.get(key, ()))
@@ -270,24 +265,8 @@ class MxSplitServicer(ProviderServicer):
             found = mxsplit_error_in(err) or failed_read(err, adopt_keys)
             if found is None:
                 raise
-            mapped = self.provider.spelling.error(found)
-            await context.abort_with_status(self.create_grpc_invalid_properties_status(
-                "", [{"property_path": mapped.property_path, "reason": mapped.reason}]))
+            await context.abort_with_status(invalid_properties(self, [self.provider.spelling.error(found)]))
             raise
-
-
-async def serve(provider: MxSplitProvider, engine_address: str, args: Sequence[str]) -> None:
-    """Serve on a loopback port and print it as the first line: the language host reads it."""
-    import sys
-
-    server = grpc.aio.server()
-    provider_pb2_grpc.add_ResourceProviderServicer_to_server(
-        MxSplitServicer(provider, list(args), engine_address=engine_address), server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    sys.stdout.write(f"{port}\n")
-    sys.stdout.flush()
-    await server.wait_for_termination()
 
 
 def main(argv: Sequence[str]) -> None:
@@ -296,6 +275,6 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("engine", help="Pulumi engine address")
     known, _ = parser.parse_known_args(argv)
     try:
-        asyncio.run(serve(MxSplitProvider(), known.engine, argv))
+        asyncio.run(serve(MxSplitServicer(MxSplitProvider(), list(argv), engine_address=known.engine)))
     except KeyboardInterrupt:
         pass

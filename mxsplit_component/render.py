@@ -14,7 +14,7 @@ from .hosts.model import Conflict
 def _plain(value: Any) -> Any:
     """JSON-safe form of a resource input (Deferred values render as a description, settings
     not given as ``<setting>``)."""
-    from .backends.base import Deferred
+    from .backends.spec import Deferred
     from .export.targets import Unset
 
     if isinstance(value, Deferred):

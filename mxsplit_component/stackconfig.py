@@ -1,23 +1,21 @@
 """Stack configuration for the rollout project: validated, pure, errors name the config key.
 
-One stack per environment; each stack's ``mxsplit:domains`` lists the domains to split::
+One stack per environment; each stack's ``mxsplit:domains`` lists the domains to split, each
+with the settings of one backend under its ``MxSplitArgs`` field (see the README)::
 
     config:
       mxsplit:tenant: contoso
       mxsplit:ttl: 3600
       mxsplit:domains:
         - domain: contoso.com
-          azure: {resource_group_name: dns-rg, zone_name: contoso.com}
+          <backend field>: {<setting>: ...}
         - domain: contoso.net
           mode: standard
-          cloudflare: {zone_name: contoso.net}     # or {zone_id: ...}
-        - domain: contoso.org
-          route53: {zone_id: Z0123456789ABC}
-        - domain: contoso.io
-          cloud_dns: {managed_zone: contoso-io, project: acme-dns}
+          <backend field>: {<setting>: ...}
 
-Cloudflare ``zone_name`` is looked up by the program (``cloudflare.get_zone_output``); the
-component itself takes a ``zone_id``.
+A backend may take other settings in stack config than in the component (a zone by name):
+its ``stack_settings`` hook turns them into component settings plus lookups that the rollout
+program runs at deployment (:class:`~.backends.spec.Lookup`).
 
 Every entry is validated whole (plan, backend settings, ``adopt``, ``protect``,
 ``retain_on_delete``, ``allow_foreign_mx``) before the program declares any resource.
@@ -32,26 +30,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .backends import get_backend
-from .backends.base import Deferred
-from .component_args import adoption, plan_from_args
-from .core.names import normalize_name
+from .backends import BY_ARGS_KEY, get_backend
+from .backends.spec import Lookup
+from .component_args import ARGS_FIELDS, adoption, plan_from_args
 from .errors import ConfigError, MxSplitError
 
 NAMESPACE = "mxsplit"
-ENTRY_KEYS = ("domain", "tenant", "mode", "dual_stack_host", "ipv4_only_host", "primary_priority",
-              "secondary_priority", "cloud", "ttl", "azure", "cloudflare", "adopt", "allow_foreign_mx", "protect",
-              "retain_on_delete", "route53", "cloud_dns")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One domain to declare: the component name, its args, and a Cloudflare zone to look up."""
+    """One domain to declare: the component name, its args, and the settings to look up."""
 
     name: str
     args: dict[str, Any]
-    #: Set when the entry names a Cloudflare zone by name: the program resolves its id.
-    cloudflare_zone_name: str | None = None
+    #: Settings of the entry's backend (``args[backend field]``) the program looks up first.
+    lookups: tuple[Lookup, ...] = ()
 
 
 def _key(index: int, field: str | None) -> str:
@@ -61,7 +55,7 @@ def _key(index: int, field: str | None) -> str:
 def parse_entries(domains: object, *, tenant: object = None, ttl: object = None) -> list[Entry]:
     """Validate ``mxsplit:domains`` (with the stack-wide ``mxsplit:tenant`` and ``mxsplit:ttl``).
 
-    :raises ConfigError: naming the key, e.g. ``mxsplit:domains[1].azure.zone_name``.
+    :raises ConfigError: naming the key, e.g. ``mxsplit:domains[1].<backend field>.<setting>``.
     """
     if tenant is not None and not isinstance(tenant, str):
         raise ConfigError(f"{NAMESPACE}:tenant must be a string such as 'contoso'", field=f"{NAMESPACE}:tenant")
@@ -70,7 +64,7 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
                           field=f"{NAMESPACE}:ttl")
     if not isinstance(domains, list) or not domains:
         raise ConfigError(f"{NAMESPACE}:domains must be a non-empty list of objects with at least 'domain' and a "
-                          "backend (azure, cloudflare, route53 or cloud_dns); set it in Pulumi.<stack>.yaml",
+                          f"backend ({', '.join(BY_ARGS_KEY)}); set it in Pulumi.<stack>.yaml",
                           field=f"{NAMESPACE}:domains")
     entries: list[Entry] = []
     seen: dict[str, int] = {}
@@ -78,9 +72,9 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
         if not isinstance(raw, Mapping):
             raise ConfigError(f"{_key(index, None)} must be an object with 'domain' and a backend",
                               field=_key(index, None))
-        unknown = sorted(set(raw) - set(ENTRY_KEYS))
+        unknown = sorted(set(raw) - set(ARGS_FIELDS))
         if unknown:
-            raise ConfigError(f"{_key(index, unknown[0])} is not a known key; use {', '.join(ENTRY_KEYS)}",
+            raise ConfigError(f"{_key(index, unknown[0])} is not a known key; use {', '.join(ARGS_FIELDS)}",
                               field=_key(index, unknown[0]))
         args: dict[str, Any] = {k: v for k, v in raw.items() if v is not None}
         if "tenant" not in args:
@@ -91,25 +85,12 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
             args["tenant"] = tenant
         if "ttl" not in args and ttl is not None:
             args["ttl"] = ttl
-        zone_name = None
-        cf = args.get("cloudflare")
-        if isinstance(cf, Mapping) and "zone_name" in cf:
-            if "zone_id" in cf:
-                raise ConfigError(f"{_key(index, 'cloudflare')} takes zone_id or zone_name, not both",
-                                  field=_key(index, "cloudflare"))
-            zone_name = cf["zone_name"]
-            if not isinstance(zone_name, str) or not zone_name.strip():
-                raise ConfigError(f"{_key(index, 'cloudflare.zone_name')} must be a zone name such as contoso.com",
-                                  field=_key(index, "cloudflare.zone_name"))
-            # Validate with a stand-in for the id the program looks up by name.
-            args["cloudflare"] = {"zone_id": Deferred(zone_name, str, f"zone id of {zone_name}")}
         try:
             plan, backend_name, settings = plan_from_args(args)
-            if zone_name is not None:
-                zone_name = _zone_containing(plan.domain, zone_name)
             backend = get_backend(backend_name)
-            specs = backend.describe(plan, settings)  # backend limits (TTL, zone) named by key too
-            adoption(args, backend, specs)  # adopt, protect, retain_on_delete, allow_foreign_mx
+            stack = backend.stack_settings(settings, plan.domain)
+            specs = backend.describe(plan, stack.settings)  # backend limits (TTL, zone) named by key too
+            adoption(args, backend, specs, plan.mode)  # adopt, protect, retain_on_delete, allow_foreign_mx
         except MxSplitError as exc:
             field = exc.field or ""
             raise ConfigError(f"{_key(index, field)}: {exc}", field=_key(index, field)) from None
@@ -117,18 +98,12 @@ def parse_entries(domains: object, *, tenant: object = None, ttl: object = None)
             raise ConfigError(f"{_key(index, 'domain')}: {plan.domain} is already listed at "
                               f"{_key(seen[plan.domain], 'domain')}", field=_key(index, "domain"))
         seen[plan.domain] = index
-        if zone_name is not None:
-            args["cloudflare"] = {}
-        entries.append(Entry(plan.domain, args, zone_name))
+        if stack.lookups:
+            # The program fills the looked-up settings; the rest pass as configured.
+            looked_up = {lookup.setting for lookup in stack.lookups}
+            args[backend.ARGS_KEY] = {k: v for k, v in stack.settings.items() if k not in looked_up}
+        entries.append(Entry(plan.domain, args, stack.lookups))
     return _named(entries)
-
-
-def _zone_containing(domain: str, zone_name: str) -> str:
-    zone = normalize_name(zone_name, "cloudflare.zone_name", min_labels=1)
-    if domain != zone and not domain.endswith("." + zone):
-        raise MxSplitError(f"cloudflare.zone_name {zone!r} does not contain domain {domain!r}; pass the Cloudflare "
-                           f"zone that hosts {domain} (e.g. zone_name={domain!r})", field="cloudflare.zone_name")
-    return zone
 
 
 def _named(entries: list[Entry]) -> list[Entry]:
@@ -144,5 +119,5 @@ def _named(entries: list[Entry]) -> list[Entry]:
         name = domain.replace(".", "-")
         if len(plain[name]) > 1 and "-" in domain:
             name += "-" + hashlib.sha256(domain.encode()).hexdigest()[:8]
-        out.append(Entry(name, entry.args, entry.cloudflare_zone_name))
+        out.append(Entry(name, entry.args, entry.lookups))
     return out

@@ -1,5 +1,7 @@
 """mxsplit policy pack: run with `pulumi preview --policy-pack policy/`."""
 
+from functools import partial
+
 from pulumi_policy import (
     EnforcementLevel,
     PolicyPack,
@@ -10,7 +12,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from mxsplit_policy import check_cloudflare_form, check_route53_overwrite, check_split_advisories, check_split_order
+from mxsplit_component.backends.spec import Advisory
+from mxsplit_policy import ADVISORIES, check_split_advisories, check_split_order
 
 
 def _split_order(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -21,12 +24,8 @@ def _split_advisories(args: StackValidationArgs, report_violation: ReportViolati
     check_split_advisories(args.resources, report_violation)
 
 
-def _route53_overwrite(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    check_route53_overwrite(args.resource_type, args.props, report_violation)
-
-
-def _cloudflare_form(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    check_cloudflare_form(args.resource_type, args.props, report_violation)
+def _advisory(advisory: Advisory, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    advisory.check(args.resource_type, args.props, report_violation)
 
 
 PolicyPack(
@@ -46,19 +45,9 @@ PolicyPack(
             validate=_split_advisories,
             enforcement_level=EnforcementLevel.ADVISORY,
         ),
-        ResourceValidationPolicy(
-            name="cloudflare-mx-form",
-            description="Cloudflare MX records to Microsoft 365 use Cloudflare's stored form (full name, no "
-                        "trailing dot, not proxied, a real TTL), so previews stay clean.",
-            validate=_cloudflare_form,
-            enforcement_level=EnforcementLevel.ADVISORY,
-        ),
-        ResourceValidationPolicy(
-            name="route53-mx-overwrite",
-            description="Route 53 MX sets to Microsoft 365 are adopted by import, not overwritten with "
-                        "allow_overwrite (which drops foreign MX values silently).",
-            validate=_route53_overwrite,
-            enforcement_level=EnforcementLevel.ADVISORY,
-        ),
+        # Each DNS host's own checks (the form its provider stores, a dangerous option).
+        *(ResourceValidationPolicy(name=advisory.name, description=advisory.description,
+                                   validate=partial(_advisory, advisory), enforcement_level=EnforcementLevel.ADVISORY)
+          for advisory in ADVISORIES),
     ],
 )

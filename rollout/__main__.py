@@ -1,9 +1,8 @@
 """The rollout program: one MxSplit per entry of the stack's ``mxsplit:domains``.
 
 Stacks are environments (``Pulumi.dev.yaml``, ``Pulumi.prod.yaml``); see the README's
-rollout walk-through. Provider credentials come from the providers' own config
-(``pulumi config set --secret cloudflare:apiToken``, ``azure-native:subscriptionId``,
-``aws:region``, ``gcp:project``).
+rollout walk-through. Provider credentials come from each provider's own config (see the
+README's "Roll out" section), never from ``mxsplit:`` keys.
 """
 
 from typing import Any
@@ -12,22 +11,12 @@ import pulumi
 
 from mxsplit_component import MxSplit
 from mxsplit_component.gctune import tune_gc
+from mxsplit_component.lookups import entry_args
 from mxsplit_component.stackconfig import NAMESPACE, Entry, parse_entries
 
 
-def zone_id_by_name(zone_name: str) -> pulumi.Output[str]:
-    import pulumi_cloudflare as cloudflare
-
-    # "all" is the API default; the typed filter requires it.
-    zone = cloudflare.get_zone_output(filter=cloudflare.GetZoneFilterArgs(name=zone_name, match="all"))
-    return zone.apply(lambda z: z.zone_id or z.id)
-
-
 def declare(entry: Entry) -> MxSplit:
-    args = dict(entry.args)
-    if entry.cloudflare_zone_name is not None:
-        args["cloudflare"] = {"zone_id": zone_id_by_name(entry.cloudflare_zone_name)}
-    return MxSplit(entry.name, args)  # type: ignore[arg-type]
+    return MxSplit(entry.name, entry_args(entry))  # type: ignore[arg-type]
 
 
 def summary(component: MxSplit) -> pulumi.Output[dict[str, Any]]:

@@ -8,11 +8,12 @@ import pytest
 from pulumi.output import Unknown
 
 from mxsplit_component import MxSplit, MxSplitError
+from mxsplit_component.backends.route53 import check_overwrite as check_route53_overwrite
 from mxsplit_component.component import AdoptionRefusedError
 from mxsplit_component.testing.mocks import RecordingMocks, is_known, run_program, value
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))
-from mxsplit_policy import check_route53_overwrite, check_split_order, mx_groups
+from mxsplit_policy import check_split_order, mx_groups
 
 V4, DS = "contoso.mail.protection.outlook.com", "contoso-com.mail.protection.outlook.com"
 RECORD = "aws:route53/record:Record"

@@ -3,14 +3,13 @@
 import pytest
 from google.protobuf import struct_pb2
 
+from mxsplit_component.backends import BACKENDS
 from mxsplit_component.backends.base import AdoptionRefused
 from mxsplit_component.component import AdoptionRefusedError
 from mxsplit_component.errors import MxSplitError
 from mxsplit_component.plugin import MxSplitProvider, SchemaSpelling, mxsplit_error_in, snake, spread_into_fields
-
-OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-SIG = "4dabf18193072939515e22adb298388d"
+from mxsplit_component.pulumi_compat import OUTPUT_SIG, SECRET_SIG, SIG
+from tests.support.backends import camel
 
 
 @pytest.fixture(scope="module")
@@ -104,4 +103,5 @@ def test_plain_fields_without_dependencies_stay_plain():
 
 
 def test_object_inputs_are_the_backend_settings(provider):
-    assert sorted(provider.object_inputs) == ["azure", "cloudDns", "cloudflare", "route53"]
+    every = {"azure", "cloudDns", "cloudflare", "route53"} | {camel(b.ARGS_KEY) for b in BACKENDS.values()}
+    assert sorted(provider.object_inputs) == sorted(every)

@@ -10,11 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "policy"))
 
+from mxsplit_component.backends.cloudflare import check_form as check_cloudflare_form  # noqa: E402
+from mxsplit_component.backends.route53 import check_overwrite as check_route53_overwrite  # noqa: E402
 from mxsplit_component.core.plan import MxRecord  # noqa: E402
 from mxsplit_policy import (  # noqa: E402
     TENANT_HOST_SUFFIXES,
-    check_cloudflare_form,
-    check_route53_overwrite,
     check_split_advisories,
     check_split_order,
     is_tenant_host,

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from mxsplit_component.backends import BACKENDS
+from tests.support.backends import camel
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,9 +24,11 @@ def test_schema_inputs_and_outputs():
     assert s["name"] == "mxsplit"
     res = s["resources"]["mxsplit:index:MxSplit"]
     assert res["isComponent"] is True
+    # Every backend adds its own field; these four are the ones this test was written with.
+    backend_fields = {"azure", "cloudflare", "route53", "cloudDns"} | {camel(b.ARGS_KEY) for b in BACKENDS.values()}
     assert set(res["inputProperties"]) == {
         "domain", "tenant", "mode", "primaryPriority", "secondaryPriority", "dualStackHost", "ipv4OnlyHost",
-        "cloud", "ttl", "azure", "cloudflare", "route53", "cloudDns", "adopt", "allowForeignMx", "protect", "retainOnDelete"}
+        "cloud", "ttl", *backend_fields, "adopt", "allowForeignMx", "protect", "retainOnDelete"}
     assert res["requiredInputs"] == ["domain", "tenant"]
     assert set(res["properties"]) == {"ipv4OnlyHost", "dualStackHost", "mxRecords", "zoneRecords", "validation"}
     assert res["inputProperties"]["domain"] == {

@@ -85,3 +85,18 @@ def test_route53_and_cloud_dns_snippet_runs_under_mocks():
     [rs] = mocks.by_type("gcp:dns/recordSet:RecordSet")
     assert (rec.name, rec.inputs["zoneId"]) == ("contoso-mx", "Z0123456789ABC")
     assert (rs.name, rs.inputs["managedZone"], rs.inputs["name"]) == ("fabrikam-mx", "fabrikam-com", "fabrikam.com.")
+
+
+def test_dnsimple_and_digitalocean_snippet_runs_under_mocks():
+    """The README's DNSimple / DigitalOcean block declares two records per domain on each host."""
+    from mxsplit_component.testing.mocks import RecordingMocks, run_program
+
+    block = re.search(r"### DNSimple and DigitalOcean\n\n```python\n(.*?)```", README, re.S)
+    assert block is not None
+    mocks = RecordingMocks(calls={"dnsimple:index/getZone:getZone": {"id": 1, "name": "contoso.com"},
+                                  "digitalocean:index/getDomain:getDomain": {"id": "fabrikam.com", "name": "fabrikam.com"}})
+    mocks, _, _ = run_program(lambda: exec(block.group(1), {}), mocks=mocks)
+    simple = {r.name: r.inputs for r in mocks.by_type("dnsimple:index/zoneRecord:ZoneRecord")}
+    ocean = {r.name: r.inputs for r in mocks.by_type("digitalocean:index/dnsRecord:DnsRecord")}
+    assert set(simple) == {"contoso-ipv4-only", "contoso-dual-stack"} and {r["name"] for r in simple.values()} == {""}
+    assert set(ocean) == {"fabrikam-ipv4-only", "fabrikam-dual-stack"} and {r["name"] for r in ocean.values()} == {"@"}

@@ -11,10 +11,10 @@ After `pulumi up`, check them all at once:
 from pathlib import Path
 
 import pulumi
-import pulumi_cloudflare as cloudflare
 import yaml
 
 from mxsplit_component import MxSplit
+from mxsplit_component.lookups import entry_args
 from mxsplit_component.stackconfig import parse_entries
 
 config = pulumi.Config()
@@ -22,10 +22,7 @@ rows = yaml.safe_load((Path(__file__).parent / config.get("customersFile", "doma
 
 out = {}
 for entry in parse_entries(rows):
-    args = dict(entry.args)
-    if entry.cloudflare_zone_name is not None:
-        zone = cloudflare.get_zone_output(filter={"name": entry.cloudflare_zone_name})
-        args["cloudflare"] = {"zone_id": zone.id}
+    args = entry_args(entry)  # zones named in the file are looked up by name
     mx = MxSplit(entry.name, args)  # type: ignore[arg-type]
     out[args["domain"]] = {"tenant": args["tenant"], "mx_records": mx.mx_records, "validation_ok": mx.validation["ok"]}
 

@@ -9,37 +9,37 @@ changes in place between split and standard modes.
 from __future__ import annotations
 
 import re
-from functools import partial
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from ..core.names import is_subdomain, normalize_name, relative_to
+from ..core.names import relative_to
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import (
-    REPLACES_WHOLE_SET,
-    Adoption,
-    Capability,
-    Deferred,
-    ExistingSet,
-    ResourceSpec,
-    TtlRange,
-    mx_value,
-    require_settings,
-)
+from . import spec
+from .base import Adoption, Backend, ExistingSet, mx_value
 
 NAME = "azure"
 #: The ``MxSplitArgs`` field that selects this backend.
 ARGS_KEY = "azure"
+LABEL = "Azure DNS"
+ORDER = 10
 SDK_MODULE = "pulumi_azure_native.dns"
 EXTRA = "azure"
-TTL = TtlRange(1, 2147483647)
+TYPE_TOKEN = "azure-native:dns:RecordSet"
+TTL = spec.TtlRange(1, 2147483647)
 CAPABILITIES = (
-    Capability("one-set-per-name", True, "both MX values live in one record set, so the split is one resource"),
-    Capability("create-over-existing", False, "creating a record set that already exists fails: adopt it instead"),
-    REPLACES_WHOLE_SET,
+    spec.Capability(spec.ONE_SET_PER_NAME, True, "both MX values live in one record set, so the split is one resource"),
+    spec.Capability(spec.CREATE_OVER_EXISTING, False, "creating a record set that already exists fails: adopt it instead"),
+    spec.REPLACES_WHOLE_SET,
 )
-SETTINGS_REQUIRED = ("resource_group_name",)
-SETTINGS_OPTIONAL = ("zone_name",)
+SETTINGS = (
+    spec.Setting("resource_group_name", "Resource group of the Azure DNS zone.", flag="--resource-group"),
+    spec.Setting("zone_name", "The Azure DNS zone that holds the domain; defaults to the domain itself.", required=False,
+                 flag="--zone-name"),
+)
+SETTINGS_REQUIRED, SETTINGS_OPTIONAL = spec.setting_names(SETTINGS)
+SETTINGS_TYPE = "AzureDnsArgs"
+SETTINGS_DOC = "Where the MX record set lives in Azure DNS."
 
 
 def relative_record_name(domain: str, zone_name: str) -> str:
@@ -47,48 +47,40 @@ def relative_record_name(domain: str, zone_name: str) -> str:
 
     :raises MxSplitError: (field ``azure.zone_name``) when the domain is not inside the zone.
     """
-    zone = normalize_name(zone_name, "azure.zone_name", min_labels=1)
-    if not is_subdomain(domain, zone):
-        raise MxSplitError(f"azure.zone_name {zone!r} does not contain domain {domain!r}; pass the Azure DNS zone "
-                           f"that hosts {domain} (e.g. zone_name={domain!r})", field="azure.zone_name")
-    return relative_to(domain, zone)
+    return relative_to(domain, spec.zone_containing(domain, zone_name, f"{ARGS_KEY}.zone_name", LABEL))
 
 
-def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
+def describe(plan: MxPlan, settings: object) -> list[spec.ResourceSpec]:
     """The resources for ``plan`` on Azure DNS. Pure: values may be ``pulumi.Input``.
 
     When ``zone_name`` is not a plain string (an output of another resource) the relative
     name is a :class:`~.base.Deferred`, computed once the zone name is known.
     """
-    cfg = require_settings(settings, NAME, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
-    TTL.check(plan.ttl, "Azure DNS")
-    zone = cfg.get("zone_name")
-    if zone is None:
-        zone = plan.domain
+    cfg = spec.require_settings(settings, NAME, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
+    TTL.check(plan.ttl, LABEL)
+    zone, name = spec.zone_and_name(plan.domain, cfg.get("zone_name"), "zone_name", f"{ARGS_KEY}.zone_name",
+                                    relative_record_name)
     inputs: dict[str, Any] = {
         "resource_group_name": cfg["resource_group_name"],
-        "zone_name": normalize_name(zone, "azure.zone_name", min_labels=1) if isinstance(zone, str) else zone,
+        "zone_name": zone,
         "record_type": "MX",
         "ttl": plan.ttl,
         # No metadata: an adopted (imported) set must match its inputs exactly.
         "mx_records": plan.mx_records,
+        "relative_record_set_name": name,
     }
-    if isinstance(zone, str):
-        inputs["relative_record_set_name"] = relative_record_name(plan.domain, zone)
-    else:
-        inputs["relative_record_set_name"] = Deferred(zone, partial(relative_record_name, plan.domain),
-                                                      f"{plan.domain} relative to zone_name")
-    return [ResourceSpec("azure-native:dns:RecordSet", SDK_MODULE, "RecordSet", "mx", inputs)]
+    return [spec.ResourceSpec(TYPE_TOKEN, SDK_MODULE, "RecordSet", "mx", inputs)]
 
 
 #: ``/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/dnszones/<zone>/MX/<name>``
 _ARM_ID = (r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
                      r"Microsoft\.Network/dnszones/(?P<zone>[^/]+)/(?P<type>[A-Za-z]+)/(?P<name>[^/]+)$")
-ADOPT_ROLES = ("mx",)
+ADOPT_ROLES = spec.adopt_roles(CAPABILITIES)
+ADOPT_ID = "its ARM id (az network dns record-set mx show ... --query id)"
 ADOPT_HINT = ("find it with: az network dns record-set mx show -g <resource group> -z <zone> -n @ --query id -o tsv")
 
 
-def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
+def check_adopt_id(role: str, value: object, resource: spec.ResourceSpec) -> str:
     """Check an existing record set's ARM id against the set we would declare."""
     field = f"adopt.{role.replace('-', '_')}"
     if not isinstance(value, str) or not (m := re.match(_ARM_ID, value.strip(), re.I)):
@@ -97,8 +89,8 @@ def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
                            f"{ADOPT_HINT}", field=field)
     if m["type"].upper() != "MX":
         raise MxSplitError(f"{field} names a {m['type']} record set; adopt the MX set ({ADOPT_HINT})", field=field)
-    expected = {"rg": spec.inputs["resource_group_name"], "zone": spec.inputs["zone_name"],
-                "name": spec.inputs["relative_record_set_name"]}
+    expected = {"rg": resource.inputs["resource_group_name"], "zone": resource.inputs["zone_name"],
+                "name": resource.inputs["relative_record_set_name"]}
     for key, want in expected.items():
         if isinstance(want, str) and m[key].lower() != want.lower():
             raise MxSplitError(f"{field} points at {key} {m[key]!r}, but the component manages {want!r}; adopt the "
@@ -111,8 +103,46 @@ def _existing_values(result: Any) -> list[MxRecord]:
     return [mx_value(r.preference, r.exchange) for r in (getattr(result, "mx_records", None) or [])]
 
 
-def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
+def adopted(resource: spec.ResourceSpec, plan: MxPlan) -> Adoption:
     """Import the set as declared, after reading it: an update replaces the whole set."""
-    lookup = {key: spec.inputs[key] for key in ("resource_group_name", "zone_name", "relative_record_set_name")}
-    return Adoption(spec, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "record_type": "MX"},
+    lookup = {key: resource.inputs[key] for key in ("resource_group_name", "zone_name", "relative_record_set_name")}
+    return Adoption(resource, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "record_type": "MX"},
                                       _existing_values, "mx_records"))
+
+
+def _tf_attributes(resource: spec.ResourceSpec) -> dict[str, Any]:
+    """azure-native's RecordSet and azurerm's ``azurerm_dns_mx_record`` name the same fields differently."""
+    inputs = resource.inputs
+    return {
+        "name": inputs["relative_record_set_name"],
+        "zone_name": inputs["zone_name"],
+        "resource_group_name": inputs["resource_group_name"],
+        "ttl": inputs["ttl"],
+        "record": [{"preference": r["preference"], "exchange": r["exchange"]} for r in inputs["mx_records"]],
+    }
+
+
+def _tf_import_id(value: str) -> str:
+    """azurerm parses record ids with the documented casing; the Azure CLI prints ``dnszones``."""
+    return re.sub(r"/dnszones/", "/dnsZones/", value, flags=re.IGNORECASE)
+
+
+#: ``azurerm_dns_mx_record`` (azurerm 3.x/4.x): one resource, one ``record`` block per value.
+TERRAFORM = spec.Terraform("azurerm_dns_mx_record", _tf_attributes, _tf_import_id)
+ADVISORIES: tuple[spec.Advisory, ...] = ()
+
+
+def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
+    """The owner and values of a declared ``RecordSet`` of type MX."""
+    if not spec.is_mx(props, "recordType"):
+        return None
+    return (f"{NAME}:{props.get('zoneName')}:{props.get('relativeRecordSetName')}",
+            [spec.record_value(r.get("preference"), r.get("exchange")) for r in props.get("mxRecords") or []])
+
+
+stack_settings = spec.as_given
+
+if TYPE_CHECKING:  # mypy checks this module against the backend contract
+    from . import azure as _this
+
+    _CONTRACT: Backend = _this

@@ -1,32 +1,39 @@
 """The backend contract: what every DNS host module provides, and the helpers they share.
 
-A backend is a plain module that satisfies :class:`Backend` (``mypy`` checks each one where
-:data:`mxsplit_component.backends.BACKENDS` lists it). It is a pure description: no backend
-imports pulumi or a provider SDK; the component loads the SDK named in a spec, and only the
-one in use. In the spirit of octoDNS's ``BaseProvider``, everything provider-specific lives
-in the backend, so the component never branches on a provider's name.
+A backend is a plain module in this package that satisfies :class:`Backend`;
+:mod:`mxsplit_component.backends` finds every such module, so adding a DNS host is adding
+one module. It is a pure description: no backend imports pulumi or a provider SDK; the
+component loads the SDK named in a spec, and only the one in use. In the spirit of
+octoDNS's ``BaseProvider``, everything provider-specific lives in the backend, so nothing
+outside this package branches on a provider's name.
 
 What a backend module defines (``backends/azure.py`` and ``backends/cloudflare.py`` are the
-worked examples):
+worked examples; the data types are in :mod:`.spec`):
 
-``NAME``, ``ARGS_KEY``, ``SDK_MODULE``, ``EXTRA``
+``NAME``, ``ARGS_KEY``, ``LABEL``, ``ORDER``
     The backend's name (``azure``, ``cloud-dns``: what ``--provider`` and the README say),
-    the ``MxSplitArgs`` field that selects it (``azure``, ``cloud_dns``), the SDK module it
-    describes, the pip extra.
+    the ``MxSplitArgs`` field that selects it (``azure``, ``cloud_dns``), how people call
+    the host (``Azure DNS``) and its place in every listing (README table, messages).
+``SDK_MODULE``, ``EXTRA``, ``TYPE_TOKEN``
+    The SDK module it describes, the pip extra, the Pulumi type of its MX resource (the
+    policy pack recognises declared records by it).
 ``TTL`` and ``CAPABILITIES``
     Limits and behaviours as data, each with its reason (the README's table is generated
-    from them).
-``SETTINGS_REQUIRED`` / ``SETTINGS_OPTIONAL``
-    The keys of the backend's args dict; :func:`require_settings` checks them, and
-    ``describe`` calls it first.
+    from them). Each states :data:`~.spec.CAPABILITY_NAMES`; ``one-set-per-name`` decides
+    the adoption roles (``ADOPT_ROLES``), ``partial-update`` whether adopting reads and
+    guards the existing set and whether ``allow_foreign_mx`` applies.
+``SETTINGS`` (and ``SETTINGS_REQUIRED`` / ``SETTINGS_OPTIONAL`` from them), ``SETTINGS_TYPE``, ``SETTINGS_DOC``
+    The keys of the backend's args dict with their descriptions and CLI flags, and the name
+    and description of their typed dict (``AzureDnsArgs``) in the component's schema.
+    :func:`~.spec.require_settings` checks them, and ``describe`` calls it first.
 ``describe(plan, settings) -> list[ResourceSpec]``
     The resources for a plan. Values may be ``pulumi.Input`` (passed through untouched) or
-    :class:`Deferred` (computed once another input is known).
-``ADOPT_ROLES`` and ``check_adopt_id(role, value, spec) -> str``
-    Which roles can import an existing record, and the check of a user's import id against
-    the spec it would be imported into (raise :class:`MxSplitError` with ``field``
-    ``adopt.<role>``).
-``adopted(spec, plan) -> Adoption``
+    :class:`~.spec.Deferred` (computed once another input is known).
+``ADOPT_ROLES``, ``ADOPT_ID`` and ``check_adopt_id(role, value, resource) -> str``
+    Which roles can import an existing record, how its import id is written (docs, hints),
+    and the check of a user's import id against the spec it would be imported into (raise
+    :class:`MxSplitError` with ``field`` ``adopt.<role>``).
+``adopted(resource, plan) -> Adoption``
     The adoption specifics: the spec to import (inputs exactly as the existing record has
     them, e.g. Cloudflare drops its comment) and, for a host whose update replaces a whole
     record set (Azure DNS, Route 53, Cloud DNS), an :class:`ExistingSet` saying how to read
@@ -35,108 +42,26 @@ worked examples):
     Microsoft 365 hosts unless ``allow_foreign_mx``. A single-set backend implements only
     this method; :func:`mx_text_values` writes and :func:`parse_mx_text` reads ``"10 host."``
     rdata strings.
+``TERRAFORM``
+    The Terraform resource type, attributes and import id of ``--format tf-json``.
+``declared_mx(props)`` and ``ADVISORIES``
+    For the policy pack: the owner and MX values of a declared ``TYPE_TOKEN`` resource (its
+    engine properties, camelCase), and the backend's own advisory checks.
+``stack_settings(settings, domain) -> StackSettings``
+    The rollout's stack-config hook: settings as the component takes them, plus lookups the
+    program runs (Cloudflare resolves ``zone_name`` to a ``zone_id``). Most backends use
+    :func:`~.spec.as_given`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from ..core.clouds import is_microsoft_host
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-
-
-class ResourceSpec(NamedTuple):
-    """One provider resource the component will declare."""
-
-    #: Pulumi type token, e.g. ``azure-native:dns:RecordSet``.
-    type_token: str
-    #: Python module and class that implement it (imported lazily by the component).
-    module: str
-    class_name: str
-    #: What the resource is for: ``mx`` (Azure's one set), ``ipv4-only`` or ``dual-stack``.
-    role: str
-    #: Provider inputs, keyed by the SDK's keyword names. Values may be ``pulumi.Input``.
-    inputs: Mapping[str, Any] = MappingProxyType({})
-
-    def logical_name(self, component_name: str) -> str:
-        """Children are named by role, never by priority, so priority changes update in place."""
-        return f"{component_name}-{self.role}"
-
-    def as_dict(self, component_name: str) -> dict[str, Any]:
-        return {"type": self.type_token, "name": self.logical_name(component_name), "role": self.role,
-                "inputs": dict(self.inputs)}
-
-
-class Deferred(NamedTuple):
-    """An input computed from another input once it is known (e.g. from a zone created in
-    the same program). The component resolves it with ``Output.apply``; ``fn`` is pure."""
-
-    source: Any
-    fn: Callable[[Any], Any]
-    describe: str
-
-    def __repr__(self) -> str:
-        return f"<{self.describe}>"
-
-
-class Capability(NamedTuple):
-    """A behaviour of a provider that mxsplit relies on or works around, with its reason."""
-
-    name: str
-    supported: bool
-    reason: str
-
-
-#: Azure DNS, Route 53 and Cloud DNS: every value of a name and type lives in one set, which
-#: an update replaces whole.
-REPLACES_WHOLE_SET = Capability("partial-update", False,
-                                "an update replaces the whole set: foreign MX values in it are dropped")
-
-
-class TtlRange(NamedTuple):
-    low: int
-    high: int
-    #: Extra single values allowed outside the range (Cloudflare's 1 = automatic).
-    also: tuple[int, ...] = ()
-
-    def check(self, ttl: int, backend: str) -> None:
-        if ttl in self.also or self.low <= ttl <= self.high:
-            return
-        raise MxSplitError(f"ttl {ttl} is not accepted by {backend} (allowed: {self}); use e.g. ttl=3600",
-                           field="ttl")
-
-    def __str__(self) -> str:
-        extra = "".join(f"{v} or " for v in self.also)
-        return f"{extra}{self.low}..{self.high}"
-
-
-def require_settings(settings: object, backend: str, required: tuple[str, ...],
-                     optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Check a backend's settings dict: known keys only, required keys present and non-empty,
-    optional keys absent or non-empty."""
-    if not isinstance(settings, Mapping):
-        raise MxSplitError(f"{backend} must be a dict with {', '.join(required)}; got {type(settings).__name__}",
-                           field=backend)
-    unknown = sorted(set(settings) - set(required) - set(optional))
-    if unknown:
-        allowed = ", ".join(required + optional)
-        raise MxSplitError(f"{backend}.{unknown[0]} is not a known setting; use {allowed}",
-                           field=f"{backend}.{unknown[0]}")
-    for key in required:
-        value = settings.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise MxSplitError(f"{backend}.{key} is required; pass {backend}={{'{key}': ...}}",
-                               field=f"{backend}.{key}")
-    for key in optional:
-        # Sent as given, a blank value would reach the provider as "" rather than its default.
-        value = settings.get(key)
-        if isinstance(value, str) and not value.strip():
-            raise MxSplitError(f"{backend}.{key} is empty; omit it to use the default, or pass a value",
-                               field=f"{backend}.{key}")
-    return dict(settings)
+from .spec import Advisory, Capability, ResourceSpec, Setting, StackSettings, Terraform, TtlRange
 
 
 class ExistingSet(NamedTuple):
@@ -177,25 +102,82 @@ class Backend(Protocol):
     @property
     def ARGS_KEY(self) -> str: ...
     @property
+    def LABEL(self) -> str: ...
+    @property
+    def ORDER(self) -> int: ...
+    @property
     def SDK_MODULE(self) -> str: ...
     @property
     def EXTRA(self) -> str: ...
+    @property
+    def TYPE_TOKEN(self) -> str: ...
     @property
     def TTL(self) -> TtlRange: ...
     @property
     def CAPABILITIES(self) -> tuple[Capability, ...]: ...
     @property
+    def SETTINGS(self) -> tuple[Setting, ...]: ...
+    @property
     def SETTINGS_REQUIRED(self) -> tuple[str, ...]: ...
     @property
     def SETTINGS_OPTIONAL(self) -> tuple[str, ...]: ...
     @property
+    def SETTINGS_TYPE(self) -> str: ...
+    @property
+    def SETTINGS_DOC(self) -> str: ...
+    @property
     def ADOPT_ROLES(self) -> tuple[str, ...]: ...
+    @property
+    def ADOPT_ID(self) -> str: ...
+    @property
+    def TERRAFORM(self) -> Terraform: ...
+    @property
+    def ADVISORIES(self) -> tuple[Advisory, ...]: ...
 
     def describe(self, plan: MxPlan, settings: object) -> list[ResourceSpec]: ...
 
-    def check_adopt_id(self, role: str, value: object, spec: ResourceSpec) -> str: ...
+    def check_adopt_id(self, role: str, value: object, resource: ResourceSpec) -> str: ...
 
-    def adopted(self, spec: ResourceSpec, plan: MxPlan) -> Adoption: ...
+    def adopted(self, resource: ResourceSpec, plan: MxPlan) -> Adoption: ...
+
+    def declared_mx(self, props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None: ...
+
+    def stack_settings(self, settings: Mapping[str, Any], domain: str) -> StackSettings: ...
+
+
+def as_declared(resource: ResourceSpec, plan: MxPlan) -> Adoption:
+    """The adoption of a record that updates on its own: imported as declared, nothing to guard."""
+    return Adoption(resource)
+
+
+def adopt_field(key: str) -> str:
+    """``adopt.dual_stack``: an adoption key as ``MxSplitArgs`` spells it."""
+    return f"adopt.{key}"
+
+
+def adoption_ids(backend: Backend, specs: list[ResourceSpec], adopt: Mapping[str, object], mode: str,
+                 spelled: Callable[[str], str] = adopt_field) -> dict[str, str]:
+    """Validated import ids by role, from ``{"mx": id}`` / ``{"ipv4_only": id, "dual_stack": id}``.
+
+    One check for the component, the stack config and ``--format tf-json``; ``spelled``
+    names a key the way the caller's user wrote it (``adopt.mx``, ``--adopt mx=…``).
+
+    :raises MxSplitError: with ``field`` ``adopt.<key>``.
+    """
+    roles = {spec.role: spec for spec in specs}
+    ids: dict[str, str] = {}
+    for key, value in adopt.items():
+        if value is None:
+            continue
+        role = key.replace("_", "-")
+        if role not in backend.ADOPT_ROLES:
+            allowed = ", ".join(r.replace("-", "_") for r in backend.ADOPT_ROLES)
+            raise MxSplitError(f"{spelled(key)} does not apply to {backend.NAME}; use {allowed}", field=f"adopt.{key}")
+        if role not in roles:
+            raise MxSplitError(f"{spelled(key)}: mode {mode!r} declares no {role} record; adopt the existing MX as "
+                               "dual_stack (it becomes MX 10 in split mode)", field=f"adopt.{key}")
+        ids[role] = backend.check_adopt_id(role, value, roles[role])
+    return ids
 
 
 class AdoptionRefused(MxSplitError):

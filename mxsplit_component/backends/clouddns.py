@@ -13,39 +13,43 @@ order and case of MX ``rrdatas`` when diffing).
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..core.plan import MxPlan, MxRecord
 from ..errors import MxSplitError
-from .base import (
-    REPLACES_WHOLE_SET,
-    Adoption,
-    Capability,
-    ExistingSet,
-    ResourceSpec,
-    TtlRange,
-    mx_text_values,
-    parse_mx_text,
-    require_settings,
-)
+from . import spec
+from .base import Adoption, Backend, ExistingSet, mx_text_values, parse_mx_text
 
 NAME = "cloud-dns"
 #: The ``MxSplitArgs`` key that holds this backend's settings (the CLI and README say ``cloud-dns``).
 ARGS_KEY = "cloud_dns"
+LABEL = "Google Cloud DNS"
+ORDER = 60
 SDK_MODULE = "pulumi_gcp.dns"
 EXTRA = "gcp"
 TYPE_TOKEN = "gcp:dns/recordSet:RecordSet"
 #: Cloud DNS documents no narrower range than DNS's own (RFC 2181 §8).
-TTL = TtlRange(1, 2147483647)
+TTL = spec.TtlRange(1, 2147483647)
 CAPABILITIES = (
-    Capability("one-set-per-name", True, "both MX values live in one record set (rrdatas), so the split is one resource"),
-    Capability("create-over-existing", True, "creating replaces an existing set of the same name in the same change, "
-                                             "dropping foreign MX values silently: adopt it so the guard reads it first"),
-    REPLACES_WHOLE_SET,
+    spec.Capability(spec.ONE_SET_PER_NAME, True,
+                    "both MX values live in one record set (rrdatas), so the split is one resource"),
+    spec.Capability(spec.CREATE_OVER_EXISTING, True,
+                    "creating replaces an existing set of the same name in the same change, dropping foreign MX values "
+                    "silently: adopt it so the guard reads it first"),
+    spec.REPLACES_WHOLE_SET,
 )
-SETTINGS_REQUIRED = ("managed_zone",)
-SETTINGS_OPTIONAL = ("project",)
-ADOPT_ROLES = ("mx",)
+SETTINGS = (
+    spec.Setting("managed_zone", "Resource name of the Cloud DNS managed zone (e.g. contoso-com), not its DNS name.",
+                 flag="--managed-zone"),
+    spec.Setting("project", "Google Cloud project of the managed zone; defaults to the provider's project. Required "
+                 "to adopt.", required=False, flag="--project"),
+)
+SETTINGS_REQUIRED, SETTINGS_OPTIONAL = spec.setting_names(SETTINGS)
+SETTINGS_TYPE = "CloudDnsArgs"
+SETTINGS_DOC = "Where the MX record set lives in Google Cloud DNS."
+ADOPT_ROLES = spec.adopt_roles(CAPABILITIES)
+ADOPT_ID = "projects/{project}/managedZones/{zone}/rrsets/{name}./MX"
 ADOPT_HINT = ("find it with: gcloud dns record-sets list --zone <managed zone> --type MX; the import id is "
               "projects/<project>/managedZones/<managed zone>/rrsets/<name>./MX")
 
@@ -66,9 +70,9 @@ def check_managed_zone(value: str) -> str:
     return text
 
 
-def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
+def describe(plan: MxPlan, settings: object) -> list[spec.ResourceSpec]:
     """The resources for ``plan`` on Cloud DNS. Pure: settings may be ``pulumi.Input``."""
-    cfg = require_settings(settings, ARGS_KEY, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
+    cfg = spec.require_settings(settings, ARGS_KEY, SETTINGS_REQUIRED, SETTINGS_OPTIONAL)
     TTL.check(plan.ttl, "Cloud DNS")
     zone = cfg["managed_zone"]
     inputs: dict[str, Any] = {
@@ -81,7 +85,7 @@ def describe(plan: MxPlan, settings: object) -> list[ResourceSpec]:
     # Omitted, the provider's project applies; passing None would show as a diff.
     if cfg.get("project") is not None:
         inputs["project"] = cfg["project"]
-    return [ResourceSpec(TYPE_TOKEN, SDK_MODULE, "RecordSet", "mx", inputs)]
+    return [spec.ResourceSpec(TYPE_TOKEN, SDK_MODULE, "RecordSet", "mx", inputs)]
 
 
 def import_id(project: str, managed_zone: str, name: str) -> str:
@@ -89,7 +93,7 @@ def import_id(project: str, managed_zone: str, name: str) -> str:
     return f"projects/{project}/managedZones/{managed_zone}/rrsets/{name.rstrip('.').lower()}./MX"
 
 
-def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
+def check_adopt_id(role: str, value: object, resource: spec.ResourceSpec) -> str:
     """Check an existing set's import id against the set we would declare.
 
     Only the full form: it names the project, so an id copied from another project is
@@ -102,16 +106,16 @@ def check_adopt_id(role: str, value: object, spec: ResourceSpec) -> str:
                            f"'projects/<project>/managedZones/<zone>/rrsets/<name>./MX'; {ADOPT_HINT}", field=field)
     if m["type"].upper() != "MX":
         raise MxSplitError(f"{field} names a {m['type']} record set; adopt the MX set ({ADOPT_HINT})", field=field)
-    if spec.inputs.get("project") is None:
+    if resource.inputs.get("project") is None:
         # Otherwise the read before adoption would look in the provider's default project,
         # which may not be the one the import id names.
         raise MxSplitError(f"{field} names project {m['project']!r}: pass it as {ARGS_KEY}.project too, so the existing "
                            f"set is read in the same project it is imported from ({ARGS_KEY}={{'managed_zone': ..., "
                            f"'project': {m['project']!r}}})", field=f"{ARGS_KEY}.project")
     name = m["name"].rstrip(".").lower()
-    expected = {"project": (m["project"], spec.inputs.get("project")),
-                "managed zone": (m["zone"], spec.inputs["managed_zone"]),
-                "name": (name, str(spec.inputs["name"]).rstrip("."))}
+    expected = {"project": (m["project"], resource.inputs.get("project")),
+                "managed zone": (m["zone"], resource.inputs["managed_zone"]),
+                "name": (name, str(resource.inputs["name"]).rstrip("."))}
     for what, (got, want) in expected.items():
         if isinstance(want, str) and got != want.rsplit("/", 1)[-1]:
             raise MxSplitError(f"{field} points at {what} {got!r}, but the component manages {want!r}; adopt the "
@@ -133,12 +137,33 @@ def _existing_records(result: Any) -> list[MxRecord]:
     return [parse_mx_text(v) for v in existing_values(result)]
 
 
-def adopted(spec: ResourceSpec, plan: MxPlan) -> Adoption:
+def adopted(resource: spec.ResourceSpec, plan: MxPlan) -> Adoption:
     """Import the set as declared, after reading it: create and update both replace the set.
 
     The read names the same project as the import (:func:`check_adopt_id` insists on it).
     """
-    lookup = {key: spec.inputs[key] for key in ("managed_zone", "name", "project") if key in spec.inputs}
-    return Adoption(spec, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "type": "MX"},
+    lookup = {key: resource.inputs[key] for key in ("managed_zone", "name", "project") if key in resource.inputs}
+    return Adoption(resource, ExistingSet(SDK_MODULE, "get_record_set_output", {**lookup, "type": "MX"},
                                       _existing_records, "rrdatas"))
 
+
+
+#: ``google_dns_record_set`` (google 5.x-7.x, bridged by pulumi-gcp): one resource, ``rrdatas = ["0 host.", …]``.
+TERRAFORM = spec.Terraform("google_dns_record_set")
+ADVISORIES: tuple[spec.Advisory, ...] = ()
+
+
+def declared_mx(props: Mapping[str, Any]) -> tuple[str, list[MxRecord]] | None:
+    """The owner and values of a declared ``RecordSet`` of type MX (the project is part of the owner)."""
+    if not spec.is_mx(props):
+        return None
+    return (f"{NAME}:{props.get('project')}:{props.get('managedZone')}:{spec.host(props.get('name'))}",
+            spec.rdata_records(props.get("rrdatas")))
+
+
+stack_settings = spec.as_given
+
+if TYPE_CHECKING:  # mypy checks this module against the backend contract
+    from . import clouddns as _this
+
+    _CONTRACT: Backend = _this

@@ -100,10 +100,9 @@ def _one_domain_only(ns: argparse.Namespace, columns: bool) -> None:
 # -- plan -------------------------------------------------------------------------------------
 
 def _setting_flags(ns: argparse.Namespace) -> dict[str, str | None]:
-    from ..export.command import SETTING_FLAGS
+    from ..backends.flags import setting_dests
 
-    dests = dict.fromkeys(d for flags in SETTING_FLAGS.values() for d in flags.values())
-    return {dest: getattr(ns, dest) for dest in dests}
+    return {dest: getattr(ns, dest) for dest in setting_dests()}
 
 
 def plan_args(ns: argparse.Namespace) -> PlanArgs:
@@ -159,7 +158,7 @@ def plan_args(ns: argparse.Namespace) -> PlanArgs:
                                         "drop --name, or use --format tf-json")
     _needs(ns.name is not None and ns.provider is None, "--name", "--provider",
            "names the resources --provider shows (the component's child resources)")
-    from ..export.command import provider_settings
+    from ..backends.flags import provider_settings
 
     settings = provider_settings(ns.provider, given)  # also refuses a setting flag of another provider
     return PlanArgs(domain=ns.domain, plan=_plan_flags(ns), sources=sources, dns=dns, provider=ns.provider,

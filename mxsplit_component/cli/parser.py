@@ -104,28 +104,21 @@ def seconds(text: str) -> float:
 
 
 def _add_plan(sub: Any) -> FlagParser:
-    from ..backends import BACKENDS
+    from ..backends.flags import add_provider_flags, adopt_help
     from ..hosts.args import add_source_arguments
 
     p: FlagParser = sub.add_parser("plan", help=DESCRIPTIONS["plan"], description=_sentence("plan"),
                                    epilog=exit_codes_text("plan"), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_plan_flags(p)
     p.add_argument("--ttl", type=int, default=3600, metavar="SECONDS", help="TTL in seconds (default 3600)")
-    p.add_argument("--provider", choices=tuple(BACKENDS),
-                   help="also show the resources MxSplit declares (and the provider of --format tf-json)")
-    p.add_argument("--resource-group", help="Azure: resource group of the DNS zone (shown in --provider output)")
-    p.add_argument("--zone-name", help="Azure: DNS zone name (default: the domain)")
-    p.add_argument("--zone-id", help="Cloudflare / Route 53: zone id (shown in --provider output)")
-    p.add_argument("--managed-zone", help="Cloud DNS: managed zone name (e.g. contoso-com)")
-    p.add_argument("--project", help="Cloud DNS: project of the managed zone (default: the provider's)")
+    add_provider_flags(p)
     p.add_argument("--name", help="with --provider: the component name the child resource names start with "
                                   "(default: from the domain)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--format", choices=EXPORT_FORMATS,
                    help="print only the records as a document for another tool (tf-json needs --provider)")
     p.add_argument("--adopt", action="append", default=[], metavar="ROLE=ID",
-                   help="with --format tf-json: an existing record to import (mx=… on Azure, Route 53, Cloud DNS; "
-                        "ipv4_only=… / dual_stack=… on Cloudflare); repeatable")
+                   help=adopt_help())
     p.add_argument("--file", metavar="CSV",
                    help="with --format: one document per row (header domain,tenant[,dual_stack_host,ipv4_only_host,"
                         "mode]) written into --out-dir")

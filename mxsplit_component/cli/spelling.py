@@ -29,15 +29,20 @@ class FlagSpelling:
         joined = "|".join(map(re.escape, words)) or r"(?!)"
         # A keyword argument: ``ttl=3600`` -> ``--ttl 3600``, ``cloud= to`` -> ``--cloud to``.
         self._keyword = re.compile(rf"(?<![\w.:-])({joined})=(\S?)")
-        # A snake_case field standing alone (not a key inside a path such as ``azure.zone_id``).
+        # A snake_case field standing alone (not a key inside a path such as ``<backend>.zone_id``).
         self._field = re.compile(rf"(?<![\w.:'\"-])({'|'.join(re.escape(w) for w in words if '_' in w) or '(?!)'})"
                                  r"(?![\w:'\"])")
 
     def message(self, exc: MxSplitError) -> str:
         """``exc``'s message with the field spelt as a flag, or the flag named after it."""
+        from ..backends.flags import flag_for_field
+
         text = str(exc)
         base = (exc.field or "").split(".")[0]
         flag = self.flags.get(base)
+        setting = flag_for_field(exc.field)  # <backend>.zone_name -> --zone-name, when the command has it
+        if setting is not None and setting in self.flags.values() and not _NAMES_A_FLAG.search(text):
+            return f"{text} ({setting})"
         if flag is None or base in DOCUMENT_FIELDS or _NAMES_A_FLAG.search(text):
             return text  # not a field of this command, a file's own keys, or written for the CLI already
         text = self._keyword.sub(lambda m: self.flags[m.group(1)] + (f" {m.group(2)}" if m.group(2) else ""), text)

@@ -6,10 +6,11 @@ Prints nothing itself: the CLI passes ``emit`` (stdout) and ``warn`` (stderr), s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..backends.flags import adopt_roles_text
 from ..core.plan import MxPlan, plan_mx
 from ..core.rules import validate_plan
 from ..errors import MxSplitError
@@ -22,36 +23,6 @@ if TYPE_CHECKING:
 Emit = Callable[[str], None]
 
 
-#: The plan flag (its ``argparse`` dest) behind each backend setting, per ``--provider``.
-SETTING_FLAGS = {
-    "azure": {"resource_group_name": "resource_group", "zone_name": "zone_name"},
-    "cloudflare": {"zone_id": "zone_id"},
-    "route53": {"zone_id": "zone_id"},
-    "cloud-dns": {"managed_zone": "managed_zone", "project": "project"},
-}
-
-
-def _flag(dest: str) -> str:
-    return "--" + dest.replace("_", "-")
-
-
-def provider_settings(provider: str | None, given: Mapping[str, str | None]) -> dict[str, Any]:
-    """The backend settings the plan flags give for ``provider`` (missing ones left out).
-
-    :param given: setting flag values by ``argparse`` dest (``None`` when not given).
-    :raises MxSplitError: for a flag of another provider, which would otherwise be dropped.
-    """
-    own = SETTING_FLAGS.get(provider or "", {})
-    for dest in dict.fromkeys(d for flags in SETTING_FLAGS.values() for d in flags.values()):
-        if given.get(dest) is None or dest in own.values():
-            continue
-        owners = " and ".join(p for p, flags in SETTING_FLAGS.items() if dest in flags.values())
-        fix = (f"--provider {provider} takes {', '.join(_flag(d) for d in own.values())}" if provider
-               else f"pass --provider {owners.replace(' and ', ' or ')}, or drop it")
-        raise MxSplitError(f"{_flag(dest)} is a {owners} setting; {fix}", field=dest)
-    return {key: given[dest] for key, dest in own.items() if given.get(dest) is not None}
-
-
 def adopt_ids(pairs: list[str]) -> dict[str, str]:
     """``["mx=<id>"]`` -> ``{"mx": "<id>"}``; the backend checks each id later."""
     ids: dict[str, str] = {}
@@ -59,8 +30,7 @@ def adopt_ids(pairs: list[str]) -> dict[str, str]:
         role, sep, value = pair.partition("=")
         role = role.strip().replace("-", "_")
         if not sep or not role or not value.strip():
-            raise MxSplitError(f"--adopt {pair!r} is not ROLE=ID; e.g. --adopt mx=<import id> (Azure, Route 53, Cloud "
-                               "DNS) or --adopt dual_stack=<zone_id>/<record_id> (Cloudflare)", field="adopt")
+            raise MxSplitError(f"--adopt {pair!r} is not ROLE=ID: {adopt_roles_text()}", field="adopt")
         if role in ids:
             raise MxSplitError(f"--adopt {role} given twice; pass one id per role", field=f"adopt.{role}")
         ids[role] = value.strip()
@@ -124,3 +94,6 @@ def _export_rows(args: PlanArgs, emit: Emit, warn: Emit) -> int:
             if not validate_plan(plan)["ok"] and worst == ExitCode.OK:
                 worst = ExitCode.FINDINGS
     return worst
+
+
+__all__ = ["adopt_ids", "run_export"]

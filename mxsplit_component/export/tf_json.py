@@ -1,16 +1,10 @@
 """Terraform JSON configuration (``*.tf.json``, Terraform ≥ 1.5 for ``import`` blocks).
 
-One document per domain with the records of the chosen provider, in each Terraform
-provider's documented shape:
-
-- ``azurerm_dns_mx_record`` (azurerm 3.x/4.x): one resource, one ``record`` block per value;
-- ``aws_route53_record`` (aws 5.x/6.x): one resource, ``records = ["0 host.", …]``;
-- ``google_dns_record_set`` (google 5.x-7.x): one resource, ``rrdatas = ["0 host.", …]``;
-- ``cloudflare_dns_record`` (cloudflare 5.x): one resource per value, top-level ``priority``.
-
-The Pulumi bridges of the last three take exactly these attribute names, so their inputs
-come straight from the backend descriptions. Settings that were not given become Terraform
-variables named after the resource, so many domains' files can share one module. No
+One document per domain with the records of the chosen provider, in its Terraform
+provider's documented shape: each backend's ``TERRAFORM`` names the resource type and maps
+its inputs and import ids (a Pulumi provider bridged from the Terraform one takes the same
+attribute names, so most inputs pass as they are). Settings that were not given become
+Terraform variables named after the resource, so many domains' files can share one module. No
 ``terraform``/``provider`` blocks: the file drops into a configuration that already
 configures the provider (two files declaring one provider would clash).
 """
@@ -22,18 +16,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..backends.base import ResourceSpec
+from ..backends import BACKENDS, get_backend
 from ..core.plan import MxPlan
 from . import targets
 
 SUFFIX = ".tf.json"
 
-TF_TYPES = {
-    "azure": "azurerm_dns_mx_record",
-    "cloudflare": "cloudflare_dns_record",
-    "route53": "aws_route53_record",
-    "cloud-dns": "google_dns_record_set",
-}
+#: Terraform resource type by provider name (as ``--provider`` spells it).
+TF_TYPES = {name: backend.TERRAFORM.type for name, backend in BACKENDS.items()}
 
 
 def identifier(name: str) -> str:
@@ -50,33 +40,12 @@ def identifier(name: str) -> str:
     return ident if ident[:1].isalpha() or ident[:1] == "_" else f"_{ident}"
 
 
-def _attributes(provider: str, spec: ResourceSpec) -> dict[str, Any]:
-    inputs = dict(spec.inputs)
-    if provider != "azure":
-        return inputs
-    # azure-native's RecordSet and azurerm's dns_mx_record name the same fields differently.
-    return {
-        "name": inputs["relative_record_set_name"],
-        "zone_name": inputs["zone_name"],
-        "resource_group_name": inputs["resource_group_name"],
-        "ttl": inputs["ttl"],
-        "record": [{"preference": r["preference"], "exchange": r["exchange"]} for r in inputs["mx_records"]],
-    }
-
-
-def _import_id(provider: str, value: str) -> str:
-    if provider == "azure":
-        # azurerm parses record ids with the documented casing; the Azure CLI prints "dnszones".
-        return re.sub(r"/dnszones/", "/dnsZones/", value, flags=re.IGNORECASE)
-    return value
-
-
 def document(plan: MxPlan, provider: str, settings: Mapping[str, Any], adopt: Mapping[str, str],
              name: str) -> dict[str, Any]:
     """The configuration as data: ``variable`` (for settings not given), ``resource``, ``import``."""
-    tf_type = TF_TYPES[targets.backend_for(provider).NAME]
+    terraform = get_backend(provider).TERRAFORM
     specs = targets.describe(plan, provider, settings)
-    ids = targets.adoption_ids(provider, specs, adopt)
+    ids = targets.adoption_ids(plan, provider, specs, adopt)
     base = identifier(name)
     variables: dict[str, Any] = {}
 
@@ -95,13 +64,13 @@ def document(plan: MxPlan, provider: str, settings: Mapping[str, Any], adopt: Ma
     imports = []
     for spec in specs:
         rname = base if spec.role == "mx" else f"{base}_{spec.role.replace('-', '_')}"
-        resources[rname] = resolve(_attributes(provider, spec))
+        resources[rname] = resolve(terraform.attributes(spec))
         if spec.role in ids:
-            imports.append({"to": f"{tf_type}.{rname}", "id": _import_id(provider, ids[spec.role])})
+            imports.append({"to": f"{terraform.type}.{rname}", "id": terraform.import_id(ids[spec.role])})
     doc: dict[str, Any] = {}
     if variables:
         doc["variable"] = variables
-    doc["resource"] = {tf_type: resources}
+    doc["resource"] = {terraform.type: resources}
     if imports:
         doc["import"] = imports
     return doc

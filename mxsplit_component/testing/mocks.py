@@ -6,7 +6,7 @@
     from mxsplit_component.testing import RecordingMocks, run_program
 
     mocks, _, logs = run_program(lambda: MxSplit("contoso", {...}), preview=True)
-    assert [r.typ for r in mocks.resources] == ["mxsplit:index:MxSplit", "azure-native:dns:RecordSet"]
+    assert [r.typ for r in mocks.resources][0] == "mxsplit:index:MxSplit"
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.typ in self.unknown_types:
             return None, {k: pulumi.UNKNOWN for k in ("id", "name", "zone_id")}
         outputs = dict(args.inputs)
-        # Outputs a provider computes from inputs that programs here rely on.
-        if args.typ == "azure-native:dns:Zone":
-            outputs.setdefault("name", args.inputs.get("zoneName"))
+        # A resource named by an input called after its type (a Zone's ``zoneName``) outputs that
+        # name as ``name``, as providers do; programs here pass such names on (zone -> records).
+        named_by = _type_name(args.typ)
+        if named_by in args.inputs:
+            outputs.setdefault("name", args.inputs[named_by])
         return f"{args.name}-id", outputs
 
     def call(self, args: MockCallArgs) -> Any:
@@ -54,6 +56,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def by_name(self, name: str) -> MockResourceArgs:
         return next(r for r in self.resources if r.name == name)
+
+
+def _type_name(token: str) -> str:
+    """``pkg:module:Zone`` -> ``zoneName``: the input that names a resource of that type."""
+    kind = token.rsplit(":", 1)[-1]
+    return kind[:1].lower() + kind[1:] + "Name"
 
 
 _LOOP: list[asyncio.AbstractEventLoop] = []

@@ -3,7 +3,8 @@
 Written from the protocol's documented sentinels rather than the SDK's own (private)
 serialiser, so the stand-in engine checks the SDK instead of agreeing with it by
 construction: every number is a double, an unknown is a sentinel string, a secret and an
-output value are objects tagged with a signature key.
+output value are objects tagged with a signature key (the keys the plugin uses, from
+:mod:`mxsplit_component.pulumi_compat`, where a test pins them to the SDK's).
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
+from mxsplit_component.pulumi_compat import OUTPUT_SIG, SECRET_SIG, SIG
+
 #: An unknown value (a preview before the value exists).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SIG = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 
 
