@@ -60,8 +60,9 @@ def run_bulk(ns: argparse.Namespace, emit: Callable[[Result], None], progress: T
 
     :returns: the worst row's exit code (a bad row counts :data:`ExitCode.USAGE`).
     """
+    from ..edges.csvfile import open_rows
     from .args import MAX_CONCURRENCY
-    from .bulk import read_rows
+    from .bulk import COLUMNS
 
     if not 1 <= ns.concurrency <= MAX_CONCURRENCY:
         raise MxSplitError(f"--concurrency {ns.concurrency} is out of range; use 1..{MAX_CONCURRENCY}",
@@ -69,13 +70,8 @@ def run_bulk(ns: argparse.Namespace, emit: Callable[[Result], None], progress: T
     options = options_from(ns)
     defaults: dict[str, Any] = {"mode": ns.mode, "primary_priority": ns.primary_priority,
                                 "secondary_priority": ns.secondary_priority, "cloud": ns.cloud, "ttl": ns.ttl}
-    try:
-        fh = open(ns.file, "rb")
-    except OSError as exc:
-        raise MxSplitError(f"--file {ns.file}: {exc.strerror}", field="file") from None
-    with fh:
-        rows = read_rows(fh)
-        first = next(rows, None)  # reads the header: a bad one is a usage error before any check
+    with open_rows(ns.file, COLUMNS) as rows:  # a bad header is a usage error before any check
+        first = next(rows, None)
         if first is None:
             return ExitCode.OK
         return _run_rows(_chain(first, rows), ns.concurrency, options, defaults, emit, progress, counts)

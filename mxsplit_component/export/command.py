@@ -13,6 +13,7 @@ from typing import Any
 
 from ..core.plan import MxPlan, plan_mx
 from ..core.rules import validate_plan
+from ..edges.userfile import UserFileError, replace_file
 from ..errors import MxSplitError
 from ..exitcodes import ExitCode
 from . import file_name, render
@@ -106,39 +107,46 @@ def run_export(ns: argparse.Namespace, plan_from_ns: Callable[[argparse.Namespac
 
 
 def _export_rows(ns: argparse.Namespace, emit: Emit, warn: Emit) -> int:
-    from ..check.bulk import OPTIONAL, read_rows
+    """Each row's document into ``--out-dir``; a row that cannot be planned or written is that row's error.
+
+    Ctrl-C stops after the file being written is complete or untouched (exit 130).
+    """
+    from ..check.bulk import COLUMNS, OPTIONAL
+    from ..edges.csvfile import open_rows
 
     if ns.format == "tf-json" and ns.provider is None:
         raise MxSplitError("--format tf-json writes one provider's resources; pass --provider", field="provider")
     out = Path(ns.out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        fh = open(ns.file, "rb")
-    except OSError as exc:
-        raise MxSplitError(f"{exc.filename}: {exc.strerror}", field="file") from None
     defaults: dict[str, Any] = {"mode": ns.mode, "primary_priority": ns.primary_priority,
                                 "secondary_priority": ns.secondary_priority, "cloud": ns.cloud, "ttl": ns.ttl}
     worst, written = ExitCode.OK, set()
-    with fh:
-        for row in read_rows(fh):
-            line, fields = row.line, row.fields
-            try:
-                if row.error is not None:
-                    raise MxSplitError(row.error, field="file")
-                extra = {k: fields[k] for k in OPTIONAL if fields.get(k)}
-                plan = plan_mx(domain=fields.get("domain", ""), tenant=fields.get("tenant", ""), **{**defaults, **extra})
-                if plan.domain in written:
-                    raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
-                                       field="domain")
-                document = _document(ns, plan, {}, None)
-            except MxSplitError as exc:
-                warn(f"{ns.file}:{line}: {exc}\n")
-                worst = ExitCode.USAGE
-                continue
-            path = out / file_name(ns.format, plan.domain)
-            path.write_text(document, encoding="utf-8")
-            written.add(plan.domain)
-            emit(f"{path}\n")
-            if not validate_plan(plan)["ok"] and worst == ExitCode.OK:
-                worst = ExitCode.FINDINGS
+    with open_rows(ns.file, COLUMNS) as rows:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MxSplitError(f"--out-dir {ns.out_dir}: {exc.strerror}", field="out_dir") from None
+        try:
+            for row in rows:
+                try:
+                    if row.error is not None:
+                        raise MxSplitError(row.error, field="file")
+                    fields = row.fields
+                    extra = {k: fields[k] for k in OPTIONAL if fields.get(k)}
+                    plan = plan_mx(domain=fields.get("domain", ""), tenant=fields.get("tenant", ""),
+                                   **{**defaults, **extra})
+                    if plan.domain in written:
+                        raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
+                                           field="domain")
+                    path = out / file_name(ns.format, plan.domain)
+                    replace_file(path, _document(ns, plan, {}, None).encode("utf-8"))
+                except (MxSplitError, UserFileError) as exc:
+                    warn(f"{ns.file}:{row.line}: {exc}\n")
+                    worst = ExitCode.USAGE
+                    continue
+                written.add(plan.domain)
+                emit(f"{path}\n")
+                if not validate_plan(plan)["ok"] and worst == ExitCode.OK:
+                    worst = ExitCode.FINDINGS
+        except KeyboardInterrupt:
+            return ExitCode.INTERRUPTED
     return worst

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-from collections.abc import Callable
+import contextlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.plan import MxPlan, plan_mx
+from ..edges.csvfile import Columns, Row, open_rows
+from ..edges.userfile import UserFileError
 from ..errors import MxSplitError
 from ..exitcodes import ExitCode
 from .lookup import HostRequest, LookupOptions, find_all, open_finder
@@ -23,6 +28,9 @@ if TYPE_CHECKING:
     from ..dns.options import DnsOptions
 
 from .args import CSV_COLUMNS
+
+#: The header of ``hosts --file``: only the domain is needed (Graph names the tenant).
+COLUMNS = Columns(CSV_COLUMNS[:1], CSV_COLUMNS[1:])
 
 
 def sources_of(ns: argparse.Namespace) -> tuple[str, ...]:
@@ -138,24 +146,31 @@ def exit_code(result: HostsResult) -> ExitCode:
     return ExitCode.OK if result.ok else ExitCode.FINDINGS
 
 
-def read_csv(path: str) -> list[HostRequest]:
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise MxSplitError(f"--file {path}: {exc.strerror}", field="file") from None
-    with fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in reader.fieldnames or []]
-        if "domain" not in header:
-            raise MxSplitError(f"--file needs a header with domain (optional: {', '.join(CSV_COLUMNS[1:])})",
-                               field="file")
-        unknown = [c for c in header if c not in CSV_COLUMNS]
-        if unknown:
-            raise MxSplitError(f"--file has an unknown column {unknown[0]!r}; use {', '.join(CSV_COLUMNS)}",
-                               field="file")
-        reader.fieldnames = header
-        return [HostRequest(**{k: (row.get(k) or "").strip() or None for k in CSV_COLUMNS})  # type: ignore[arg-type]
-                for row in reader]
+def rows_of(rows: Iterable[Row]) -> Iterator[HostRequest | MxSplitError]:
+    """One request per ``--file`` row; a row that cannot be read is its error, naming the line."""
+    for row in rows:
+        if row.error is not None:
+            yield RowError(row.error, line=row.line, domain=row.fields.get("domain", ""))
+            continue
+        given = {k: row.fields.get(k) or None for k in CSV_COLUMNS}
+        yield FileRequest(given["domain"] or "", given["tenant"], given["dual_stack_host"], given["ipv4_only_host"],
+                          line=row.line)
+
+
+@dataclass(frozen=True)
+class FileRequest(HostRequest):
+    """A request from a ``--file`` row: its errors name the line."""
+
+    line: int = 0
+
+
+class RowError(MxSplitError):
+    """A ``--file`` row that could not be read or looked up; the message names its line."""
+
+    def __init__(self, message: str, *, line: int, domain: str) -> None:
+        super().__init__(message, field="file")
+        self.line = line
+        self.domain = domain
 
 
 def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
@@ -165,8 +180,35 @@ def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
             "conflicts": [], "notes": [], "error": str(error)}
 
 
+def _requests(ns: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[Path | None, Iterable[HostRequest | MxSplitError]]:
+    """The stack file to pin (``--stack``) and the requests, every input checked before any lookup."""
+    from . import pin
+
+    given = {"dual_stack_host": ns.dual_stack_host, "ipv4_only_host": ns.ipv4_only_host}
+    if ns.stack is not None:
+        if ns.file is not None or ns.domains:
+            raise MxSplitError("--stack looks up the domains the stack lists; pass no DOMAIN or --file", field="stack")
+        if any(given.values()):
+            raise MxSplitError("--stack pins looked-up hosts; drop --dual-stack-host/--ipv4-only-host", field="stack")
+        path = pin.stack_file(ns.stack, ns.cwd)
+        return path, pin.stack_requests(path, write=not ns.dry_run)
+    if ns.file is not None:
+        if ns.domains:
+            raise MxSplitError("pass either DOMAIN... or --file, not both", field="file")
+        return None, rows_of(stack.enter_context(open_rows(ns.file, COLUMNS)))
+    if ns.domains:
+        if len(ns.domains) > 1 and any(given.values()):
+            raise MxSplitError("--dual-stack-host/--ipv4-only-host apply to one DOMAIN; use --file for many",
+                               field="dual_stack_host")
+        return None, [HostRequest(d, ns.tenant, **given) for d in ns.domains]
+    raise MxSplitError("pass a DOMAIN, --file domains.csv, or --stack NAME", field="domain")
+
+
 def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResult | None], None]) -> tuple[int, list[Any]]:
     """Look up every domain; ``emit`` each result (JSON-able dict, and the result unless the row was bad).
+
+    Ctrl-C ends the run with exit 130 after the rows already emitted; the stack file is then
+    left as it was.
 
     :returns: (exit code, pin changes made with ``--stack``).
     """
@@ -174,48 +216,44 @@ def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResul
 
     if ns.concurrency < 1:
         raise MxSplitError("--concurrency must be at least 1", field="concurrency")
-    given = {"dual_stack_host": ns.dual_stack_host, "ipv4_only_host": ns.ipv4_only_host}
-    path = None
-    if ns.stack is not None:
-        if ns.file is not None or ns.domains:
-            raise MxSplitError("--stack looks up the domains the stack lists; pass no DOMAIN or --file", field="stack")
-        if any(given.values()):
-            raise MxSplitError("--stack pins looked-up hosts; drop --dual-stack-host/--ipv4-only-host", field="stack")
-        path = pin.stack_file(ns.stack, ns.cwd)
-        requests = pin.stack_requests(path)
-    elif ns.file is not None:
-        if ns.domains:
-            raise MxSplitError("pass either DOMAIN... or --file, not both", field="file")
-        requests = read_csv(ns.file)
-    elif ns.domains:
-        if len(ns.domains) > 1 and any(given.values()):
-            raise MxSplitError("--dual-stack-host/--ipv4-only-host apply to one DOMAIN; use --file for many",
-                               field="dual_stack_host")
-        requests = [HostRequest(d, ns.tenant, **given) for d in ns.domains]
-    else:
-        raise MxSplitError("pass a DOMAIN, --file domains.csv, or --stack NAME", field="domain")
-    if ns.tenant:
-        requests = [r if r.tenant else HostRequest(r.domain, ns.tenant, r.dual_stack_host, r.ipv4_only_host)
-                    for r in requests]
-    options = lookup_options(ns, sources_of(ns))
+    with contextlib.ExitStack() as stack:
+        path, requests = _requests(ns, stack)
+        if ns.tenant:
+            requests = (r if isinstance(r, MxSplitError) or r.tenant
+                        else HostRequest(r.domain, ns.tenant, r.dual_stack_host, r.ipv4_only_host) for r in requests)
+        options = lookup_options(ns, sources_of(ns))
+        # The domain of each request, in order: results come back in the same order.
+        order: deque[HostRequest | MxSplitError] = deque()
 
-    async def main() -> tuple[int, list[HostsResult]]:
-        worst, results = 0, []  # type: tuple[int, list[HostsResult | None]]
-        async with open_finder(options) as finder:
-            async for item in find_all(finder, requests, ns.concurrency):
-                if isinstance(item, MxSplitError):
-                    index = len(results)
-                    emit(bad_row(requests[index].domain, item), None)
-                    worst = max(worst, ExitCode.USAGE)
-                    results.append(None)
-                    continue
-                emit(item.to_json(), item)
-                worst = max(worst, exit_code(item))
-                results.append(item)
-        return worst, [r for r in results if r is not None]
+        def remember(items: Iterable[HostRequest | MxSplitError]) -> Iterator[HostRequest | MxSplitError]:
+            for item in items:
+                order.append(item)
+                yield item
 
-    code, results = asyncio.run(main())
-    changes = pin.pin(path, results, write=not ns.dry_run) if path is not None else []
+        async def main() -> tuple[int, list[HostsResult]]:
+            worst, results = 0, []
+            async with open_finder(options) as finder:
+                async for item in find_all(finder, remember(requests), ns.concurrency):
+                    asked = order.popleft()
+                    if isinstance(item, MxSplitError):
+                        if isinstance(asked, FileRequest):
+                            item = MxSplitError(f"line {asked.line}: {item}", field=item.field)
+                        domain = asked.domain if isinstance(asked, (HostRequest, RowError)) else ""
+                        emit(bad_row(domain, item), None)
+                        worst = max(worst, ExitCode.USAGE)
+                        continue
+                    emit(item.to_json(), item)
+                    worst = max(worst, exit_code(item))
+                    results.append(item)
+            return worst, results
+
+        try:
+            code, results = asyncio.run(main())
+            changes = pin.pin(path, results, write=not ns.dry_run) if path is not None else []
+        except KeyboardInterrupt:
+            return ExitCode.INTERRUPTED, []
+        except UserFileError as exc:
+            raise MxSplitError(f"--stack {ns.stack}: {exc}", field="stack") from None
     return code, changes
 
 
