@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable
 
 MASK = "[token]"
-#: ``Bearer <anything up to a separator>`` (RFC 6750 b64token, and whatever a server made of it).
-_BEARER = re.compile(r"(?i)\b(bearer)(\s+|%20|\+)[^\s,;\"'<>)\]}]+")
+#: ``Bearer <credential>``: an RFC 6750 b64token (or what a server made of it, up to a separator) long
+#: enough to be one, so prose such as "not a bearer token" stays as it is.
+_BEARER = re.compile(r"(?i)\b(bearer)(?:\s+|%20|\+)[^\s,;\"'<>)\]}]{16,}")
 #: A JWT or JWS (``eyJ`` is base64url of ``{"``): its header segment and whatever segments follow.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_\-+/=]{6,}(?:\.[A-Za-z0-9_\-+/=]*)*")
 #: Shorter than this, a "secret" is too likely to match ordinary words: such a token is refused elsewhere.
