@@ -15,8 +15,9 @@ MASK = "[token]"
 #: ``Bearer <credential>``: an RFC 6750 b64token (or what a server made of it, up to a separator) long
 #: enough to be one, so prose such as "not a bearer token" stays as it is.
 _BEARER = re.compile(r"(?i)\b(bearer)(?:\s+|%20|\+)[^\s,;\"'<>)\]}]{16,}")
-#: A JWT or JWS (``eyJ`` is base64url of ``{"``): its header segment and whatever segments follow.
-_JWT = re.compile(r"eyJ[A-Za-z0-9_\-+/=]{6,}(?:\.[A-Za-z0-9_\-+/=]*)*")
+#: A JWT or JWS (``eyJ`` is base64url of ``{"``): its header segment and whatever segments follow, in any
+#: case (a host name is lowercased).
+_JWT = re.compile(r"(?i)eyJ[A-Za-z0-9_\-+/=]{6,}(?:\.[A-Za-z0-9_\-+/=]*)*")
 #: Shorter than this, a "secret" is too likely to match ordinary words: such a token is refused elsewhere.
 MIN_SECRET = 8
 
@@ -24,7 +25,8 @@ MIN_SECRET = 8
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """``text`` without ``secrets`` (each exact value), any ``Bearer …`` value and any JWT-shaped value."""
     for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
+        # In any case: a host name echoing the token comes back lowercased, and still gives most of it away.
+        text = re.sub(re.escape(secret), MASK, text, flags=re.IGNORECASE)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
     return _JWT.sub(MASK, text)
 
