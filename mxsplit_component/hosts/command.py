@@ -79,7 +79,9 @@ def plan_from_result(result: HostsResult, ns: argparse.Namespace, *, dual_stack_
         raise MxSplitError(graph_refused[0].message, field="domain")
     failed = [n for n in result.notes if n.incomplete]
     if failed:
-        raise HostLookupError(failed[0].message, domain=result.domain)
+        message = failed[0].message  # it may be about the tenant's domain list: say which lookup failed
+        raise HostLookupError(message if result.domain in message else f"looking up {result.domain}: {message}",
+                              domain=result.domain)
     if any(c.severity == "error" for c in result.conflicts):
         bad = next(c for c in result.conflicts if c.severity == "error")
         raise MxSplitError(bad.message, field=bad.role)

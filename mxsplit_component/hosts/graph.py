@@ -157,7 +157,7 @@ class GraphHosts:
             not name is no error (the tenant host then comes from the given tenant).
         """
         found = await self._lookup(domain, given_tenant)
-        return replace(found, notes=tuple(replace(n, message=self.client.redact(n.message)) for n in found.notes))
+        return replace(found, notes=tuple(replace(n, message=_cut(self.client.redact(n.message))) for n in found.notes))
 
     async def _lookup(self, domain: str, given_tenant: str | None) -> SourceResult:
         notes: list[Note] = []
@@ -205,6 +205,14 @@ class GraphHosts:
         except HostLookupError as exc:
             raise _Refused("graph-no-mx", str(exc)) from None
         return self._own(domain, host), named
+
+
+#: A note is a sentence or two: a value Graph sent (a megabyte-long "host") is cut.
+MAX_NOTE = 600
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MAX_NOTE else message[:MAX_NOTE] + "…"
 
 
 def _unreadable(domain: str, exc: Exception) -> str:
