@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .core.plan import MxPlan, plan_mx
+from .edges.display import shown
 from .errors import HostLookupError, MxSplitError
 from .exitcodes import ExitCode
 from .version import package_version
@@ -245,10 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = ns.func(ns)
     except MxSplitError as exc:
-        print(f"mxsplit: error: {exc}{_flag_hint(exc, parser, argv)}", file=sys.stderr)
+        print(f"mxsplit: error: {shown(str(exc))}{_flag_hint(exc, parser, argv)}", file=sys.stderr)
         return ExitCode.USAGE
     except HostLookupError as exc:  # Graph or DNS could not answer: nothing was planned on a guess
-        print(f"mxsplit: error: {exc}", file=sys.stderr)
+        print(f"mxsplit: error: {shown(str(exc))}", file=sys.stderr)  # it may quote a server
         return ExitCode.INCOMPLETE
     return code
 

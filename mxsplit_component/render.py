@@ -8,6 +8,7 @@ from typing import Any
 
 from .core.plan import MxPlan
 from .core.rules import validate_plan
+from .edges.display import shown_lines
 
 
 def _plain(value: Any) -> Any:
@@ -103,7 +104,7 @@ def plan_text(report: dict[str, Any]) -> str:
 
         out += ["", "Sender simulation (addresses Microsoft is expected to publish)",
                 *simulation_lines(report["simulation"])]
-    return "\n".join(out) + "\n"
+    return shown_lines(out)  # hosts and notes from Graph or DNS are network text
 
 
 def backend_table() -> str:

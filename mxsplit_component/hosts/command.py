@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.plan import MxPlan, plan_mx
 from ..edges.csvfile import Columns, Row, open_rows
+from ..edges.display import shown_lines
 from ..edges.userfile import UserFileError
 from ..errors import MxSplitError
 from ..exitcodes import ExitCode
@@ -262,7 +263,7 @@ def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResul
 def hosts_text(data: dict[str, Any]) -> str:
     """Human-readable lines for one domain of ``mxsplit hosts``."""
     if "error" in data:
-        return f"{data['domain']}\n  BAD INPUT   {data['error']}\n"
+        return shown_lines([data["domain"], f"  BAD INPUT   {data['error']}"])
     out = [f"{data['domain']}" + (f"  (tenant {data['tenant']})" if data["tenant"] else "")]
     for key, label in (("ipv4_only_host", "ipv4-only"), ("dual_stack_host", "dual-stack")):
         found = data[key]
@@ -271,4 +272,4 @@ def hosts_text(data: dict[str, Any]) -> str:
         out.append(f"  {c['severity'].upper():<11} {c['id']}: {c['message']}")
     for n in data["notes"]:
         out.append(f"  {'note' if n['severity'] == 'info' else n['severity'].upper():<11} {n['id']}: {n['message']}")
-    return "\n".join(out) + "\n"
+    return shown_lines(out)  # Graph's messages and DNS details are network text
