@@ -94,13 +94,13 @@ def _set(doc: StackText, entry: Node, prefix: str, key: str, new: str) -> tuple[
     value = doc.own(entry, key)
     shared = doc.is_shared(entry) or (value is not None and value.kind != "alias" and doc.is_shared(value))
     if shared:
-        raise doc.error(entry.line, f"{prefix} is shared through a YAML anchor (&) with an alias (*) or merge key "
+        raise doc.error(entry.line, f"({prefix}) is shared through a YAML anchor (&) with an alias (*) or merge key "
                         f"(<<), so setting its {key} would change the other entries too",
                         "write each entry's keys out in full, then run again")
     if value is not None:
         return doc.replace_edit(value, new)
     if entry.flow and not entry.pairs:
-        raise doc.error(entry.line, f"{prefix} is an empty flow mapping", "write its keys out, then run again")
+        raise doc.error(entry.line, f"({prefix}) is an empty flow mapping", "write its keys out, then run again")
     after = next((v for k in reversed(_ANCHORS) if (v := doc.own(entry, k)) is not None), entry.pairs[-1][1])
     return doc.insert_edit(entry, after, key, new)
 
