@@ -20,6 +20,7 @@ from .backends.base import Adoption, Deferred, ExistingSet, ResourceSpec, guard_
 from .component_args import adoption, plan_from_args
 from .core.plan import MxRecord
 from .core.rules import validate_plan
+from .edges.extras import require
 from .errors import MxSplitError
 
 if sys.version_info >= (3, 11):
@@ -205,6 +206,8 @@ class MxSplit(pulumi.ComponentResource):
         # Validate everything before registering anything: bad input never reaches a provider.
         plan, backend_name, settings = plan_from_args(args)
         backend = get_backend(backend_name)
+        # The backend's SDK is an extra: missing, it is an MxSplitError naming the field, not a bare import error.
+        require(backend.SDK_MODULE, extra=backend.EXTRA, field=backend.ARGS_KEY, needs=f"the {backend.ARGS_KEY} backend")
         specs = backend.describe(plan, settings)
         adopt_ids = adoption(args, backend, specs)
         super().__init__(TYPE_TOKEN, name, {}, opts)
