@@ -113,3 +113,15 @@ def test_odd_shapes_and_huge_values_are_short_clean_answers(capsys, graph, recor
     row = json.loads(out)
     assert code in (0, 1, 3) and len(out) < 5_000, out[:500]
     assert all(len(n["message"]) <= 601 for n in row["notes"])
+
+
+def test_a_body_that_drips_stops_at_the_deadline(capsys, graph):
+    page = json.dumps(records_page("contoso.com", f"contoso-com.{MS}")).encode()
+    graph.set(DOMAIN_RECORDS, Reply(200, page, drip=0.05))  # about 40 s for the whole page
+    start = time.monotonic()
+    code = main(["hosts", "contoso.com", "--graph", "--graph-url", graph.url, "--timeout", "1", "--json"])
+    took = time.monotonic() - start
+    row = json.loads(capsys.readouterr().out)
+    assert code == 3 and took < 4, took
+    assert [n["message"] for n in row["notes"]] == [
+        "Graph did not answer within 1 s while looking up contoso.com; retry, or raise --timeout"]

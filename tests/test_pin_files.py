@@ -202,3 +202,25 @@ def test_ctrl_c_while_an_export_is_written_leaves_the_old_document(tmp_path):
     assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert old.read_text() == "; the document from last time\n"
     assert sorted(p.name for p in out.iterdir()) == ["contoso.com.zone"]
+
+
+#: Run the CLI where no file may grow past 200 bytes, as on a full disk (EFBIG instead of a signal).
+FULL_DISK = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+from mxsplit_component.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_write_the_file_system_refuses_leaves_the_stack_file_whole(graph, tmp_path):
+    path = write(tmp_path, CRLF_STACK)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MXSPLIT_GRAPH_TOKEN": TOKEN}
+    done = subprocess.run([sys.executable, "-c", FULL_DISK, "hosts", "--graph", "--graph-url", graph.url,
+                           "--stack", "dev", "--cwd", str(tmp_path)], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert f"mxsplit: error: --stack dev: cannot write {path}: File too large" in done.stderr
+    assert path.read_bytes() == CRLF_STACK.encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Pulumi.dev.yaml"]

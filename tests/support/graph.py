@@ -40,6 +40,8 @@ class Reply:
     reason: str | None = None
     #: ``body`` (bytes) is the whole response, status line and headers included, sent as is.
     raw: bool = False
+    #: Seconds between the body's bytes (a server that drips), after the headers.
+    drip: float = 0.0
 
 
 def domain_entry(name: str, *, initial: bool = False, verified: bool = True) -> dict[str, Any]:
@@ -97,7 +99,13 @@ class GraphStandIn:
                     for key, value in reply.headers.items():
                         self.send_header(key, value.replace(ECHO, auth))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if reply.drip:
+                        for byte in data:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(reply.drip)
+                    else:
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 
