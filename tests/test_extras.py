@@ -78,3 +78,26 @@ def test_a_program_gets_an_mxsplit_error_naming_the_field(tmp_path, module, fiel
     got_field, message = done.stdout.splitlines()
     assert got_field == field
     assert message == f"the {field} backend needs the [{extra}] extra ({module} is not installed): {hint(extra)}"
+
+
+def test_over_the_engine_protocol_the_error_names_the_schema_property(tmp_path, monkeypatch):
+    """A YAML program on Cloud DNS, with the plugin's Python missing pulumi_gcp: a property error on cloudDns."""
+    from tests.support.engine.monitor import StandInEngine
+    from tests.support.engine.plugin import ConstructFailure, Plugin
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(blocked_program({"pulumi_gcp"}, ""))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), str(ROOT)]))
+    with StandInEngine() as engine:
+        plugin = Plugin(engine, tmp_path)
+        try:
+            engine.reset(preview=True)
+            with pytest.raises(ConstructFailure) as err:
+                plugin.construct({"domain": "contoso.com", "tenant": "contoso",
+                                  "cloudDns": {"managedZone": "contoso-com"}}, preview=True)
+        finally:
+            plugin.close()
+    [error] = err.value.property_errors
+    assert error.property_path == "cloudDns" and "Traceback" not in err.value.details
+    assert error.reason.startswith("the cloudDns backend needs the [gcp] extra (pulumi_gcp is not installed)"), error

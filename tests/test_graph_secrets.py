@@ -157,3 +157,18 @@ def test_a_failed_sign_in_does_not_show_the_token(graph, monkeypatch):
     assert "could not get a Microsoft Graph token (RuntimeError: AADSTS700082" in note.message
     assert_no_token(repr(result))
     assert graph.requests == []
+
+
+@pytest.mark.parametrize(("text", "secrets", "seen"), [
+    ("the token is not a bearer token (it has spaces)", (), "the token is not a bearer token (it has spaces)"),
+    (f"had Authorization: Bearer {TOKEN}", (), "had Authorization: Bearer [token]"),
+    ("GET /x?h=Bearer%20EwBwA8l6BAAUkj1hKXGbX2WfxkL8", (), "GET /x?h=Bearer [token]"),
+    (f"token {TOKEN.upper()} lowercased {TOKEN.lower()}", (), "token [token] lowercased [token]"),
+    ("opaque EwBwA8l6BAAUkj1hKXGbX2Wfxk and EWBWA8L6BAAUKJ1HKXGBX2WFXK", ("EwBwA8l6BAAUkj1hKXGbX2Wfxk",),
+     "opaque [token] and [token]"),
+    ("contoso-com.mail.protection.outlook.com", ("short",), "contoso-com.mail.protection.outlook.com"),
+])
+def test_redact(text, secrets, seen):
+    from mxsplit_component.edges.redact import redact
+
+    assert redact(text, secrets) == seen
