@@ -105,8 +105,8 @@ def test_an_entry_other_entries_merge_is_never_changed_implicitly(capsys, graph,
     code, out, err = pin(capsys, graph, tmp_path)
     assert code == 2 and "graph-not-in-tenant" in out
     assert err.startswith("mxsplit: error: Pulumi.dev.yaml line 4 (mxsplit:domains[0]) is shared through a YAML "
-                          "anchor (&) with an alias (*) or merge key (<<), so setting its ipv4_only_host would "
-                          "change the other entries too"), err
+                          "anchor (&) with an alias (*) or merge key (<<), so setting mxsplit:domains[0].ipv4_only_host "
+                          "would change other entries too"), err
     assert "write each entry's keys out in full" in err and len(err.splitlines()) == 1
     assert path.read_text() == MERGED
 
@@ -224,3 +224,21 @@ def test_a_write_the_file_system_refuses_leaves_the_stack_file_whole(graph, tmp_
     assert f"mxsplit: error: --stack dev: cannot write {path}: File too large" in done.stderr
     assert path.read_bytes() == CRLF_STACK.encode()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Pulumi.dev.yaml"]
+
+
+def test_a_last_line_without_a_line_break_stays_without_one(capsys, graph, tmp_path):
+    path = write(tmp_path, GOOD.rstrip("\n"))
+    assert pin(capsys, graph, tmp_path)[0] == 0
+    assert path.read_text() == GOOD + f"      ipv4_only_host: contoso.{MS}\n      dual_stack_host: dev-contoso-com.{MS}"
+
+
+def test_a_value_an_alias_reuses_is_not_changed_but_an_alias_is_replaced(capsys, graph, tmp_path):
+    anchored = GOOD + f"      dual_stack_host: &h old.{MS}\n    - domain: contoso-dev.net\n      dual_stack_host: *h\n"
+    path = write(tmp_path, anchored)
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 2 and "Pulumi.dev.yaml line 5 (mxsplit:domains[0].dual_stack_host) is shared" in err
+    assert path.read_text() == anchored
+    aliased = GOOD.replace("config:\n", f"config:\n  old: &h old.{MS}\n") + "      dual_stack_host: *h\n"
+    path = write(tmp_path, aliased)
+    assert pin(capsys, graph, tmp_path)[0] == 0
+    assert path.read_text() == aliased.replace("*h", f"dev-contoso-com.{MS}") + f"      ipv4_only_host: contoso.{MS}\n"

@@ -34,24 +34,20 @@ _FIXES = {
 
 
 class UserFileError(OSError):
-    """A user's file cannot be written; the message names the file and the fix."""
+    """A user's file cannot be written; the message names the file (as the user gave it) and the fix."""
 
 
-def _target(path: Path) -> Path:
-    return Path(os.path.realpath(path))
+def _failed(shown: Path, exc: OSError) -> UserFileError:
+    return UserFileError(f"cannot write {shown}: {exc.strerror or exc}{_FIXES.get(exc.errno or 0, '')}")
 
 
-def _failed(path: Path, exc: OSError) -> UserFileError:
-    return UserFileError(f"cannot write {path}: {exc.strerror or exc}{_FIXES.get(exc.errno or 0, '')}")
-
-
-def _stat(path: Path) -> os.stat_result | None:
+def _stat(path: Path, shown: Path) -> os.stat_result | None:
     try:
         return os.stat(path)
     except FileNotFoundError:
         return None
     except OSError as exc:  # a name too long, a file where a folder should be, ...
-        raise _failed(path, exc) from None
+        raise _failed(shown, exc) from None
 
 
 def check_replaceable(path: Path) -> None:
@@ -60,34 +56,34 @@ def check_replaceable(path: Path) -> None:
     :raises UserFileError: the file or its folder is read-only, the folder is missing, a
         folder sits at the file's name, or the name is not usable.
     """
-    target = _target(path)
-    folder = _stat(target.parent)
+    target = Path(os.path.realpath(path))  # a symlink's target is what gets replaced
+    folder = _stat(target.parent, path.parent)
     if folder is None or not stat.S_ISDIR(folder.st_mode):
-        raise UserFileError(f"{target.parent} is not a folder; create it, or choose another")
+        raise UserFileError(f"{path.parent} is not a folder; create it, or choose another")
     if not folder.st_mode & _WRITE_BITS or not os.access(target.parent, os.W_OK | os.X_OK):
-        raise UserFileError(f"{target.parent} is read-only; make it writable (chmod u+w), or choose another folder")
-    old = _stat(target)
+        raise UserFileError(f"{path.parent} is read-only; make it writable (chmod u+w), or choose another folder")
+    old = _stat(target, path)
     if old is None:
         return
     if stat.S_ISDIR(old.st_mode):
-        raise UserFileError(f"{target} is a folder; remove or rename it, or choose another name")
+        raise UserFileError(f"{path} is a folder; remove or rename it, or choose another name")
     if not old.st_mode & _WRITE_BITS or not os.access(target, os.W_OK):
-        raise UserFileError(f"{target} is read-only (mode {stat.S_IMODE(old.st_mode):04o}); make it writable "
-                            f"(chmod u+w {target.name}), or leave it as it is")
+        raise UserFileError(f"{path} is read-only (mode {stat.S_IMODE(old.st_mode):04o}); make it writable "
+                            f"(chmod u+w {path.name})")
 
 
-def replace_file(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; returns the file written (a symlink's target).
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (to a symlink's target, when ``path`` is one).
 
     On any error, ``KeyboardInterrupt`` included, the original is untouched and the
     temporary file is gone.
 
-    :raises UserFileError: read-only file or folder, or a folder at the name (see :func:`check_replaceable`).
-        Anything the file system refuses (no space, name too long) too, naming the file.
+    :raises UserFileError: read-only file or folder, or a folder at the name (see :func:`check_replaceable`);
+        anything the file system refuses (no space, name too long), naming the file.
     """
-    target = _target(path)
-    check_replaceable(target)
-    old = _stat(target)
+    check_replaceable(path)
+    target = Path(os.path.realpath(path))
+    old = _stat(target, path)
     # A short name of our own: the target's name may already be as long as the file system allows.
     temp = target.parent / f".mxsplit-{secrets.token_hex(6)}.tmp"
     try:
@@ -106,10 +102,9 @@ def replace_file(path: Path, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         if isinstance(exc, OSError) and not isinstance(exc, UserFileError):
-            raise _failed(target, exc) from None
+            raise _failed(path, exc) from None
         raise
     _sync_folder(target.parent)
-    return target
 
 
 def _sync_folder(folder: Path) -> None:

@@ -266,9 +266,12 @@ class GraphClient:
                 raise HostLookupError(f"Graph's answer for {about} is larger than {MAX_BODY_BYTES // 1024} KiB "
                                       f"(GET {urlsplit(url).path}); no Graph answer about domains is that large",
                                       domain=about) from None
-            except (ValueError, zlib.error) as exc:
+            except ValueError as exc:
                 raise HostLookupError(f"Graph's answer for {about} {exc} (GET {urlsplit(url).path}); retry later",
                                       domain=about) from None
+            except zlib.error as exc:
+                raise HostLookupError(f"Graph's answer for {about} does not decompress ({exc}; GET "
+                                      f"{urlsplit(url).path}); retry later", domain=about) from None
             return response.status_code, response.headers.get("Retry-After"), bytes(body.data)
 
     async def _get(self, url: str, about: str, deadline: float) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def stack_requests(path: Path, *, write: bool = True) -> list[HostRequest]:
         try:
             check_replaceable(path)
         except UserFileError as exc:
-            raise StackFileError(f"{exc}; or pass --dry-run to see what would change", field="stack") from None
+            raise StackFileError(f"{exc}, or pass --dry-run to see what would change", field="stack") from None
     tenant = doc.string(doc.get(config, TENANT_KEY))
     requests = []
     for index, entry in enumerate(domains):
@@ -92,10 +92,12 @@ def stack_requests(path: Path, *, write: bool = True) -> list[HostRequest]:
 def _set(doc: StackText, entry: Node, prefix: str, key: str, new: str) -> tuple[int, int, str]:
     """The edit that sets ``key`` of ``entry`` (its own key, never a shared node)."""
     value = doc.own(entry, key)
-    shared = doc.is_shared(entry) or (value is not None and value.kind != "alias" and doc.is_shared(value))
-    if shared:
-        raise doc.error(entry.line, f"({prefix}) is shared through a YAML anchor (&) with an alias (*) or merge key "
-                        f"(<<), so setting its {key} would change the other entries too",
+    shared = entry if doc.is_shared(entry) else value if value is not None and value.kind != "alias" and \
+        doc.is_shared(value) else None
+    if shared is not None:
+        what = prefix if shared is entry else f"{prefix}.{key}"
+        raise doc.error(shared.line, f"({what}) is shared through a YAML anchor (&) with an alias (*) or merge key "
+                        f"(<<), so setting {prefix}.{key} would change other entries too",
                         "write each entry's keys out in full, then run again")
     if value is not None:
         return doc.replace_edit(value, new)

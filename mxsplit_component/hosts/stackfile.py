@@ -74,8 +74,11 @@ class StackText:
             line = raw[:exc.start].count(b"\n") + 1
             raise self.error(line, f"is not UTF-8 (byte 0x{raw[exc.start]:02x})",
                              "save it as UTF-8, the only encoding Pulumi reads") from None
-        self.root = self._parse()
-        self.shared = self._shared()
+        try:
+            self.root = self._parse()
+            self.shared = self._shared()
+        except RecursionError:
+            raise self.error(None, "is nested too deep to read", "restore it from git") from None
 
     def error(self, line: int | None, problem: str, fix: str) -> StackFileError:
         where = f"{self.path.name} line {line}" if line else self.path.name
@@ -128,7 +131,8 @@ class StackText:
                 pending.pop()
                 done.end = event.end_mark.index
         if len(roots) != 1 or roots[0].kind != "map":
-            raise self.error(None, "is not one YAML mapping (config: ...)", "restore it from git, or pulumi config")
+            raise self.error(None, "is not one YAML mapping", "a stack file holds one mapping with config:; restore it "
+                                                               "from git")
         return roots[0]
 
     def _attach(self, node: Node, stack: list[Node], pending: list[Node | None], roots: list[Node]) -> None:
@@ -171,9 +175,11 @@ class StackText:
         return shared
 
     @staticmethod
-    def get(mapping: Node, key: str) -> Node | None:
+    def get(mapping: Node, key: str, _seen: frozenset[int] = frozenset()) -> Node | None:
         """``mapping[key]`` as YAML reads it: the mapping's own key first, then its merge keys, in order."""
         mapping = mapping.resolved()
+        if id(mapping) in _seen:  # a mapping that merges itself (<<: *itself) adds nothing
+            return None
         merged: list[Node] = []
         for k, v in mapping.pairs:
             if k.kind == "scalar" and k.value == key and not (k.value == "<<" and k.style is None):
@@ -183,7 +189,7 @@ class StackText:
                 merged += [s.resolved() for s in source.items] if source.kind == "seq" else [source]
         for source in merged:
             if source.kind == "map":
-                found = StackText.get(source, key)
+                found = StackText.get(source, key, _seen | {id(mapping)})
                 if found is not None:
                     return found
         return None
@@ -253,8 +259,10 @@ class StackText:
         column = mapping.pairs[0][0].column
         at = self._line_end(self._last(after).end)
         eol = self._eol(at - 1 if at else 0)
-        lead = "" if at == 0 or self.text[at - 1] == "\n" else eol
-        return at, at, f"{lead}{' ' * column}{key}: {self.scalar(new)}{eol}"
+        line = f"{' ' * column}{key}: {self.scalar(new)}"
+        if at and self.text[at - 1] != "\n":  # the last line has no line break: neither will the new one
+            return at, at, f"{eol}{line}"
+        return at, at, f"{line}{eol}"
 
     def edited(self, edits: list[tuple[int, int, str]]) -> str:
         """The text with ``edits`` applied; edits at one offset go in the order given."""
