@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,8 +116,6 @@ def check_with_sources(ns: argparse.Namespace,
 
     With ``--graph`` the published MX is read too, to compare it with Graph's host.
     """
-    from dataclasses import replace
-
     from ..check.command import options_from
     from .drift import graph_findings, is_moved
 
@@ -222,8 +220,8 @@ def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResul
     with contextlib.ExitStack() as stack:
         path, requests = _requests(ns, stack)
         if ns.tenant:
-            requests = (r if isinstance(r, MxSplitError) or r.tenant
-                        else HostRequest(r.domain, ns.tenant, r.dual_stack_host, r.ipv4_only_host) for r in requests)
+            requests = (r if isinstance(r, MxSplitError) or r.tenant else replace(r, tenant=ns.tenant)
+                        for r in requests)
         options = lookup_options(ns, sources_of(ns))
         # The domain of each request, in order: results come back in the same order.
         order: deque[HostRequest | MxSplitError] = deque()
