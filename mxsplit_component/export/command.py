@@ -123,6 +123,8 @@ def _export_rows(ns: argparse.Namespace, emit: Emit, warn: Emit) -> int:
     with open_rows(ns.file, COLUMNS) as rows:
         try:
             out.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise MxSplitError(f"--out-dir {ns.out_dir} is a file; name a folder", field="out_dir") from None
         except OSError as exc:
             raise MxSplitError(f"--out-dir {ns.out_dir}: {exc.strerror}", field="out_dir") from None
         try:

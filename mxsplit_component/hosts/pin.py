@@ -48,6 +48,8 @@ def stack_file(stack: str, cwd: str | None = None) -> Path:
     if not stack or "/" in stack or stack.startswith("."):
         raise MxSplitError(f"--stack {stack!r} is not a stack name such as dev", field="stack")
     path = Path(cwd or ".") / f"Pulumi.{stack}.yaml"
+    if path.is_dir():
+        raise MxSplitError(f"--stack {stack}: {path} is a folder, not a stack file", field="stack")
     if not path.is_file():
         raise MxSplitError(f"--stack {stack}: {path} does not exist; create it with pulumi stack init {stack}, or "
                            "pass --cwd to the project folder", field="stack")
