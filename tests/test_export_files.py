@@ -64,3 +64,11 @@ def test_a_rewritten_document_keeps_its_mode(capsys, tmp_path):
     os.chmod(old, 0o600)
     assert export(capsys, csv, out)[0] == 0
     assert old.read_text().startswith("contoso.com. 3600 IN MX 0") and (old.stat().st_mode & 0o777) == 0o600
+
+
+def test_an_out_dir_that_is_a_file_is_a_usage_error(capsys, tmp_path):
+    csv = tmp_path / "d.csv"
+    csv.write_text("domain,tenant\ncontoso.com,contoso\n")
+    (tmp_path / "zones").write_text("not a folder\n")
+    code, printed, err = export(capsys, csv, tmp_path / "zones")
+    assert (code, printed) == (2, "") and f"--out-dir {tmp_path / 'zones'} is a file; name a folder" in err

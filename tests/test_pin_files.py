@@ -242,3 +242,9 @@ def test_a_value_an_alias_reuses_is_not_changed_but_an_alias_is_replaced(capsys,
     path = write(tmp_path, aliased)
     assert pin(capsys, graph, tmp_path)[0] == 0
     assert path.read_text() == aliased.replace("*h", f"dev-contoso-com.{MS}") + f"      ipv4_only_host: contoso.{MS}\n"
+
+
+def test_a_folder_named_like_the_stack_file_is_said_to_be_one(capsys, graph, tmp_path):
+    (tmp_path / "Pulumi.dev.yaml").mkdir()
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 2 and "Pulumi.dev.yaml is a folder, not a stack file" in err and graph.requests == []
