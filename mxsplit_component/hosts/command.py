@@ -245,7 +245,8 @@ def run_hosts(ns: argparse.Namespace, emit: Callable[[dict[str, Any], HostsResul
                         continue
                     emit(item.to_json(), item)
                     worst = max(worst, exit_code(item))
-                    results.append(item)
+                    if path is not None:  # kept only to pin them: a long --file streams
+                        results.append(item)
             return worst, results
 
         try:
