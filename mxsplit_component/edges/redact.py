@@ -18,7 +18,7 @@ _BEARER = re.compile(r"(?i)\b(bearer)(?:\s+|%20|\+)[^\s,;\"'<>)\]}]{16,}")
 #: A JWT or JWS (``eyJ`` is base64url of ``{"``): its header segment and whatever segments follow, in any
 #: case (a host name is lowercased).
 _JWT = re.compile(r"(?i)eyJ[A-Za-z0-9_\-+/=]{6,}(?:\.[A-Za-z0-9_\-+/=]*)*")
-#: Shorter than this, a "secret" is too likely to match ordinary words: such a token is refused elsewhere.
+#: Shorter than this, a "secret" would match ordinary words in messages; no real bearer token is this short.
 MIN_SECRET = 8
 
 

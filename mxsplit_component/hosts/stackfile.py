@@ -25,6 +25,8 @@ from ..errors import ConfigError
 #: Plain scalars a YAML reader would not read as the string itself.
 _NOT_PLAIN = re.compile(r"(?i)^(?:~|null|true|false|yes|no|on|off|y|n|[-+.]?\d.*|\.nan|[-+]?\.inf|)$|[^a-z0-9.\-_]")
 _NULLS = ("", "~", "null", "Null", "NULL")
+#: The parser's events that start a node, and the node's kind.
+_NODE_EVENTS = {"MappingStartEvent": "map", "SequenceStartEvent": "seq", "ScalarEvent": "scalar", "AliasEvent": "alias"}
 #: An anchor or tag in front of a scalar: part of the node's span, not of its value.
 _PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
 
@@ -36,7 +38,6 @@ class Node:
     end: int
     line: int  # 1-based
     column: int
-    anchor: str | None = None
     #: A scalar's value, or an alias's anchor name.
     value: str = ""
     style: str | None = None
@@ -106,20 +107,17 @@ class StackText:
         for event in events:
             kind = type(event).__name__
             mark = event.start_mark
-            if kind in ("MappingStartEvent", "SequenceStartEvent", "ScalarEvent", "AliasEvent"):
-                node = Node({"MappingStartEvent": "map", "SequenceStartEvent": "seq", "ScalarEvent": "scalar",
-                             "AliasEvent": "alias"}[kind], mark.index, event.end_mark.index, mark.line + 1,
-                            mark.column, flow=bool(getattr(event, "flow_style", False)))
+            if kind in _NODE_EVENTS:
+                node = Node(_NODE_EVENTS[kind], mark.index, event.end_mark.index, mark.line + 1, mark.column,
+                            flow=bool(getattr(event, "flow_style", False)))
                 if kind == "AliasEvent":
                     node.value = event.anchor
                     node.target = anchors.get(event.anchor)
                     if node.target is None:
                         raise self.error(node.line, f"uses the alias *{event.anchor} before any &{event.anchor}",
                                          "define the anchor first, or write the value out")
-                else:
-                    node.anchor = event.anchor
-                    if event.anchor:
-                        anchors[event.anchor] = node
+                elif event.anchor:
+                    anchors[event.anchor] = node
                 if kind == "ScalarEvent":
                     node.value, node.style = event.value, event.style
                 self._attach(node, stack, pending, roots)
