@@ -16,13 +16,13 @@ from typing import Any, TypedDict
 import pulumi
 
 from .backends import get_backend
-from .backends.base import Adoption, Backend, ExistingSet, guard_existing
+from .backends.base import Adoption, ExistingSet, guard_existing
 from .backends.spec import Deferred, ResourceSpec
 from .component_args import adoption, plan_from_args
 from .core.plan import MxRecord
 from .core.rules import validate_plan
+from .edges.extras import require
 from .errors import MxSplitError
-from .version import DISTRIBUTION
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired
@@ -190,19 +190,6 @@ def resolve_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
             for k, v in inputs.items()}
 
 
-def require_sdk(backend: Backend) -> None:
-    """Import the backend's SDK before anything is registered: a missing extra is named, with
-    the install line, instead of surfacing as a traceback halfway through a deployment."""
-    try:
-        importlib.import_module(backend.SDK_MODULE)
-    except ModuleNotFoundError as exc:
-        root = backend.SDK_MODULE.split(".")[0]
-        if (exc.name or "").split(".")[0] != root:
-            raise
-        raise MxSplitError(f"{backend.ARGS_KEY} needs the {root} package: pip install "
-                           f"'{DISTRIBUTION}[{backend.EXTRA}]'", field=backend.ARGS_KEY) from None
-
-
 def declare(spec: ResourceSpec, component_name: str, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
     """Register one described resource. The SDK module is imported here, and only here."""
     cls = getattr(importlib.import_module(spec.module), spec.class_name)
@@ -247,7 +234,9 @@ class MxSplit(pulumi.ComponentResource):
         backend = get_backend(backend_name)
         specs = backend.describe(plan, settings)
         adopt_ids = adoption(args, backend, specs, plan.mode)
-        require_sdk(backend)
+        # The backend's SDK is an extra: missing, it is an MxSplitError naming the field (before anything is
+        # registered), not a bare import error halfway through a deployment.
+        require(backend.SDK_MODULE, extra=backend.EXTRA, field=backend.ARGS_KEY, needs=f"the {backend.ARGS_KEY} backend")
         super().__init__(TYPE_TOKEN, name, {}, opts)
 
         self.resources: list[pulumi.CustomResource] = []

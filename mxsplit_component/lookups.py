@@ -14,13 +14,14 @@ import pulumi
 
 from .backends import BY_ARGS_KEY
 from .backends.spec import Lookup
-from .component import require_sdk
+from .edges.extras import require
 from .stackconfig import Entry
 
 
 def looked_up(lookup: Lookup) -> pulumi.Output[Any]:
     """Run a backend's lookup (the SDK's Output-form invoke), e.g. a zone id by zone name."""
-    require_sdk(BY_ARGS_KEY[lookup.args_key])
+    backend = BY_ARGS_KEY[lookup.args_key]
+    require(backend.SDK_MODULE, extra=backend.EXTRA, field=backend.ARGS_KEY, needs=f"the {backend.ARGS_KEY} backend")
     function = getattr(importlib.import_module(lookup.module), lookup.function)
     result: pulumi.Output[Any] = function(**lookup.args).apply(lookup.pick)
     return result

@@ -8,6 +8,7 @@ from typing import Any
 from .core.findings import RuleResult, finding_lines, note_lines
 from .core.plan import MxPlan
 from .core.rules import validate_plan
+from .edges.display import shown_lines
 from .hosts.model import Conflict
 
 
@@ -93,7 +94,7 @@ def plan_text(report: dict[str, Any]) -> str:
 
         out += ["", "Sender simulation (addresses Microsoft is expected to publish)",
                 *simulation_lines(report["simulation"])]
-    return "\n".join(out) + "\n"
+    return shown_lines(out)  # hosts and notes from Graph or DNS are network text
 
 
 def backend_table() -> str:

@@ -184,7 +184,7 @@ def test_rows_raise_the_young_gc_threshold_and_restore_it(before):
 def test_lines_without_quotes_split_as_the_csv_module_reads_them(text):
     import csv
 
-    from mxsplit_component.check.bulk import _split
+    from mxsplit_component.edges.csvfile import split_line as _split
 
     def outcome(fn):
         try:

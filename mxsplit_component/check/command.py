@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import MxSplitError
 from ..exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -35,16 +34,12 @@ def run_bulk(args: CheckArgs, emit: Callable[[Result], None], progress: TextIO |
 
     :returns: the worst row's exit code (a bad row counts :data:`ExitCode.USAGE`).
     """
-    from .bulk import read_rows
+    from ..edges.csvfile import open_rows
+    from .bulk import COLUMNS
 
     assert args.file is not None
-    try:
-        fh = open(args.file, "rb")
-    except OSError as exc:
-        raise MxSplitError(f"--file {args.file}: {exc.strerror}", field="file") from None
-    with fh:
-        rows = read_rows(fh)
-        first = next(rows, None)  # reads the header: a bad one is a usage error before any check
+    with open_rows(args.file, COLUMNS) as rows:  # a bad header is a usage error before any check
+        first = next(rows, None)
         if first is None:
             return ExitCode.OK
         return _run_rows(_chain(first, rows), args.concurrency, args.options, args.plan.shape(), emit, progress,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from ..core.findings import finding_lines
 from ..core.plan import MxRecord
+from ..edges.display import shown, shown_lines
 from ..exitcodes import ExitCode
 from ..simulate import simulation_lines
 from .report import CheckReport, Result, RowError, SmtpResult
@@ -50,7 +51,7 @@ def check_text(rep: CheckReport) -> str:
         out += ["", "Sender simulation (addresses as published)",
                 *simulation_lines([c.to_json() for c in rep.simulation])]
     out += ["", f"verdict: {VERDICTS[code]} (exit {int(code)})"]
-    return "\n".join(out) + "\n"
+    return shown_lines(out)  # banners, EHLO lines and DNS details come from the network
 
 
 def smtp_lines(smtp: SmtpResult) -> list[str]:
@@ -81,10 +82,10 @@ def summary_header() -> str:
 
 def summary_line(rep: Result) -> str:
     if isinstance(rep, RowError):
-        return f"{rep.domain or '(line ' + str(rep.line) + ')':<40} {ROW_STATES[ExitCode.USAGE]:<10} {rep.error}"
+        return shown(f"{rep.domain or '(line ' + str(rep.line) + ')':<40} {ROW_STATES[ExitCode.USAGE]:<10} {rep.error}")
     # A row can be incomplete with no error finding: the SMTP probe could not run from here.
     ids = sorted({f.id for f in rep.findings if f.severity == "error" or f.id in SMTP_INCOMPLETE_IDS})
-    return f"{rep.domain:<40} {ROW_STATES[rep.exit_code]:<10} {', '.join(ids)}"
+    return shown(f"{rep.domain:<40} {ROW_STATES[rep.exit_code]:<10} {', '.join(ids)}")
 
 
 def totals_line(counts: Counter[ExitCode], *, interrupted: bool = False) -> str:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..edges.display import shown
 from ..errors import HostLookupError, MxSplitError
 from ..exitcodes import ExitCode
 from .parser import build_parser
@@ -34,10 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _runner(ns.command)(args_from(ns))
     except MxSplitError as exc:
-        print(f"mxsplit: error: {spelling.message(exc)}", file=sys.stderr)
+        print(f"mxsplit: error: {shown(spelling.message(exc))}", file=sys.stderr)
         return ExitCode.USAGE
     except HostLookupError as exc:  # Graph or DNS could not answer: nothing was planned on a guess
-        print(f"mxsplit: error: {exc}", file=sys.stderr)
+        print(f"mxsplit: error: {shown(str(exc))}", file=sys.stderr)  # it may quote a server
         return ExitCode.INCOMPLETE
     except KeyboardInterrupt:  # Ctrl-C: what was printed stays, and no traceback follows it
         return ExitCode.INTERRUPTED

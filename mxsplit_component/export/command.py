@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..backends.flags import adopt_roles_text
 from ..core.plan import MxPlan, plan_mx
 from ..core.rules import validate_plan
+from ..edges.userfile import UserFileError, replace_file
 from ..errors import MxSplitError
 from ..exitcodes import ExitCode
 from . import FORMATS, file_name, render
@@ -60,39 +61,48 @@ def run_export(args: PlanArgs, planner: Callable[[PlanArgs], MxPlan], emit: Emit
 
 
 def _export_rows(args: PlanArgs, emit: Emit, warn: Emit) -> int:
-    from ..check.bulk import OPTIONAL, read_rows
+    """Each row's document into ``--out-dir``; a row that cannot be planned or written is that row's error.
+
+    Ctrl-C stops after the file being written is complete or untouched (exit 130).
+    """
+    from ..check.bulk import COLUMNS, OPTIONAL
+    from ..edges.csvfile import open_rows
 
     assert args.file is not None and args.out_dir is not None and args.format is not None
     out = Path(args.out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        fh = open(args.file, "rb")
-    except OSError as exc:
-        raise MxSplitError(f"{exc.filename}: {exc.strerror}", field="file") from None
     defaults = args.plan.shape()
     worst, written = ExitCode.OK, set()
-    with fh:
-        for row in read_rows(fh):
-            line, fields = row.line, row.fields
-            try:
-                if row.error is not None:
-                    raise MxSplitError(row.error, field="file")
-                extra = {k: fields[k] for k in OPTIONAL if fields.get(k)}
-                plan = plan_mx(domain=fields.get("domain", ""), tenant=fields.get("tenant", ""), **{**defaults, **extra})
-                if plan.domain in written:
-                    raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
-                                       field="domain")
-                document = _document(args, plan, {}, None)
-            except MxSplitError as exc:
-                warn(f"{args.file}:{line}: {exc}\n")
-                worst = ExitCode.USAGE
-                continue
-            path = out / file_name(args.format, plan.domain)
-            path.write_text(document, encoding="utf-8")
-            written.add(plan.domain)
-            emit(f"{path}\n")
-            if not validate_plan(plan)["ok"] and worst == ExitCode.OK:
-                worst = ExitCode.FINDINGS
+    with open_rows(args.file, COLUMNS) as rows:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise MxSplitError(f"--out-dir {args.out_dir} is a file; name a folder", field="out_dir") from None
+        except OSError as exc:
+            raise MxSplitError(f"--out-dir {args.out_dir}: {exc.strerror}", field="out_dir") from None
+        try:
+            for row in rows:
+                try:
+                    if row.error is not None:
+                        raise MxSplitError(row.error, field="file")
+                    fields = row.fields
+                    extra = {k: fields[k] for k in OPTIONAL if fields.get(k)}
+                    plan = plan_mx(domain=fields.get("domain", ""), tenant=fields.get("tenant", ""),
+                                   **{**defaults, **extra})
+                    if plan.domain in written:
+                        raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
+                                           field="domain")
+                    path = out / file_name(args.format, plan.domain)
+                    replace_file(path, _document(args, plan, {}, None).encode("utf-8"))
+                except (MxSplitError, UserFileError) as exc:
+                    warn(f"{args.file}:{row.line}: {exc}\n")
+                    worst = ExitCode.USAGE
+                    continue
+                written.add(plan.domain)
+                emit(f"{path}\n")
+                if not validate_plan(plan)["ok"] and worst == ExitCode.OK:
+                    worst = ExitCode.FINDINGS
+        except KeyboardInterrupt:
+            return ExitCode.INTERRUPTED
     return worst
 
 

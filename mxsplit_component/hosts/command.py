@@ -7,12 +7,18 @@ into plans, findings, JSON and text. Printing stays in the CLI.
 from __future__ import annotations
 
 import asyncio
-import csv
-from collections.abc import Callable
+import contextlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.findings import note_lines
 from ..core.plan import MxPlan, plan_mx
+from ..edges.csvfile import Columns, Row, open_rows
+from ..edges.display import shown_lines
+from ..edges.userfile import UserFileError
 from ..errors import MxSplitError
 from ..exitcodes import ExitCode
 from .lookup import HostRequest, LookupOptions, find_all, open_finder
@@ -25,6 +31,9 @@ if TYPE_CHECKING:
     from ..dns.options import DnsOptions
 
 from .args import CSV_COLUMNS
+
+#: The header of ``hosts --file``: only the domain is needed (Graph names the tenant).
+COLUMNS = Columns(CSV_COLUMNS[:1], CSV_COLUMNS[1:])
 
 
 def lookup_options(sources: Sources, names: tuple[str, ...], cloud: str, dns: DnsOptions) -> LookupOptions:
@@ -58,7 +67,9 @@ def plan_from_result(result: HostsResult, flags: PlanFlags, *, dual_stack_host: 
         raise MxSplitError(graph_refused[0].message, field="domain")
     failed = [n for n in result.notes if n.incomplete]
     if failed:
-        raise HostLookupError(failed[0].message, domain=result.domain)
+        message = failed[0].message  # it may be about the tenant's domain list: say which lookup failed
+        raise HostLookupError(message if result.domain in message else f"looking up {result.domain}: {message}",
+                              domain=result.domain)
     if any(c.severity == "error" for c in result.conflicts):
         bad = next(c for c in result.conflicts if c.severity == "error")
         raise MxSplitError(bad.message, field=bad.role)
@@ -95,8 +106,6 @@ def check_with_sources(domain: str, flags: PlanFlags, sources: Sources, options:
 
     With ``--graph`` the published MX is read too, to compare it with Graph's host.
     """
-    from dataclasses import replace
-
     from ..check.command import run_single
     from .drift import graph_findings, is_moved
 
@@ -121,24 +130,31 @@ def exit_code(result: HostsResult) -> ExitCode:
     return ExitCode.OK if result.ok else ExitCode.FINDINGS
 
 
-def read_csv(path: str) -> list[HostRequest]:
-    try:
-        fh = open(path, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise MxSplitError(f"--file {path}: {exc.strerror}", field="file") from None
-    with fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in reader.fieldnames or []]
-        if "domain" not in header:
-            raise MxSplitError(f"--file needs a header with domain (optional: {', '.join(CSV_COLUMNS[1:])})",
-                               field="file")
-        unknown = [c for c in header if c not in CSV_COLUMNS]
-        if unknown:
-            raise MxSplitError(f"--file has an unknown column {unknown[0]!r}; use {', '.join(CSV_COLUMNS)}",
-                               field="file")
-        reader.fieldnames = header
-        return [HostRequest(**{k: (row.get(k) or "").strip() or None for k in CSV_COLUMNS})  # type: ignore[arg-type]
-                for row in reader]
+def rows_of(rows: Iterable[Row]) -> Iterator[HostRequest | MxSplitError]:
+    """One request per ``--file`` row; a row that cannot be read is its error, naming the line."""
+    for row in rows:
+        if row.error is not None:
+            yield RowError(row.error, line=row.line, domain=row.fields.get("domain", ""))
+            continue
+        given = {k: row.fields.get(k) or None for k in CSV_COLUMNS}
+        yield FileRequest(given["domain"] or "", given["tenant"], given["dual_stack_host"], given["ipv4_only_host"],
+                          line=row.line)
+
+
+@dataclass(frozen=True)
+class FileRequest(HostRequest):
+    """A request from a ``--file`` row: its errors name the line."""
+
+    line: int = 0
+
+
+class RowError(MxSplitError):
+    """A ``--file`` row that could not be read or looked up; the message names its line."""
+
+    def __init__(self, message: str, *, line: int, domain: str) -> None:
+        super().__init__(message, field="file")
+        self.line = line
+        self.domain = domain
 
 
 def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
@@ -148,53 +164,78 @@ def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
             "conflicts": [], "notes": [], "error": str(error)}
 
 
+def _requests(args: HostsArgs, stack: contextlib.ExitStack) -> tuple[Path | None, Iterable[HostRequest | MxSplitError]]:
+    """The stack file to pin (``--stack``) and the requests, every input checked before any lookup
+    (the CLI has refused combinations of flags it would not use)."""
+    from . import pin
+
+    if args.stack is not None:
+        path = pin.stack_file(args.stack, args.cwd)
+        return path, pin.stack_requests(path, write=not args.dry_run)
+    if args.file is not None:
+        return None, rows_of(stack.enter_context(open_rows(args.file, COLUMNS)))
+    return None, [HostRequest(d, args.tenant, args.dual_stack_host, args.ipv4_only_host) for d in args.domains]
+
+
 def run_hosts(args: HostsArgs, emit: Callable[[dict[str, Any], HostsResult | None], None]) -> tuple[int, list[Any]]:
     """Look up every domain; ``emit`` each result (JSON-able dict, and the result unless the row was bad).
+
+    Ctrl-C ends the run with exit 130 after the rows already emitted; the stack file is then
+    left as it was.
 
     :returns: (exit code, pin changes made with ``--stack``).
     """
     from . import pin
 
-    path = None
-    if args.stack is not None:
-        path = pin.stack_file(args.stack, args.cwd)
-        requests = pin.stack_requests(path)
-    elif args.file is not None:
-        requests = read_csv(args.file)
-    else:
-        requests = [HostRequest(d, args.tenant, args.dual_stack_host, args.ipv4_only_host) for d in args.domains]
-    if args.tenant:
-        requests = [r if r.tenant else HostRequest(r.domain, args.tenant, r.dual_stack_host, r.ipv4_only_host)
-                    for r in requests]
-    options = lookup_options(args.sources, args.sources.names, args.cloud, args.dns)
+    with contextlib.ExitStack() as stack:
+        path, requests = _requests(args, stack)
+        if args.tenant:
+            requests = (r if isinstance(r, MxSplitError) or r.tenant else replace(r, tenant=args.tenant)
+                        for r in requests)
+        options = lookup_options(args.sources, args.sources.names, args.cloud, args.dns)
+        # The domain of each request, in order: results come back in the same order.
+        order: deque[HostRequest | MxSplitError] = deque()
 
-    async def main() -> tuple[int, list[HostsResult]]:
-        worst, results = 0, []  # type: tuple[int, list[HostsResult | None]]
-        async with open_finder(options) as finder:
-            async for item in find_all(finder, requests, args.concurrency):
-                if isinstance(item, MxSplitError):
-                    index = len(results)
-                    emit(bad_row(requests[index].domain, item), None)
-                    worst = max(worst, ExitCode.USAGE)
-                    results.append(None)
-                    continue
-                emit(item.to_json(), item)
-                worst = max(worst, exit_code(item))
-                results.append(item)
-        return worst, [r for r in results if r is not None]
+        def remember(items: Iterable[HostRequest | MxSplitError]) -> Iterator[HostRequest | MxSplitError]:
+            for item in items:
+                order.append(item)
+                yield item
 
-    code, results = asyncio.run(main())
-    changes = pin.pin(path, results, write=not args.dry_run) if path is not None else []
+        async def main() -> tuple[int, list[HostsResult]]:
+            worst, results = 0, []
+            async with open_finder(options) as finder:
+                async for item in find_all(finder, remember(requests), args.concurrency):
+                    asked = order.popleft()
+                    if isinstance(item, MxSplitError):
+                        if isinstance(asked, FileRequest):
+                            item = MxSplitError(f"line {asked.line}: {item}", field=item.field)
+                        domain = asked.domain if isinstance(asked, (HostRequest, RowError)) else ""
+                        emit(bad_row(domain, item), None)
+                        worst = max(worst, ExitCode.USAGE)
+                        continue
+                    emit(item.to_json(), item)
+                    worst = max(worst, exit_code(item))
+                    if path is not None:  # kept only to pin them: a long --file streams
+                        results.append(item)
+            return worst, results
+
+        try:
+            code, results = asyncio.run(main())
+            changes = pin.pin(path, results, write=not args.dry_run) if path is not None else []
+        except KeyboardInterrupt:
+            return ExitCode.INTERRUPTED, []
+        except UserFileError as exc:
+            raise MxSplitError(f"--stack {args.stack}: {exc}", field="stack") from None
     return code, changes
 
 
 def hosts_text(data: dict[str, Any]) -> str:
     """Human-readable lines for one domain of ``mxsplit hosts``."""
     if "error" in data:
-        return f"{data['domain']}\n  BAD INPUT   {data['error']}\n"
+        return shown_lines([data["domain"], f"  BAD INPUT   {data['error']}"])
     out = [f"{data['domain']}" + (f"  (tenant {data['tenant']})" if data["tenant"] else "")]
     for key, label in (("ipv4_only_host", "ipv4-only"), ("dual_stack_host", "dual-stack")):
         found = data[key]
         out.append(f"  {label:<11} {found['host'] or '(unknown)'}" + (f"  [{found['source']}]" if found["host"] else ""))
     out += note_lines([*map(Conflict.from_json, data["conflicts"]), *map(Note.from_json, data["notes"])])
-    return "\n".join(out) + "\n"
+    return shown_lines(out)  # Graph's messages and DNS details are network text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -33,6 +34,9 @@ class GraphNotFound(HostLookupError):
 
 
 class GraphGetter(Protocol):
+    def redact(self, text: str) -> str:
+        """``text`` without the client's tokens (and any bearer or JWT value)."""
+
     async def get_all(self, path: str, *, about: str) -> list[dict[str, Any]]: ...
 
 
@@ -136,14 +140,27 @@ class GraphHosts:
             raise _Refused("graph-no-initial", "Graph lists no initial domain (isInitial: true) in this tenant, so "
                                                "the tenant host is unknown; pass --tenant")
         records = await self.client.get_all(f"/domains/{initial}/serviceConfigurationRecords", about=initial)
-        return initial, mx_host(initial, records, self.cloud)
+        return initial, self._own(initial, mx_host(initial, records, self.cloud))
+
+    def _own(self, domain: str, host: str) -> str:
+        """``host``, unless it holds a token (a server echoing the request): then no host at all."""
+        if self.client.redact(host) != host:
+            raise HostLookupError(f"Graph's Mx record for {domain} names no host but a token; retry later",
+                                  domain=domain)
+        return host
 
     async def lookup(self, domain: str, given_tenant: str | None = None) -> SourceResult:
         """Both hosts of ``domain`` (an A-label name) as Graph names them, or notes saying why not.
 
+        Every note is redacted: Graph's own text (an error message, a host it lists) may echo the token.
+
         :param given_tenant: the tenant the caller gave; with it, a tenant whose initial domain Graph does
             not name is no error (the tenant host then comes from the given tenant).
         """
+        found = await self._lookup(domain, given_tenant)
+        return replace(found, notes=tuple(replace(n, message=_cut(self.client.redact(n.message))) for n in found.notes))
+
+    async def _lookup(self, domain: str, given_tenant: str | None) -> SourceResult:
         notes: list[Note] = []
         dual: str | None = None
         try:
@@ -160,7 +177,9 @@ class GraphHosts:
         except _Refused as exc:
             notes.append(exc.note())
         except HostLookupError as exc:
-            notes.append(_failed(exc))
+            notes.append(_failed(str(exc)))
+        except Exception as exc:  # an answer shaped in a way we did not expect: this lookup failed
+            notes.append(_failed(_unreadable(domain, exc)))
         tenant = ipv4 = None
         try:
             initial, ipv4 = await self.tenant()
@@ -168,9 +187,9 @@ class GraphHosts:
         except _Refused as exc:
             if given_tenant is None:
                 notes.append(exc.note())
-        except HostLookupError as exc:
+        except Exception as exc:
             if not any(n.incomplete for n in notes):  # one failure is enough to report
-                notes.append(_failed(exc))
+                notes.append(_failed(str(exc) if isinstance(exc, HostLookupError) else _unreadable(domain, exc)))
         return SourceResult("graph", ipv4_only_host=ipv4, dual_stack_host=dual, tenant=tenant, notes=tuple(notes))
 
     async def _domain_host(self, domain: str) -> tuple[str, list[str]]:
@@ -183,9 +202,22 @@ class GraphHosts:
                                                "look up its hosts again")
         records = await self.client.get_all(f"/domains/{domain}/serviceConfigurationRecords", about=domain)
         try:
-            return mx_hosts(domain, records, self.cloud)
+            host, named = mx_hosts(domain, records, self.cloud)
         except HostLookupError as exc:
             raise _Refused("graph-no-mx", str(exc)) from None
+        return self._own(domain, host), named
+
+
+#: A note is a sentence or two: a value Graph sent (a megabyte-long "host") is cut.
+MAX_NOTE = 600
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MAX_NOTE else message[:MAX_NOTE] + "…"
+
+
+def _unreadable(domain: str, exc: Exception) -> str:
+    return f"Graph's answer about {domain} could not be read ({type(exc).__name__}: {str(exc)[:200]}); retry later"
 
 
 class _Refused(Exception):
@@ -199,6 +231,6 @@ class _Refused(Exception):
         return Note(self.note_id, Severity.ERROR, str(self), source="graph")
 
 
-def _failed(exc: HostLookupError) -> Note:
+def _failed(message: str) -> Note:
     """Graph could not answer: the hosts are unknown, not absent (exit 3)."""
-    return Note("graph-lookup-failed", Severity.ERROR, str(exc), source="graph", incomplete=True)
+    return Note("graph-lookup-failed", Severity.ERROR, message, source="graph", incomplete=True)

@@ -3,7 +3,11 @@
 Plain REST over ``httpx`` with a token from ``azure-identity`` (both in the ``[graph]``
 extra, imported only here): ``msgraph-sdk`` is hundreds of MB and about a second to import
 for what is two GETs. The token is never logged, printed or put in an exception: every
-message that leaves this module goes through :meth:`GraphClient._redact`.
+error leaves :meth:`GraphClient.get_all` through one boundary that redacts it
+(:mod:`mxsplit_component.edges.redact`), and anything else that goes wrong while reading a
+reply (a body nested too deep to parse, a shape we did not expect) becomes that lookup's
+failure there too. A body is read raw and decoded here, within :data:`MAX_BODY_BYTES`
+*decoded*, so a compressed bomb stops at the cap.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import os
 import re
 import sys
 import time
+import zlib
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
-from ..errors import MxSplitError
+from ..edges.extras import require
+from ..edges.redact import Redactor
 from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
 from .model import HostLookupError
 
@@ -38,6 +44,10 @@ MAX_PAGES = 1000
 MAX_BODY_BYTES = 8 * 1024 * 1024
 #: Retry-After when the server sends none (seconds).
 DEFAULT_RETRY_AFTER = 1.0
+#: The Graph error message shown is cut here: it is a sentence, not a document.
+MAX_DETAIL = 300
+#: Content-Encoding values we decode ourselves (one layer at most), with their zlib window bits.
+DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 class TokenCredential(Protocol):
@@ -52,18 +62,15 @@ def default_credential(cloud: Cloud, *, device_code: bool = False) -> TokenCrede
     21Vianet signs in at its own authority. The device-code prompt goes to stderr, so
     ``--json`` output stays clean.
     """
-    try:
-        from azure.identity import AzureAuthorityHosts, DefaultAzureCredential, DeviceCodeCredential
-    except ImportError:
-        raise MxSplitError("--graph needs azure-identity and httpx: pip install 'mxsplit-component[graph]'",
-                           field="graph") from None
+    identity = require("azure.identity", extra="graph", field="graph", needs="--graph")
+    AzureAuthorityHosts, DefaultAzureCredential = identity.AzureAuthorityHosts, identity.DefaultAzureCredential
     authority = AzureAuthorityHosts.AZURE_CHINA if cloud.name == "china" else AzureAuthorityHosts.AZURE_PUBLIC_CLOUD
     if device_code:
         def prompt(uri: str, code: str, _expires: Any) -> None:
             print(f"To sign in to Microsoft Graph, open {uri} and enter the code {code}", file=sys.stderr, flush=True)
 
-        return DeviceCodeCredential(authority=authority, prompt_callback=prompt)
-    return DefaultAzureCredential(authority=authority)
+        return identity.DeviceCodeCredential(authority=authority, prompt_callback=prompt)  # type: ignore[no-any-return]
+    return DefaultAzureCredential(authority=authority)  # type: ignore[no-any-return]
 
 
 def _retry_after(value: str | None) -> float:
@@ -82,12 +89,50 @@ def _retry_after(value: str | None) -> float:
 
 
 def _graph_error(body: bytes) -> str:
-    """``code: message`` from Graph's error body, when it has one."""
+    """``code: message`` from Graph's error body, when it has one (cut to :data:`MAX_DETAIL`)."""
     try:
         err = json.loads(body).get("error", {})
-        return f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")
-    except (ValueError, AttributeError):
+        text = f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")
+    except (ValueError, AttributeError, RecursionError):
         return ""
+    return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "…"
+
+
+class _BodyTooLarge(Exception):
+    """The body, decoded, is larger than :data:`MAX_BODY_BYTES`."""
+
+
+class _Body:
+    """A reply's body, decoded as it arrives and never past :data:`MAX_BODY_BYTES`.
+
+    zlib is asked for at most the room left, so one small chunk of a bomb cannot expand in memory.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip().lower() not in ("", "identity")]
+        if len(codings) > 1:
+            raise ValueError(f"is compressed more than once (Content-Encoding: {', '.join(codings)})")
+        if codings and codings[0] not in DECODERS:
+            raise ValueError(f"uses a compression we did not ask for (Content-Encoding: {codings[0]})")
+        self._zlib = zlib.decompressobj(DECODERS[codings[0]]) if codings else None
+        self.data = bytearray()
+
+    def _room(self) -> int:
+        return MAX_BODY_BYTES + 1 - len(self.data)
+
+    def feed(self, chunk: bytes) -> None:
+        if self._zlib is None:
+            self.data += chunk
+        else:
+            data = chunk
+            while True:
+                piece = self._zlib.decompress(data, self._room())
+                self.data += piece
+                data = self._zlib.unconsumed_tail
+                if len(self.data) > MAX_BODY_BYTES or not (data or piece) or self._zlib.eof:
+                    break
+        if len(self.data) > MAX_BODY_BYTES:
+            raise _BodyTooLarge
 
 
 class GraphClient:
@@ -107,17 +152,16 @@ class GraphClient:
         self.timeout = timeout
         static = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
         self._static = static.strip() if static is not None else None
+        #: Every token this client sends; each message built from a reply is redacted with them.
+        self.redact = Redactor()
+        self.redact.add(self._static)
         self._credential = credential
         if self._static is None and credential is None:
             self._credential = default_credential(cloud, device_code=device_code)
         self._token: str | None = None
         self._expires = 0.0
         self._lock = asyncio.Lock()
-        try:
-            import httpx
-        except ImportError:
-            raise MxSplitError("--graph needs httpx and azure-identity: pip install 'mxsplit-component[graph]'",
-                               field="graph") from None
+        httpx = require("httpx", extra="graph", field="graph", needs="--graph")
         self._httpx = httpx
         # No redirects: a redirect could carry the request (and its token) elsewhere.
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
@@ -126,12 +170,6 @@ class GraphClient:
     def _origin(url: str) -> tuple[str, str, int | None]:
         parts = urlsplit(url)
         return parts.scheme, (parts.hostname or "").lower(), parts.port
-
-    def _redact(self, text: str) -> str:
-        for secret in (self._static, self._token):
-            if secret:
-                text = text.replace(secret, "[token]")
-        return text
 
     @staticmethod
     def _checked(token: str, origin: str) -> str:
@@ -151,11 +189,12 @@ class GraphClient:
                 try:
                     access = await asyncio.to_thread(self._credential.get_token, self.scope)
                 except Exception as exc:  # azure-identity raises many types; all mean "no token"
-                    first = (str(exc).strip().splitlines() or [""])[0]
-                    raise HostLookupError(self._redact(
+                    first = (str(exc).strip().splitlines() or [""])[0][:MAX_DETAIL]
+                    raise HostLookupError(self.redact(
                         f"could not get a Microsoft Graph token ({type(exc).__name__}: {first}); sign in with "
                         f"'az login', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, use --device-code, "
                         f"or set {TOKEN_ENV}")) from None
+                self.redact.add(str(access.token))
                 self._token = self._checked(str(access.token), "the credential")
                 self._expires = float(getattr(access, "expires_on", 0) or 0)
         return self._token
@@ -164,12 +203,25 @@ class GraphClient:
         """Every item of ``GET {base}/v1.0{path}``, following ``@odata.nextLink`` on the same origin only.
 
         Paging is bounded: a link back to a page already read, or more than :data:`MAX_PAGES`
-        pages, is an error rather than a loop that only the timeout ends.
+        pages, is an error rather than a loop that only the timeout ends. This is the
+        boundary every error crosses, redacted.
 
         :param about: what is being looked up (a domain), named in every error.
         :raises GraphNotFound: on 404.
         :raises HostLookupError: for anything else that keeps us from an answer.
         """
+        try:
+            return await self._get_all(path, about)
+        except GraphNotFound as exc:
+            raise GraphNotFound(self.redact(str(exc)), domain=exc.domain) from None
+        except HostLookupError as exc:
+            raise HostLookupError(self.redact(str(exc)), domain=exc.domain) from None
+        except Exception as exc:  # a reply we could not read is this lookup's failure, never a traceback
+            raise HostLookupError(self.redact(
+                f"Graph's answer for {about} could not be read (GET {path}: {type(exc).__name__}: "
+                f"{str(exc)[:MAX_DETAIL]}); retry later"), domain=about) from None
+
+    async def _get_all(self, path: str, about: str) -> list[dict[str, Any]]:
         deadline = time.monotonic() + self.timeout
         url: str | None = f"{self.base_url}/v1.0{path}"
         items: list[dict[str, Any]] = []
@@ -199,21 +251,28 @@ class GraphClient:
         return items
 
     async def _fetch(self, url: str, about: str, remaining: float) -> tuple[int, str | None, bytes]:
-        """(status, Retry-After, body) of one GET; the body is read up to :data:`MAX_BODY_BYTES` only."""
-        headers = {"Authorization": f"Bearer {await self._bearer()}", "Accept": "application/json"}
+        """(status, Retry-After, body) of one GET; the body is decoded up to :data:`MAX_BODY_BYTES` only."""
+        headers = {"Authorization": f"Bearer {await self._bearer()}", "Accept": "application/json",
+                   "Accept-Encoding": "gzip"}
         async with self._client.stream("GET", url, headers=headers, timeout=remaining) as response:
             declared = response.headers.get("Content-Length", "")
-            body = bytearray()
-            if not (declared.isdigit() and int(declared) > MAX_BODY_BYTES):
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BODY_BYTES:
-                        break
-            if len(body) > MAX_BODY_BYTES or (declared.isdigit() and int(declared) > MAX_BODY_BYTES):
+            try:
+                if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                    raise _BodyTooLarge
+                body = _Body(response.headers.get("Content-Encoding", ""))
+                async for chunk in response.aiter_raw():
+                    body.feed(chunk)
+            except _BodyTooLarge:
                 raise HostLookupError(f"Graph's answer for {about} is larger than {MAX_BODY_BYTES // 1024} KiB "
                                       f"(GET {urlsplit(url).path}); no Graph answer about domains is that large",
-                                      domain=about)
-            return response.status_code, response.headers.get("Retry-After"), bytes(body)
+                                      domain=about) from None
+            except ValueError as exc:
+                raise HostLookupError(f"Graph's answer for {about} {exc} (GET {urlsplit(url).path}); retry later",
+                                      domain=about) from None
+            except zlib.error as exc:
+                raise HostLookupError(f"Graph's answer for {about} does not decompress ({exc}; GET "
+                                      f"{urlsplit(url).path}); retry later", domain=about) from None
+            return response.status_code, response.headers.get("Retry-After"), bytes(body.data)
 
     async def _get(self, url: str, about: str, deadline: float) -> dict[str, Any]:
         httpx = self._httpx
@@ -229,10 +288,10 @@ class GraphClient:
                 throttled = None
                 break
             except httpx.HTTPError as exc:
-                raise HostLookupError(self._redact(
+                raise HostLookupError(
                     f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} "
-                    f"({type(exc).__name__}: {exc or 'connection failed'}); check --graph-url, the network, "
-                    "and TLS"), domain=about) from None
+                    f"({type(exc).__name__}: {str(exc)[:MAX_DETAIL] or 'connection failed'}); check --graph-url, "
+                    "the network, and TLS", domain=about) from None
             if status in RETRY_STATUSES:
                 throttled = status
                 # Back off even when told 0 (or a date in the past): six tries in a burst help nobody.
@@ -251,6 +310,9 @@ class GraphClient:
                 except ValueError as exc:
                     raise HostLookupError(f"Graph returned malformed JSON for {about} (GET {path}): {exc}",
                                           domain=about) from None
+                except RecursionError:
+                    raise HostLookupError(f"Graph returned JSON nested too deep to read for {about} (GET {path})",
+                                          domain=about) from None
                 if not isinstance(data, dict):
                     raise HostLookupError(f"Graph returned JSON that is not an object for {about} (GET {path})",
                                           domain=about)
@@ -260,14 +322,14 @@ class GraphClient:
             if status == 404:
                 raise GraphNotFound(f"{about} was not found in this tenant (404{detail})", domain=about)
             if status == 401:
-                raise HostLookupError(self._redact(
+                raise HostLookupError(
                     f"Graph rejected the token (401{detail}) while looking up {about}: the token is expired or not "
-                    f"for Graph ({self.scope}); {PERMISSION_HINT}"), domain=about)
+                    f"for Graph ({self.scope}); {PERMISSION_HINT}", domain=about)
             if status == 403:
-                raise HostLookupError(self._redact(
-                    f"Graph denied access (403{detail}) while looking up {about}: {PERMISSION_HINT}"), domain=about)
-            raise HostLookupError(self._redact(f"Graph answered {status}{detail} while looking up {about}; "
-                                               "retry later"), domain=about)
+                raise HostLookupError(
+                    f"Graph denied access (403{detail}) while looking up {about}: {PERMISSION_HINT}", domain=about)
+            raise HostLookupError(f"Graph answered {status}{detail} while looking up {about}; retry later",
+                                  domain=about)
         if throttled is not None:
             raise HostLookupError(f"Graph kept answering {throttled} (throttled or unavailable) to the lookup of "
                                   f"{about} after {MAX_ATTEMPTS} tries; retry later", domain=about)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -122,9 +123,14 @@ async def open_finder(options: LookupOptions) -> AsyncIterator[HostFinder]:
         yield HostFinder(cloud, graph=graph, dns=dns, dns_options=dns_options)
 
 
-async def find_all(finder: HostFinder, requests: Iterable[HostRequest],
+async def find_all(finder: HostFinder, requests: Iterable[HostRequest | MxSplitError],
                    concurrency: int = 8) -> AsyncIterator[HostsResult | MxSplitError]:
-    """Results in input order, ``concurrency`` domains at a time; a bad row yields its error."""
+    """Results in input order, ``concurrency`` domains at a time; a bad row yields its error.
+
+    ``requests`` is read lazily, at most a few windows ahead of the results, so a long file
+    keeps memory flat; an :class:`MxSplitError` in it (a row that could not be read) is
+    yielded in its place.
+    """
     gate = asyncio.Semaphore(concurrency)
 
     async def one(request: HostRequest) -> HostsResult | MxSplitError:
@@ -134,12 +140,24 @@ async def find_all(finder: HostFinder, requests: Iterable[HostRequest],
             except MxSplitError as exc:
                 return exc
 
-    tasks = [asyncio.ensure_future(one(r)) for r in requests]
+    window = max(2 * concurrency, 8)
+    pending: deque[asyncio.Future[HostsResult | MxSplitError]] = deque()
+    items = iter(requests)
     try:
-        for task in tasks:
-            yield await task
+        while True:
+            while len(pending) < window and (item := next(items, None)) is not None:
+                if isinstance(item, MxSplitError):
+                    done: asyncio.Future[HostsResult | MxSplitError] = asyncio.get_running_loop().create_future()
+                    done.set_result(item)
+                    pending.append(done)
+                else:
+                    pending.append(asyncio.ensure_future(one(item)))
+            if not pending:
+                return
+            yield await pending[0]
+            pending.popleft()
     finally:
-        for task in tasks:
+        for task in pending:
             task.cancel()
 
 

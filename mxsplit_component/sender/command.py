@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..dns.nameservers import nameserver_arg
 from ..dns.options import DEFAULT_TIMEOUT
+from ..edges.display import shown_lines
 from ..errors import MxSplitError
 
 if TYPE_CHECKING:
@@ -124,4 +125,4 @@ def sender_text(v: SenderVerdict) -> str:
         out += ["", "What the sender can fix"] + [f"  - {f}" for f in v.fixes]
     verdict = {0: "ACCEPTED", 1: "DEFERRED", 3: "INCOMPLETE (a lookup failed)"}[int(v.code)]
     out += ["", f"verdict: {verdict} (exit {int(v.code)})"]
-    return "\n".join(out) + "\n"
+    return shown_lines(out)  # SPF records, PTR names and DNS details are network text

@@ -3,6 +3,8 @@
 Payload shapes come from tests/fixtures/graph/ (copied from Microsoft's API reference);
 each scenario replaces only the values. Replies per path can be scripted (a list consumed
 in order, the last one repeating) to serve 429-then-200, errors, malformed JSON or delays.
+A hostile Graph echoes the request: :data:`ECHO` in a reply's body, reason phrase or
+header values becomes the request's ``Authorization`` header, as sent.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from urllib.parse import urlsplit
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "graph"
 MS = "mail.protection.outlook.com"
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.stand-in-secret-token-7f3a9c"
+#: Replaced, wherever it appears in a reply, by the request's Authorization header.
+ECHO = "{authorization}"
 
 
 def fixture(name: str) -> Any:
@@ -32,6 +36,12 @@ class Reply:
     body: Any = None  # an object (sent as JSON) or bytes (sent as is)
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: The status line's reason phrase (default: the standard one).
+    reason: str | None = None
+    #: ``body`` (bytes) is the whole response, status line and headers included, sent as is.
+    raw: bool = False
+    #: Seconds between the body's bytes (a server that drips), after the headers.
+    drip: float = 0.0
 
 
 def domain_entry(name: str, *, initial: bool = False, verified: bool = True) -> dict[str, Any]:
@@ -76,14 +86,26 @@ class GraphStandIn:
                 if reply.delay:
                     time.sleep(reply.delay)
                 data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+                auth = self.headers.get("Authorization") or ""
+                data = data.replace(ECHO.encode(), auth.encode())
                 try:
-                    self.send_response(reply.status)
+                    if reply.raw:
+                        self.wfile.write(data)
+                        self.close_connection = True
+                        return
+                    self.send_response(reply.status, reply.reason.replace(ECHO, auth) if reply.reason else None)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     for key, value in reply.headers.items():
-                        self.send_header(key, value)
+                        self.send_header(key, value.replace(ECHO, auth))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if reply.drip:
+                        for byte in data:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(reply.drip)
+                    else:
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 
