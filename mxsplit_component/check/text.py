@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from ..core.plan import MxRecord
 from ..exitcodes import ExitCode
 from ..render import rules_lines
-from ..simulate import simulation_lines
+from ..simulation import simulation_lines
 from .report import CheckReport, Result, RowError, SmtpResult
 from .smtp_findings import FAMILY_NAME, SMTP_INCOMPLETE_IDS
 
@@ -41,8 +41,10 @@ def check_text(rep: CheckReport) -> str:
         out += rules_lines({"ok": False, **f.to_json()} for f in rep.findings)
     else:
         out.append("  none: the split is published and every host answers as planned")
-    if rep.simulation:
-        out += ["", "Sender simulation (addresses as published)",
+    if rep.simulation_skipped:
+        out += ["", f"Sender simulation: {rep.simulation_note}"]
+    elif rep.simulation:
+        out += ["", f"Sender simulation ({rep.simulation_note or 'addresses as published'})",
                 *simulation_lines([c.to_json() for c in rep.simulation])]
     out += ["", f"verdict: {VERDICTS[code]} (exit {int(code)})"]
     return "\n".join(out) + "\n"

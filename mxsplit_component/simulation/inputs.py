@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..dns.observe import HostLookup
 
 EXPECTED = "addresses Microsoft is expected to publish"
-AS_PUBLISHED = "addresses as published; SMTP not probed (--smtp routes over what answers)"
+AS_PUBLISHED = "addresses as published, SMTP not probed"
 AS_PROBED = "addresses as published, SMTP as probed"
 
 
@@ -84,8 +84,8 @@ def observed(published: Sequence[MxRecord], lookups: Mapping[str, HostLookup], *
     if probes is None:
         return Routing(AS_PUBLISHED, addresses)
     if blocked:
-        return Routing(f"{AS_PUBLISHED.split(';')[0]}; the SMTP probes could not run from here, so every "
-                       "address is assumed to answer", addresses)
+        return Routing("addresses as published; the SMTP probes could not run from here, so every address is "
+                       "assumed to answer", addresses)
     reach = {(p.host, p.address): s for p in probes if p.family not in unprobed and (s := _state(p)) is not None}
     note = AS_PROBED + (f"; {', '.join(sorted(unprobed))} not probable from here, assumed to answer"
                         if unprobed else "")
