@@ -19,12 +19,18 @@ def _path(case: Mapping[str, Any]) -> str:
 
 
 def simulation_lines(cases: Sequence[Mapping[str, Any]]) -> list[str]:
-    """One row per profile and authentication state; the profiles' names follow the table."""
-    lines = [f"  {'sender':<24}{'auth':<17}{'outcome':<11}path"]
+    """One row per profile and authentication state (one row ``any`` when every state of a
+    profile ends the same way); the profiles' names follow the table."""
+    rows: dict[str, list[tuple[str, str, str]]] = {}
     names: dict[str, str] = {}
     for case in cases:
         names.setdefault(case["profile"], case.get("profile_name", case["profile"]))
-        lines.append(f"  {case['profile']:<24}{case['auth']:<17}{case['outcome']:<11}{_path(case)}")
+        rows.setdefault(case["profile"], []).append((case["auth"], case["outcome"], _path(case)))
+    lines = [f"  {'sender':<24}{'auth':<17}{'outcome':<11}path"]
+    for profile, mine in rows.items():
+        if len(mine) > 1 and len({(o, p) for _, o, p in mine}) == 1:
+            mine = [("any", mine[0][1], mine[0][2])]
+        lines += [f"  {profile:<24}{auth:<17}{outcome:<11}{path}" for auth, outcome, path in mine]
     if names:
-        lines += ["  profiles:", *(f"    {pid:<22}{name}" for pid, name in names.items())]
+        lines += ["  profiles:", *(f"    {pid:<24}{name}" for pid, name in names.items())]
     return lines

@@ -24,9 +24,9 @@ NO_ADDRESS = "no MX host has an address of the sender's family"
 NULL_MX = "null MX (RFC 7505): the domain accepts no mail"
 #: Observed states of one address (``check --smtp``); anything else answers like Exchange Online.
 REFUSED, TIMEOUT, FAILS = "refused", "timeout", "fails"
-_STATE_REPLY = {REFUSED: ("connection refused", False), TIMEOUT: ("connection timed out", False),
-                FAILS: ("session failed before MAIL (seen by the SMTP probe)", True)}
-NO_ROUTE = "network unreachable: the sender has no route of this family"
+_STATE_REPLY = {REFUSED: ("connection refused", False), TIMEOUT: ("connect timeout", False),
+                FAILS: ("session failed before MAIL (as the SMTP probe saw)", True)}
+NO_ROUTE = "no route (the sender has no address of this family)"
 
 Reach = Mapping[tuple[str, str], str]
 
