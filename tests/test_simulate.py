@@ -312,3 +312,12 @@ def test_walk_stays_linear_for_every_profile():
     cases = simulate(records, addrs, reach=reach)
     assert time.process_time() - start < 5
     assert {c.profile for c in cases} == {p.id for p in PROFILES}
+
+
+def test_readme_names_every_profile():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### The sender simulation", 1)[1].split("\n## ", 1)[0]
+    for p in PROFILES:
+        assert f"`{p.id}`" in section

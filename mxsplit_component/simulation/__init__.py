@@ -26,7 +26,7 @@ from .model import (
 )
 from .profiles import IPV4, IPV6, KINDS, PROFILE_IDS, PROFILES, Profile, profile_for
 from .text import simulation_lines
-from .walk import Reach, simulate_case
+from .walk import NULL_MX, Reach, mx_levels, profile_groups, simulate_case, walk_case
 
 __all__ = ["ACCEPTED", "AUTH_STATES", "IPV4", "IPV6", "KINDS", "NO_AUTH", "NO_IPV6", "NO_PTR", "PROFILES",
            "PROFILE_IDS", "Attempt", "Case", "Delivery", "HostAddresses", "Profile", "Reach", "expected_addresses",
@@ -46,8 +46,14 @@ def simulate(records: Iterable[MxRecord], addresses: Mapping[str, HostAddresses]
     recs = sorted(records)
     if domain_ipv6_enabled is None:
         domain_ipv6_enabled = any(addresses.get(r.exchange, HostAddresses()).ipv6 for r in recs)
-    return [simulate_case(recs, addresses, profile, auth, domain_ipv6_enabled, reach)
-            for profile in profiles for auth in AUTH_STATES]
+    if any(r.exchange in ("", ".") for r in recs):
+        return [Case(p.id, auth, "bounced", None, reason=NULL_MX) for p in profiles for auth in AUTH_STATES]
+    levels, observed = mx_levels(recs), reach or {}
+    cases = []
+    for profile in profiles:
+        groups = profile_groups(levels, addresses, profile)
+        cases += [walk_case(groups, profile, auth, domain_ipv6_enabled, observed) for auth in AUTH_STATES]
+    return cases
 
 
 def simulation_json(cases: Iterable[Case]) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ linearly with the number of records, whatever the set.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from ..core.plan import MxRecord
@@ -49,8 +48,7 @@ class Result(NamedTuple):
 Signature = tuple[tuple[str, Result], ...]
 
 
-@dataclass(frozen=True)
-class _Kind:
+class _Kind(NamedTuple):
     """Interchangeable blocks of one group: the first (by host name) stands for all."""
 
     block: tuple[Step, ...]
@@ -58,8 +56,9 @@ class _Kind:
     count: int
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(NamedTuple):
+    """Where a walk is and what the sender has spent (a tuple: the walk copies it at every pick)."""
+
     level: int
     group: int
     counts: tuple[int, ...]
@@ -156,7 +155,7 @@ class _Walk:
         """``state``'s counters at the first group of ``level`` (``None`` past the last level)."""
         if level >= len(self.levels):
             return None
-        return replace(state, level=level, group=0, counts=tuple(k.count for k in self.levels[level][0]),
+        return state._replace(level=level, group=0, counts=tuple(k.count for k in self.levels[level][0]),
                        escape=escape)
 
     def run(self, targets: tuple[int, int] | None) -> list[Delivery]:
@@ -175,7 +174,7 @@ class _Walk:
     def advance(self, state: _State, path: tuple[Attempt, ...]) -> list[tuple[_State, tuple[Attempt, ...]]]:
         groups = self.levels[state.level]
         if state.group + 1 < len(groups) and not state.escape:
-            return [(replace(state, group=state.group + 1,
+            return [(state._replace(group=state.group + 1,
                              counts=tuple(k.count for k in groups[state.group + 1])), path)]
         nxt = self.enter(state, state.level + 1, state.escape)
         if nxt is None:
@@ -197,7 +196,7 @@ class _Walk:
         out = []
         for i in options:
             left = tuple(n - 1 if j == i else n for j, n in enumerate(counts))
-            nxt = self.consume(replace(state, counts=left), kinds[i], path)
+            nxt = self.consume(state._replace(counts=left), kinds[i], path)
             if nxt is not None:
                 out.append(nxt)
         return out
@@ -219,7 +218,7 @@ class _Walk:
             if targets is not None and targets[0] < 0:  # region R2: the first address decides
                 v4 = (prof.address_limit or 0) + (family == IPV4)
                 targets = (v4 // 2, (prof.address_limit or 0) - v4 // 2)
-                state = replace(state, targets=targets)
+                state = state._replace(targets=targets)
             if targets is not None and state.kept[index] >= targets[index]:
                 continue
             if prof.address_limit is not None and state.addresses >= prof.address_limit:
@@ -233,7 +232,7 @@ class _Walk:
                 return None
             path = (*path, Attempt(step.preference, step.host, family, step.address, result.reply))
             kept = (state.kept[0] + (index == 0), state.kept[1] + (index == 1))
-            state = replace(state, addresses=state.addresses + 1, sessions=state.sessions + result.connected,
+            state = state._replace(addresses=state.addresses + 1, sessions=state.sessions + result.connected,
                             tries=state.tries + 1, kept=kept)
             if result.ends is not None:
                 self.end(result.ends, family, path)
@@ -252,6 +251,36 @@ class _Walk:
         return state, path
 
 
+Groups = list[list[list[tuple[Step, ...]]]]
+
+
+def mx_levels(records: Sequence[MxRecord]) -> list[tuple[int, list[str]]]:
+    """Preference levels, lowest first, each with its hosts in name order."""
+    by_pref: dict[int, set[str]] = {}
+    for r in records:
+        by_pref.setdefault(r.preference, set()).add(r.exchange)
+    return [(pref, sorted(by_pref[pref])) for pref in sorted(by_pref)]
+
+
+def profile_groups(levels: Sequence[tuple[int, list[str]]], addresses: Mapping[str, HostAddresses],
+                   profile: Profile) -> Groups:
+    """Per level, the groups of blocks ``profile`` takes them in (the same for every auth state)."""
+    return [groups for pref, hosts in levels if (groups := _blocks(pref, hosts, addresses, profile))]
+
+
+def walk_case(groups: Groups, profile: Profile, auth: str, domain_ipv6_enabled: bool, reach: Reach) -> Case:
+    """One profile in one auth state over ``groups`` (from :func:`profile_groups`)."""
+    levels = []
+    for level in groups:
+        sign = {s: _result(s, profile, reach, auth, domain_ipv6_enabled) for g in level for b in g for s in b}
+        levels.append([_kinds(g, sign) for g in level])
+    results = _Walk(levels, profile).run(_balance_targets(levels, profile))
+    if len(results) == 1:
+        only = results[0]
+        return Case(profile.id, auth, only.outcome, only.family, only.attempts, only.reason)
+    return Case(profile.id, auth, "varies", None, orders=tuple(results))
+
+
 def simulate_case(records: Sequence[MxRecord], addresses: Mapping[str, HostAddresses], profile: Profile,
                   auth: str, domain_ipv6_enabled: bool, reach: Reach | None = None) -> Case:
     """One sender profile with one authentication state.
@@ -261,18 +290,5 @@ def simulate_case(records: Sequence[MxRecord], addresses: Mapping[str, HostAddre
     """
     if any(r.exchange in ("", ".") for r in records):
         return Case(profile.id, auth, "bounced", None, reason=NULL_MX)
-    observed = reach or {}
-    prefs = sorted({r.preference for r in records})
-    levels: list[list[tuple[_Kind, ...]]] = []
-    for pref in prefs:
-        hosts = sorted({r.exchange for r in records if r.preference == pref})
-        groups = _blocks(pref, hosts, addresses, profile)
-        sign = {s: _result(s, profile, observed, auth, domain_ipv6_enabled) for g in groups for b in g for s in b}
-        levels.append([_kinds(g, sign) for g in groups])
-    levels = [lv for lv in levels if lv]
-    walk = _Walk(levels, profile)
-    results = walk.run(_balance_targets(levels, profile))
-    if len(results) == 1:
-        only = results[0]
-        return Case(profile.id, auth, only.outcome, only.family, only.attempts, only.reason)
-    return Case(profile.id, auth, "varies", None, orders=tuple(results))
+    groups = profile_groups(mx_levels(records), addresses, profile)
+    return walk_case(groups, profile, auth, domain_ipv6_enabled, reach or {})
