@@ -53,7 +53,7 @@ class _Kind(NamedTuple):
 
     block: tuple[Step, ...]
     signature: Signature
-    count: int
+    copies: int
 
 
 class _State(NamedTuple):
@@ -127,7 +127,7 @@ def _balance_targets(levels: list[list[tuple[_Kind, ...]]], profile: Profile) ->
         for group in level:
             for kind in group:
                 for family, _ in kind.signature:
-                    count[family] += kind.count
+                    count[family] += kind.copies
     v4, v6 = count[IPV4], count[IPV6]
     if not (v4 and v6 and v4 + v6 > limit):
         return None
@@ -155,7 +155,7 @@ class _Walk:
         """``state``'s counters at the first group of ``level`` (``None`` past the last level)."""
         if level >= len(self.levels):
             return None
-        return state._replace(level=level, group=0, counts=tuple(k.count for k in self.levels[level][0]),
+        return state._replace(level=level, group=0, counts=tuple(k.copies for k in self.levels[level][0]),
                        escape=escape)
 
     def run(self, targets: tuple[int, int] | None) -> list[Delivery]:
@@ -175,7 +175,7 @@ class _Walk:
         groups = self.levels[state.level]
         if state.group + 1 < len(groups) and not state.escape:
             return [(state._replace(group=state.group + 1,
-                             counts=tuple(k.count for k in groups[state.group + 1])), path)]
+                             counts=tuple(k.copies for k in groups[state.group + 1])), path)]
         nxt = self.enter(state, state.level + 1, state.escape)
         if nxt is None:
             self.end("deferred", None, path)
