@@ -118,3 +118,13 @@ def test_exim_log_lines_are_read():
     deferred = exim_outcome(log, "ipv6-only")
     assert (deferred.outcome, deferred.host, deferred.family) == ("deferred", None, None)
     assert exim_outcome(log, "ipv4-only").outcome == "none"
+
+
+def test_missing_mtas_fail_rather_than_skip(monkeypatch, tmp_path):
+    from tests.support import mta
+
+    monkeypatch.setattr(mta, "MTA_ROOT", tmp_path)
+    for ci in ("true", ""):
+        monkeypatch.setenv("CI", ci)
+        with pytest.raises(pytest.fail.Exception, match="run scripts/ensure-mtas"):
+            require_mtas()

@@ -171,3 +171,9 @@ def test_only_published_hosts_matter():
     assert observed(RECORDS, lookups).skipped is None
     assert observed((*RECORDS, MxRecord(20, "tenant.example")), lookups).skipped == (
         "not run: the addresses of tenant.example (A tenant.example: timed out) are unknown")
+
+
+def test_a_domain_without_mx_or_that_does_not_exist_is_not_simulated():
+    assert observed((), LOOKUPS, nxdomain=True).skipped == (
+        "not run: the domain does not exist (NXDOMAIN), so every sender bounces")
+    assert "implicit MX, RFC 5321 §5.1" in (observed((), LOOKUPS).skipped or "")

@@ -129,7 +129,7 @@ def build_report(plan: MxPlan, obs: Observation, *, with_simulation: bool = True
     if not with_simulation:
         return rep
     mx_error = obs.mx_error or "no answer" if obs.mx is None and not obs.nxdomain else None
-    return routed(plan, rep, observed(published, obs.hosts, mx_error=mx_error))
+    return routed(plan, rep, observed(published, obs.hosts, mx_error=mx_error, nxdomain=obs.nxdomain))
 
 
 def routed(plan: MxPlan, rep: CheckReport, routing: Routing) -> CheckReport:

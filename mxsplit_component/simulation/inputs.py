@@ -64,17 +64,23 @@ def _state(probe: Probe) -> str | None:
 
 
 def observed(published: Sequence[MxRecord], lookups: Mapping[str, HostLookup], *, mx_error: str | None = None,
-             probes: Iterable[Probe] | None = None, unprobed: Sequence[str] = (),
+             nxdomain: bool = False, probes: Iterable[Probe] | None = None, unprobed: Sequence[str] = (),
              blocked: bool = False) -> Routing:
     """Route over what ``check`` learned; never over what it could not learn.
 
     :param mx_error: why the MX set is unknown (the MX lookup failed).
+    :param nxdomain: the domain does not exist.
     :param probes: the ``--smtp`` probes, if any.
     :param unprobed: families this machine could not probe (their addresses are assumed to answer).
     :param blocked: every probe failed alike (outbound port 25 blocked here): probes say nothing.
     """
     if mx_error is not None:
         return Routing("", skipped=f"not run: the published MX records are unknown ({mx_error})")
+    if nxdomain:
+        return Routing("", skipped="not run: the domain does not exist (NXDOMAIN), so every sender bounces")
+    if not published:
+        return Routing("", skipped="not run: no MX is published, so senders use the domain's own A/AAAA records "
+                                   "(implicit MX, RFC 5321 §5.1), which check does not look up")
     hosts = [r.exchange for r in published if r.exchange not in ("", ".")]
     unknown = [f"{h} ({'; '.join(lookups[h].errors)})" for h in dict.fromkeys(hosts) if h in lookups
                and lookups[h].errors]
