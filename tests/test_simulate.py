@@ -321,3 +321,18 @@ def test_readme_names_every_profile():
     section = readme.split("### The sender simulation", 1)[1].split("\n## ", 1)[0]
     for p in PROFILES:
         assert f"`{p.id}`" in section
+
+
+def test_plan_names_the_profile_of_every_row_and_says_what_it_routes_over(capsys):
+    import json
+
+    from mxsplit_component.cli import main
+
+    assert main(["plan", "contoso.com", "--tenant", "contoso", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["simulation"]
+    assert {r["profile"] for r in rows} == {p.id for p in PROFILES}
+    assert all(r["profile_name"] and isinstance(r["exact"], bool) for r in rows)
+    assert main(["plan", "contoso.com", "--tenant", "contoso"]) == 0
+    out = capsys.readouterr().out
+    assert "Sender simulation (addresses Microsoft is expected to publish)" in out
+    assert "    postfix-prefer-ipv6     Postfix 3.7, smtp_address_preference = ipv6\n" in out
