@@ -161,9 +161,10 @@ def test_a_family_this_machine_cannot_probe_is_assumed_to_answer():
 
 def test_probe_outcomes_become_address_states():
     probes = [_probe(V4, "192.0.2.1", "ipv4", "refused"), _probe(DS, "198.51.100.1", "ipv4", "timeout"),
-              _probe(DS, "2001:db8::1", "ipv6", "rejected", "banner")]
+              _probe(DS, "2001:db8::1", "ipv6", "rejected", "banner"), _probe(DS, "2001:db8::2", "ipv6", "no-route")]
     assert observed(RECORDS, LOOKUPS, probes=probes).reach == {
-        (V4, "192.0.2.1"): "refused", (DS, "198.51.100.1"): "timeout", (DS, "2001:db8::1"): "fails"}
+        (V4, "192.0.2.1"): "refused", (DS, "198.51.100.1"): "timeout", (DS, "2001:db8::1"): "fails",
+        (DS, "2001:db8::2"): "unreachable"}
 
 
 def test_only_published_hosts_matter():

@@ -40,8 +40,8 @@ def simulate(records: Iterable[MxRecord], addresses: Mapping[str, HostAddresses]
 
     :param domain_ipv6_enabled: whether Exchange accepts IPv6 for the recipient domain; by
         default true when any MX host has an AAAA record.
-    :param reach: what ``check --smtp`` saw per ``(host, address)``: ``refused``, ``timeout``
-        or ``fails``; addresses not in it answer as Exchange Online does.
+    :param reach: what ``check --smtp`` saw per ``(host, address)``: ``refused``, ``timeout``,
+        ``unreachable`` or ``fails``; addresses not in it answer as Exchange Online does.
     """
     recs = sorted(records)
     if domain_ipv6_enabled is None:

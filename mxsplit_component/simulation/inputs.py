@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from .model import HostAddresses
-from .walk import FAILS, REFUSED, TIMEOUT
+from .walk import FAILS, REFUSED, TIMEOUT, UNREACHABLE
 
 if TYPE_CHECKING:
     from ..core.plan import MxPlan, MxRecord
@@ -59,7 +59,7 @@ def _state(probe: Probe) -> str | None:
     if probe.outcome == "ok":
         return None
     if probe.stage == "connect":
-        return REFUSED if probe.outcome == "refused" else TIMEOUT
+        return {"refused": REFUSED, "timeout": TIMEOUT}.get(probe.outcome, UNREACHABLE)
     return FAILS  # connected, then closed, rejected or stalled: a session spent for nothing
 
 

@@ -22,8 +22,9 @@ from .profiles import IPV4, IPV6, Profile
 NO_ADDRESS = "no MX host has an address of the sender's family"
 NULL_MX = "null MX (RFC 7505): the domain accepts no mail"
 #: Observed states of one address (``check --smtp``); anything else answers like Exchange Online.
-REFUSED, TIMEOUT, FAILS = "refused", "timeout", "fails"
+REFUSED, TIMEOUT, UNREACHABLE, FAILS = "refused", "timeout", "unreachable", "fails"
 _STATE_REPLY = {REFUSED: ("connection refused", False), TIMEOUT: ("connect timeout", False),
+                UNREACHABLE: ("connect failed (as the SMTP probe saw)", False),
                 FAILS: ("session failed before MAIL (as the SMTP probe saw)", True)}
 NO_ROUTE = "no route (the sender has no address of this family)"
 
@@ -285,7 +286,7 @@ def simulate_case(records: Sequence[MxRecord], addresses: Mapping[str, HostAddre
                   auth: str, domain_ipv6_enabled: bool, reach: Reach | None = None) -> Case:
     """One sender profile with one authentication state.
 
-    :param reach: ``(host, address) -> refused | timeout | fails`` as observed; an address
+    :param reach: ``(host, address) -> refused | timeout | unreachable | fails`` as observed; an address
         not in it answers as Exchange Online does.
     """
     if any(r.exchange in ("", ".") for r in records):
