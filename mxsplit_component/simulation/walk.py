@@ -140,6 +140,8 @@ def _balance_targets(levels: list[list[tuple[_Kind, ...]]], profile: Profile) ->
 
 
 class _Walk:
+    """One profile's walk over the levels; ``found`` keeps one example path per way it ends."""
+
     def __init__(self, levels: list[list[tuple[_Kind, ...]]], profile: Profile) -> None:
         self.levels, self.profile = levels, profile
         self.limited = any(x is not None for x in (profile.address_limit, profile.session_limit, profile.try_limit))
@@ -157,11 +159,11 @@ class _Walk:
         if level >= len(self.levels):
             return None
         return state._replace(level=level, group=0, counts=tuple(k.copies for k in self.levels[level][0]),
-                       escape=escape)
+                              escape=escape)
 
     def run(self, targets: tuple[int, int] | None) -> list[Delivery]:
         first = self.enter(_State(0, 0, (), targets=targets), 0)
-        frontier: dict[_State, tuple[Attempt, ...]] = {first: ()} if first else {}
+        frontier: dict[_State, tuple[Attempt, ...]] = {first: ()} if first is not None else {}
         if first is None:
             self.end("deferred", None, ())
         while frontier:
@@ -175,8 +177,8 @@ class _Walk:
     def advance(self, state: _State, path: tuple[Attempt, ...]) -> list[tuple[_State, tuple[Attempt, ...]]]:
         groups = self.levels[state.level]
         if state.group + 1 < len(groups) and not state.escape:
-            return [(state._replace(group=state.group + 1,
-                             counts=tuple(k.copies for k in groups[state.group + 1])), path)]
+            return [(state._replace(group=state.group + 1, counts=tuple(k.copies for k in groups[state.group + 1])),
+                     path)]
         nxt = self.enter(state, state.level + 1, state.escape)
         if nxt is None:
             self.end("deferred", None, path)
@@ -184,6 +186,7 @@ class _Walk:
         return [(nxt, path)]
 
     def expand(self, state: _State, path: tuple[Attempt, ...]) -> list[tuple[_State, tuple[Attempt, ...]]]:
+        """Every state one pick (of a kind of block in the current group) can lead to."""
         kinds = self.levels[state.level][state.group]
         counts = self._prune(state, kinds)
         options = [i for i, n in enumerate(counts) if n > 0]
@@ -212,6 +215,8 @@ class _Walk:
 
     def consume(self, state: _State, kind: _Kind,
                 path: tuple[Attempt, ...]) -> tuple[_State, tuple[Attempt, ...]] | None:
+        """Try ``kind``'s block address by address under the profile's limits; ``None`` when the
+        walk ended (the end is recorded in ``found``)."""
         prof = self.profile
         for step, (family, result) in zip(kind.block, kind.signature, strict=True):
             index = 0 if family == IPV4 else 1
@@ -234,7 +239,7 @@ class _Walk:
             path = (*path, Attempt(step.preference, step.host, family, step.address, result.reply))
             kept = (state.kept[0] + (index == 0), state.kept[1] + (index == 1))
             state = state._replace(addresses=state.addresses + 1, sessions=state.sessions + result.connected,
-                            tries=state.tries + 1, kept=kept)
+                                   tries=state.tries + 1, kept=kept)
             if result.ends is not None:
                 self.end(result.ends, family, path)
                 return None
