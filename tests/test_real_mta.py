@@ -60,6 +60,7 @@ def test_the_mta_does_what_its_profile_predicts(runs, scenario, mta, kind):
     report = runs[(scenario, False)]["check"]
     did = next(o for o in runs[(scenario, kind == "ipv6-only")]["outcomes"] if o["mta"] == mta and o["kind"] == kind)
     profile = profile_for(mta, kind)
+    assert report["simulation"], report["simulation_note"]
     # The sinks answer IPv6 like Exchange Online answers a sender without SPF/DKIM.
     case = next(c for c in report["simulation"] if c["profile"] == profile.id and c["auth"] == "unauthenticated")
     assert case["profile_name"] == profile.name

@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 
 from mxsplit_component.testing.bind import BindServer
 from tests.support.mta import (
-    CONNECT_TIMEOUT,
+    CHECK_TIMEOUT,
     DOMAIN,
     DS_HOST,
     MTA_ROOT,
@@ -93,7 +93,7 @@ def etc(work: Path, v6only: bool) -> dict[str, int]:
     (work / "passwd").write_text(passwd + "".join(
         f"{n}:x:{ids[n]}:{ids[n]}::/nonexistent:/usr/sbin/nologin\n" for n in ("Debian-exim", "postfix")))
     (work / "group").write_text(group + "".join(f"{n}:x:{i}:\n" for n, i in ids.items()))
-    (work / "resolv.conf").write_text(f"nameserver {'::1' if v6only else '127.0.0.1'}\noptions timeout:1 attempts:1\n")
+    (work / "resolv.conf").write_text(f"nameserver {'::1' if v6only else '127.0.0.1'}\noptions timeout:2 attempts:2\n")
     for name in ("passwd", "group", "resolv.conf"):
         sh("mount", "--bind", str(work / name), f"/etc/{name}")
     return ids
@@ -147,7 +147,7 @@ def check() -> dict[str, Any]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         main(["check", DOMAIN, "--tenant", TENANT, "--nameserver", "127.0.0.1:53", "--no-mta-sts", "--smtp",
-              "--timeout", str(CONNECT_TIMEOUT), "--json"])
+              "--timeout", str(CHECK_TIMEOUT), "--json"])
     return dict(json.loads(out.getvalue()))
 
 
