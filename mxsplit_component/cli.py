@@ -76,6 +76,7 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     if hosts is not None:
         report["hosts"] = hosts.to_json()
     report["simulation"] = simulation_json(simulate(plan.records, expected_addresses(plan)))
+    report["simulation_note"] = "addresses Microsoft is expected to publish"
     print(to_json(report) if ns.json else plan_text(report), end="" if not ns.json else "\n")
     return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
 

@@ -329,7 +329,9 @@ def test_plan_names_the_profile_of_every_row_and_says_what_it_routes_over(capsys
     from mxsplit_component.cli import main
 
     assert main(["plan", "contoso.com", "--tenant", "contoso", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)["simulation"]
+    report = json.loads(capsys.readouterr().out)
+    rows = report["simulation"]
+    assert report["simulation_note"] == "addresses Microsoft is expected to publish"
     assert {r["profile"] for r in rows} == {p.id for p in PROFILES}
     assert all(r["profile_name"] and isinstance(r["exact"], bool) for r in rows)
     assert main(["plan", "contoso.com", "--tenant", "contoso"]) == 0
