@@ -43,6 +43,7 @@ def plan_from_namespace(ns: argparse.Namespace) -> MxPlan:
 def _cmd_plan(ns: argparse.Namespace) -> int:
     from .render import plan_report, plan_text, to_json
     from .simulate import expected_addresses, simulate, simulation_json
+    from .simulation.inputs import EXPECTED
 
     planner = plan_from_namespace
     if ns.graph or ns.published:
@@ -76,7 +77,7 @@ def _cmd_plan(ns: argparse.Namespace) -> int:
     if hosts is not None:
         report["hosts"] = hosts.to_json()
     report["simulation"] = simulation_json(simulate(plan.records, expected_addresses(plan)))
-    report["simulation_note"] = "addresses Microsoft is expected to publish"
+    report["simulation_note"] = EXPECTED
     print(to_json(report) if ns.json else plan_text(report), end="" if not ns.json else "\n")
     return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
 
