@@ -9,7 +9,7 @@ it fails (the worst case) and say so. Over IPv4 the rule does not apply.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,22 +186,22 @@ def _auth(reply: str) -> str:
     return {NO_PTR: "no-ptr", NO_AUTH: "unauthenticated"}.get(reply, "authenticated")
 
 
+def _one(profile: Profile, auth: str, records: Sequence[MxRecord], addresses: Mapping[str, HostAddresses]) -> Case:
+    ipv6 = any(addresses.get(r.exchange, HostAddresses()).ipv6 for r in records)
+    return simulate_case(sorted(records), addresses, profile, auth, ipv6)
+
+
 def _profiles(ev: SenderEvidence, reply: str | None, recipient: Recipient | None) -> list[ProfileOutcome]:
     """Which kinds of sending MTA at this IPv6 address are deferred, per profile (none for an
     IPv4 sender, to whom the rule does not apply, or when the reply is unknown)."""
     if ev.family == IPV4 or reply is None:
         return []
-    auth, out = _auth(reply), []
-    published = recipient is not None and bool(recipient.records)
-    for profile in (p for p in PROFILES if IPV6 in p.usable):
-        def run(records: tuple[MxRecord, ...], addresses: Mapping[str, HostAddresses], p: Profile = profile) -> Case:
-            ipv6 = any(addresses.get(r.exchange, HostAddresses()).ipv6 for r in records)
-            return simulate_case(sorted(records), addresses, p, auth, ipv6)
-
-        out.append(ProfileOutcome(profile, run(SPLIT_RECORDS, PROFILE_ADDRESSES),
-                                  run(STANDARD_RECORDS, PROFILE_ADDRESSES),
-                                  run(recipient.records, recipient.addresses) if published and recipient else None))
-    return out
+    auth = _auth(reply)
+    today = recipient if recipient is not None and recipient.records else None
+    return [ProfileOutcome(p, _one(p, auth, SPLIT_RECORDS, PROFILE_ADDRESSES),
+                           _one(p, auth, STANDARD_RECORDS, PROFILE_ADDRESSES),
+                           _one(p, auth, today.records, today.addresses) if today is not None else None)
+            for p in PROFILES if IPV6 in p.usable]
 
 
 def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[Case]]:
