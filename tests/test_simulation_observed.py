@@ -37,7 +37,8 @@ def assert_consistent(rep):
     probes = rep.get("smtp", {}).get("probes", [])
     if any(f["id"] == "smtp-blocked-here" for f in rep["findings"]):
         return
-    closed = {(p["host"], p["address"]) for p in probes if p["outcome"] != "ok"}
+    unknown = rep.get("smtp", {}).get("unprobed_families", [])  # smtp-no-route-here: not the host's fault
+    closed = {(p["host"], p["address"]) for p in probes if p["outcome"] != "ok" and p["family"] not in unknown}
     for case in rep["simulation"]:
         for path in [case, *case.get("orders", [])]:
             for attempt in path.get("attempts", []):
@@ -178,3 +179,39 @@ def test_a_domain_without_mx_or_that_does_not_exist_is_not_simulated():
     assert observed((), LOOKUPS, nxdomain=True).skipped == (
         "not run: the domain does not exist (NXDOMAIN), so every sender bounces")
     assert "implicit MX, RFC 5321 §5.1" in (observed((), LOOKUPS).skipped or "")
+
+
+def test_a_family_unreachable_from_here_is_assumed_to_answer_and_said_so(bind):
+    """smtp-no-route-here: the IPv6 verdicts are unknown, so the simulation keeps IPv6 as DNS says
+    (and says so) while MX 0's refused IPv4 still counts."""
+    import asyncio
+    import errno
+
+    from mxsplit_component.check.run import CheckOptions, check_plan
+    from mxsplit_component.check.smtp_report import probe_smtp
+    from mxsplit_component.core.plan import plan_mx
+    from mxsplit_component.dns.nameservers import parse_nameserver
+    from mxsplit_component.dns.options import DnsOptions, make_client
+
+    plan = plan_mx(domain="contoso.com", tenant="contoso")
+    options = CheckOptions(DnsOptions(nameservers=(parse_nameserver(bind.nameserver),), timeout=1), mta_sts=False)
+    port = free_port((TENANT_ADDRESS, DS_ADDRESS, "::1"))
+
+    async def opener(host, port):
+        if ":" in host:
+            raise OSError(errno.ENETUNREACH, "Network is unreachable")
+        return await asyncio.open_connection(host, port)
+
+    async def run():
+        async with make_client(options.dns) as client:
+            rep = await check_plan(plan, client, options)
+        return await probe_smtp(plan, rep, port=port, timeout=1, opener=opener)
+
+    with smtp_servers(port, {DS_ADDRESS: (Accept(), None)}):
+        rep = asyncio.run(run()).to_json()
+    assert {"smtp-no-route-here", "smtp-unreachable"} <= {f["id"] for f in rep["findings"]}
+    assert rep["simulation_note"] == f"{AS_PROBED}; ipv6 not probable from here, assumed to answer"
+    assert_consistent(rep)
+    v6 = case(rep, "ipv6-only", "authenticated")
+    assert v6["outcome"] == "delivered" and v6["attempts"][-1]["address"] == "::1"
+    assert case(rep, "ipv4-only")["attempts"][0]["reply"] == "connection refused"
