@@ -29,7 +29,9 @@ POSTFIX_SOURCE = ("postconf(5) of Postfix 3.7 (smtp_address_preference, smtp_mx_
 EXIM_SOURCE = ("Exim 4.96 specification: ch. 30.5 (hosts_max_try = 5 counts every IP address tried; once reached, "
                "one address of each higher MX is still tried), ch. 49.2 (after a 4xx to RCPT the other hosts are tried "
                "in the same run), ch. 17 dnslookup (AAAA before A within a host; ipv4_prefer; ipv4_only), "
-               "ch. 14 dns_ipv4_lookup")
+               "ch. 14 dns_ipv4_lookup; ch. 7.6 default retry rule (F,2h,15m; G,16h,1h,1.5; F,4d,6h) spaces later "
+               "attempts, and the walk is one delivery attempt; hosts_randomize (ch. 20) orders manualroute lists, "
+               "not MX records, whose equal preferences Exim shuffles itself")
 EXCHANGE_SOURCE = ("Exchange team blog, Oct 2024 (IPv6 for Exchange Online inbound and outbound): every IPv6 address "
                    "of a preference level before IPv4, then the next level; the number of tries is not documented "
                    "(5 assumed, as Exim's hosts_max_try)")
