@@ -27,6 +27,7 @@ lint: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev lint
 	scripts/ensure-bind
+	scripts/ensure-mtas
 	$(BIN)/python -m pytest
 
 release-check: $(VENV)/.installed-dev

@@ -282,7 +282,7 @@ def check_rows() -> dict[str, list[Row]]:
         "--fixed-window": [Row(("--fixed-window", "1"), every(c, Used(lambda r: len(r.dns) > 3 and min_gap(r.dns) > 0.04,
                                                                         delay=0.05)))],
         "--json": [Row(("--json",), every(c, Used(is_json), json=MODE))],
-        "--smtp": [Row(smtp, every(c, Used(lambda r: "smtp" in r.out.lower())))],
+        "--smtp": [Row(smtp, every(c, Used(lambda r: "SMTP (port" in r.out or "\"smtp\": {" in r.out or " smtp-" in r.out)))],
         "--smtp-port": [Row(("--smtp-port", "{smtp_port}"), every(c, Refused("--smtp"))),
                         Row(smtp, every(c, Used(lambda r: "{smtp_port}" in r.out or "smtp-" in r.out)))],
         "--graph": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph)), file=looked_up["--graph"]))],

@@ -309,3 +309,39 @@ def test_sender_refuses_unusable_timeouts(capsys, value):
         main(["sender", "--ip", CONFIRMED, "--from", FWD, "--nameserver", "127.0.0.1:9", "--timeout", value])
     assert exc.value.code == 2
     assert "--timeout" in capsys.readouterr().err
+
+
+# --- which kinds of sending MTA are deferred, per profile -------------------------------------------
+def test_profiles_say_which_sending_mtas_are_deferred(capsys, bind):
+    code, v = sender(capsys, bind, CONFIRMED, "soft")
+    assert code == 1
+    rows = {p["profile"]: p for p in v["profiles"]}
+    # Only profiles that can send from an IPv6 address: no IPv4-only MTA is listed.
+    assert "ipv4-only" not in rows and "postfix-ipv4-only" not in rows and "exim-ipv4-only" not in rows
+    assert rows["postfix-prefer-ipv6"]["split"] == "delivered MX 0 ipv4"
+    assert rows["postfix-prefer-ipv6"]["standard"] == "deferred"  # two IPv6 sessions, 450 4.7.26 each
+    assert rows["postfix"]["standard"] == "varies: delivered MX 0 ipv4 | deferred"
+    assert rows["exim"]["profile_name"].startswith("Exim 4.96") and rows["exim"]["kinds"] == [
+        "dual-stack-prefer-ipv6", "dual-stack-any"]
+    assert v["deferred_with_split"] == ["ipv6-only", "postfix-ipv6-only", "exim-ipv6-only"]
+    assert "postfix-prefer-ipv6" in v["deferred_with_single_mx"]
+    assert all(p["published"] is None for p in v["profiles"])
+
+
+def test_profiles_in_text_with_to(capsys, bind):
+    code = main(["sender", "--ip", CONFIRMED, "--from", f"soft.{FWD}", "--to", f"rcpt-standard.{FWD}",
+                 "--nameserver", bind.nameserver])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Sending MTAs at this address (the simulation's profiles; it has IPv4, so the dual-stack rows apply)" in out
+    row = next(line for line in out.splitlines() if line.startswith("  postfix-prefer-ipv6 "))
+    assert row.split() == ["postfix-prefer-ipv6", "delivered", "MX", "0", "ipv4", "deferred", "deferred"]
+    assert "  deferred (or may be) even with the split: ipv6-only, postfix-ipv6-only, exim-ipv6-only\n" in out
+
+
+@pytest.mark.parametrize("ip, source", [("192.0.2.25", "good"), (CONFIRMED, "good")])
+def test_no_profile_is_deferred_when_the_rule_does_not_bite(capsys, bind, ip, source):
+    code, v = sender(capsys, bind, ip, source)
+    assert code == 0
+    assert v["deferred_with_split"] == [] and v["deferred_with_single_mx"] == []
+    assert v["profiles"] == [] if ip == "192.0.2.25" else all(p["split"].startswith("delivered") for p in v["profiles"])

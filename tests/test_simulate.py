@@ -200,3 +200,141 @@ def test_equal_preference_outcome_does_not_depend_on_host_names():
         one = case(simulate(records, addrs), "dual-stack-prefer-ipv6", auth)
         two = case(simulate(records, renamed), "dual-stack-prefer-ipv6", auth)
         assert (one["outcome"], one["family"]) == (two["outcome"], two["family"])
+
+
+# --- profiles as data -------------------------------------------------------------------------
+def test_profiles_name_their_sources_and_cover_every_sender_kind():
+    from mxsplit_component.simulation import KINDS, profile_for
+    from mxsplit_component.simulation.profiles import DOCS, REAL
+
+    assert len({p.id for p in PROFILES}) == len(PROFILES)
+    for p in PROFILES:
+        assert p.name and p.source and p.verified in (REAL, DOCS)
+        assert set(p.usable) <= set(p.lookup) and p.kinds
+    for mta in ("postfix", "exim"):
+        assert {profile_for(mta, kind).verified for kind in KINDS} == {REAL}
+    assert profile_for("exchange-online", "dual-stack-prefer-ipv6").id == "dual-stack-prefer-ipv6"
+    assert profile_for("rfc5321", "dual-stack-any").id == "rfc5321-minimum"
+    with pytest.raises(KeyError):
+        profile_for("exchange-online", "ipv6-only")
+
+
+def test_json_names_the_profile_and_says_exact_or_varies():
+    cases = simulate(STANDARD, ADDRS)
+    exact = case(cases, "exim", "unauthenticated")
+    assert exact["exact"] is True and exact["profile_name"].startswith("Exim 4.96")
+    assert "varies_over" not in exact
+    varies = case(cases, "postfix", "unauthenticated")
+    assert varies["exact"] is False and "smtp_address_preference = any" in varies["varies_over"]
+    assert list(varies)[:2] == ["profile", "auth"]
+
+
+def _only(cases, profile, auth="unauthenticated"):
+    return next(c for c in cases if c.profile == profile and c.auth == auth)
+
+
+# --- Postfix 3.7 as observed: limits, shuffle, balance ---------------------------------------------
+def test_postfix_prefer_ipv6_spends_both_sessions_on_ipv6_in_standard_mode():
+    c = case(simulate(STANDARD, ADDRS), "postfix-prefer-ipv6", "unauthenticated")
+    assert c["outcome"] == "deferred" and [a["reply"] for a in c["attempts"]] == [NO_AUTH, NO_AUTH]
+
+
+def test_postfix_any_mixes_families_within_a_level():
+    """Seen against real Postfix: MX0/ipv6 450 -> MX0/ipv4 250, a path no family-first order makes."""
+    from mxsplit_component.simulation import simulate_case
+    from mxsplit_component.simulation.profiles import BY_ID
+
+    addrs = {"a.example": HostAddresses(("192.0.2.1", "192.0.2.2"), ("2001:db8::1", "2001:db8::2"))}
+    c = simulate_case([MxRecord(0, "a.example")], addrs, BY_ID["postfix"], "unauthenticated", True)
+    assert c.outcome == "varies"
+    assert {(o.outcome, o.family) for o in c.orders} == {("delivered", "ipv4"), ("deferred", None)}
+
+
+def test_refused_connections_use_no_postfix_session_but_count_as_addresses():
+    hosts = {f"mx{i}.example": HostAddresses((f"192.0.2.{i}",), ()) for i in range(1, 8)}
+    records = [MxRecord(i, h) for i, h in enumerate(hosts)]
+    refused = {(h, a.ipv4[0]): "refused" for h, a in list(hosts.items())[:4]}
+    c = _only(simulate(records, hosts, reach=refused), "postfix-ipv4-only")
+    # Four refused connects, then a session that delivers: the fifth address is the last one tried.
+    assert c.outcome == "delivered" and [a.preference for a in c.attempts] == [0, 1, 2, 3, 4]
+    refused[("mx5.example", "192.0.2.5")] = "refused"
+    c = _only(simulate(records, hosts, reach=refused), "postfix-ipv4-only")
+    assert c.outcome == "deferred" and len(c.attempts) == 5  # smtp_mx_address_limit = 5
+    assert _only(simulate(records, hosts, reach=refused), "ipv4-only").outcome == "delivered"  # no limit
+
+
+def test_postfix_balance_keeps_both_families_within_the_address_limit():
+    """smtp_balance_inet_protocols: six AAAA at MX 0 cannot crowd out MX 10's A record."""
+    addrs = {"v6.example": HostAddresses((), tuple(f"2001:db8::{i}" for i in range(1, 7))),
+             "v4.example": HostAddresses(("192.0.2.1",), ())}
+    records = [MxRecord(0, "v6.example"), MxRecord(10, "v4.example")]
+    refused = {("v6.example", a): "refused" for a in addrs["v6.example"].ipv6}
+    c = _only(simulate(records, addrs, reach=refused), "postfix-prefer-ipv6", "authenticated")
+    assert c.outcome == "delivered" and c.family == "ipv4"
+    assert [a.family for a in c.attempts] == ["ipv6"] * 4 + ["ipv4"]
+
+
+def test_exim_tries_one_address_of_a_higher_mx_past_hosts_max_try():
+    addrs = {"a.example": HostAddresses(tuple(f"192.0.2.{i}" for i in range(1, 7)), ()),
+             "b.example": HostAddresses(("198.51.100.1",), ())}
+    records = [MxRecord(0, "a.example"), MxRecord(10, "b.example")]
+    refused = {("a.example", a): "refused" for a in addrs["a.example"].ipv4}
+    c = _only(simulate(records, addrs, reach=refused), "exim-ipv4-only")
+    assert c.outcome == "delivered" and [a.preference for a in c.attempts] == [0] * 5 + [10]
+    c = _only(simulate(records, addrs, reach=refused), "dual-stack-prefer-ipv6")
+    assert c.outcome == "deferred" and len(c.attempts) == 5  # Exchange Online has no such rule
+
+
+def test_exim_on_an_ipv6_only_host_tries_ipv4_and_defers_rather_than_bounces():
+    addrs = {V4: HostAddresses(("192.0.2.1",), ()), DS: HostAddresses(("198.51.100.1",), ())}
+    cases = simulate(SPLIT, addrs)
+    exim = _only(cases, "exim-ipv6-only", "authenticated")
+    assert exim.outcome == "deferred" and {a.reply for a in exim.attempts} == {
+        "no route (the sender has no address of this family)"}
+    assert _only(cases, "postfix-ipv6-only", "authenticated").outcome == "bounced"
+
+
+def test_observed_timeouts_fail_the_attempt_and_move_on():
+    reach = {(V4, "192.0.2.1"): "timeout"}
+    c = _only(simulate(SPLIT, ADDRS, reach=reach), "exim")
+    # MX 0 times out; Exim then takes MX 10's AAAA first: three 450s, then IPv4 within 5 tries.
+    assert [a.reply.split()[0] for a in c.attempts] == ["connect", "450", "450", "450", "250"]
+    assert c.outcome == "delivered" and c.family == "ipv4"
+
+
+def test_walk_stays_linear_for_every_profile():
+    import time
+
+    addrs = _hosts(300)
+    records = [MxRecord(i % 3, h) for i, h in enumerate(addrs)]
+    reach = {(h, a.ipv4[0]): "refused" for i, (h, a) in enumerate(addrs.items()) if i % 2}
+    start = time.process_time()
+    cases = simulate(records, addrs, reach=reach)
+    assert time.process_time() - start < 5
+    assert {c.profile for c in cases} == {p.id for p in PROFILES}
+
+
+def test_readme_names_every_profile():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### The sender simulation", 1)[1].split("\n## ", 1)[0]
+    for p in PROFILES:
+        assert f"`{p.id}`" in section
+
+
+def test_plan_names_the_profile_of_every_row_and_says_what_it_routes_over(capsys):
+    import json
+
+    from mxsplit_component.cli import main
+
+    assert main(["plan", "contoso.com", "--tenant", "contoso", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = report["simulation"]
+    assert report["simulation_note"] == "addresses Microsoft is expected to publish"
+    assert {r["profile"] for r in rows} == {p.id for p in PROFILES}
+    assert all(r["profile_name"] and isinstance(r["exact"], bool) for r in rows)
+    assert main(["plan", "contoso.com", "--tenant", "contoso"]) == 0
+    out = capsys.readouterr().out
+    assert "Sender simulation (addresses Microsoft is expected to publish)" in out
+    assert "    postfix-prefer-ipv6     Postfix 3.7, smtp_address_preference = ipv6\n" in out

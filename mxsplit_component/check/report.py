@@ -2,8 +2,9 @@
 
 The JSON form (``to_json``) is an interface scripts rely on: a check keeps ``domain``,
 ``ok``, ``expected``, ``published``, ``addresses``, ``findings`` (each ``id``, ``severity``,
-``message``) and ``simulation``; what could not be observed is ``null``, never empty
-(``published`` with ``published_error``, a host's ``ipv4``/``ipv6`` with its ``errors``); with ``--smtp`` also ``smtp`` (``port``,
+``message``), ``simulation`` and ``simulation_note`` (what it routed over, or why it was not
+run); what could not be observed is ``null``, never empty (``published`` with
+``published_error``, a host's ``ipv4``/``ipv6`` with its ``errors``); with ``--smtp`` also ``smtp`` (``port``,
 ``unprobed_families``, ``probes``), with ``--graph``/``--published`` also ``hosts``; a bad
 row of a bulk run is ``domain``, ``ok`` (false), ``line`` and ``error``. The renderers
 (:mod:`.text`) read these objects and never rebuild them; the exit code is computed here only.
@@ -19,7 +20,8 @@ from ..core.findings import Finding, Severity
 from ..core.plan import MxPlan, MxRecord
 from ..dns.observe import HostLookup
 from ..exitcodes import ExitCode
-from ..simulate import Case, HostAddresses, simulate
+from ..simulation import Case, simulate
+from ..simulation.inputs import Routing, observed
 from .findings import evaluate, exit_code
 from .observe import Observation, planned_hosts
 from .tradeoffs import tradeoff_findings
@@ -61,6 +63,10 @@ class CheckReport:
     findings: tuple[Finding, ...]
     #: ``None`` when not computed (a bulk row without ``--simulate``): left out of the JSON.
     simulation: tuple[Case, ...] | None = ()
+    #: What the simulation routed over, or why it was not run (then ``simulation`` is empty).
+    simulation_note: str | None = None
+    #: The simulation was not run for want of DNS answers (``simulation_note`` says which).
+    simulation_skipped: bool = False
     smtp: SmtpResult | None = None
     hosts: JsonSource | None = None
     #: Why the published MX set is unknown (then ``published`` is empty but means nothing).
@@ -92,6 +98,8 @@ class CheckReport:
             "addresses": {h: lookup.to_json() for h, lookup in self.addresses.items()},
             "findings": [f.to_json() for f in self.findings],
             **({} if self.simulation is None else {"simulation": [c.to_json() for c in self.simulation]}),
+            **({} if self.simulation is None or self.simulation_note is None
+               else {"simulation_note": self.simulation_note}),
             **({"smtp": self.smtp.to_json()} if self.smtp is not None else {}),
             **({"hosts": self.hosts.to_json()} if self.hosts is not None else {}),
         }
@@ -122,13 +130,22 @@ def build_report(plan: MxPlan, obs: Observation, *, with_simulation: bool = True
     simulation for what DNS said."""
     findings = evaluate(plan, obs) + tradeoff_findings(plan, obs)
     published = tuple(obs.mx or ())
-    cases: tuple[Case, ...] | None = None
-    if with_simulation:
-        addresses = {h: HostAddresses(tuple(a.ipv4), tuple(a.ipv6)) for h, a in obs.hosts.items()}
-        ds = addresses.get(plan.dual_stack_host)
-        cases = tuple(simulate(published, addresses, domain_ipv6_enabled=bool(ds and ds.ipv6)))
-    return CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), cases,
-                       mx_error=f"MX {plan.domain}: {obs.mx_error}" if obs.mx is None and not obs.nxdomain else None)
+    mx_error = f"MX {plan.domain}: {obs.mx_error}" if obs.mx is None and not obs.nxdomain else None
+    rep = CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), None,
+                      mx_error=mx_error)
+    if not with_simulation:
+        return rep
+    return routed(plan, rep, observed(published, obs.hosts, mx_error=obs.mx_error or "no answer" if mx_error else None,
+                                      nxdomain=obs.nxdomain))
+
+
+def routed(plan: MxPlan, rep: CheckReport, routing: Routing) -> CheckReport:
+    """``rep`` with the simulation run over ``routing`` (or the reason it was not run)."""
+    if routing.skipped is not None:
+        return replace(rep, simulation=(), simulation_note=routing.skipped, simulation_skipped=True)
+    ds = rep.addresses.get(plan.dual_stack_host)
+    cases = simulate(rep.published, routing.addresses, domain_ipv6_enabled=bool(ds and ds.ipv6), reach=routing.reach)
+    return replace(rep, simulation=tuple(cases), simulation_note=routing.note)
 
 
 def failed_report(plan: MxPlan, finding: Finding) -> CheckReport:

@@ -1,5 +1,7 @@
 """``check --smtp``: probe what DNS published and fold the result into the check's report.
-The check calls :func:`probe_smtp` after its DNS work; :mod:`.text` renders the table."""
+The check calls :func:`probe_smtp` after its DNS work; :mod:`.text` renders the table. The
+sender simulation is then routed again over what answered, so a report never shows a path
+through an address its own probes found closed."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from dataclasses import replace
 
 from ..core.plan import MxPlan
 from ..dns.observe import NULL_MX
-from .report import CheckReport, SmtpResult
+from ..simulation.inputs import observed
+from .report import CheckReport, SmtpResult, routed
 from .smtp import DEFAULT_CONCURRENCY, Opener, probe_all, targets_for
 from .smtp_findings import classify
 
@@ -43,4 +46,9 @@ async def probe_smtp(plan: MxPlan, rep: CheckReport, *, port: int, timeout: floa
                              context=context, opener=opener, gate=_gate())
     verdict = classify(probes, preferences, roles, port)
     smtp = SmtpResult(port, tuple(probes), verdict.unprobed, verdict.code)
-    return replace(rep.with_findings(verdict.findings), smtp=smtp)
+    out = replace(rep.with_findings(verdict.findings), smtp=smtp)
+    if rep.simulation is None or rep.simulation_skipped:
+        return out  # not asked for, or not run for want of DNS: probes do not change that
+    blocked = any(f.id == "smtp-blocked-here" for f in verdict.findings)
+    return routed(plan, out, observed(rep.published, rep.addresses, probes=probes, unprobed=verdict.unprobed,
+                                      blocked=blocked))

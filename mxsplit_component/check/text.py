@@ -9,7 +9,7 @@ from ..core.findings import finding_lines
 from ..core.plan import MxRecord
 from ..edges.display import shown, shown_lines
 from ..exitcodes import ExitCode
-from ..simulate import simulation_lines
+from ..simulation import simulation_lines
 from .report import CheckReport, Result, RowError, SmtpResult
 from .smtp_findings import FAMILY_NAME, SMTP_INCOMPLETE_IDS
 
@@ -47,8 +47,10 @@ def check_text(rep: CheckReport) -> str:
         out += finding_lines(rep.findings)
     else:
         out.append("  none: the split is published and every host answers as planned")
-    if rep.simulation:
-        out += ["", "Sender simulation (addresses as published)",
+    if rep.simulation_skipped:
+        out += ["", f"Sender simulation: {rep.simulation_note}"]
+    elif rep.simulation:
+        out += ["", f"Sender simulation ({rep.simulation_note or 'addresses as published'})",
                 *simulation_lines([c.to_json() for c in rep.simulation])]
     out += ["", f"verdict: {VERDICTS[code]} (exit {int(code)})"]
     return shown_lines(out)  # banners, EHLO lines and DNS details come from the network

@@ -31,6 +31,7 @@ def run_plan(args: PlanArgs) -> int:
                           lambda text: print(text, end="", file=sys.stderr))
     from ..render import plan_report, plan_text, to_json
     from ..simulate import expected_addresses, simulate, simulation_json
+    from ..simulation.inputs import EXPECTED
 
     assert args.domain is not None
     hosts = None
@@ -48,6 +49,7 @@ def run_plan(args: PlanArgs) -> int:
     if hosts is not None:
         report["hosts"] = hosts.to_json()
     report["simulation"] = simulation_json(simulate(plan.records, expected_addresses(plan)))
+    report["simulation_note"] = EXPECTED
     print(to_json(report) if args.json else plan_text(report), end="\n" if args.json else "")
     return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
 

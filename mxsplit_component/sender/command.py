@@ -97,7 +97,7 @@ _MARK = {True: "ok", False: "FAIL", None: "?"}
 
 
 def sender_text(v: SenderVerdict) -> str:
-    from ..simulate import simulation_json, simulation_lines
+    from ..simulation import simulation_json, simulation_lines
     ev = v.evidence
     to = f" --to {v.recipient.domain}" if v.recipient is not None else ""
     out = [f"mxsplit sender --ip {ev.ip} --from {ev.domain}{to}", ""]
@@ -121,8 +121,28 @@ def sender_text(v: SenderVerdict) -> str:
         out += [f"  could not learn: {e}" for e in r.errors]
         if v.published_cases:
             out += simulation_lines(simulation_json(v.published_cases))
+    if v.profiles:
+        out += ["", *profile_lines(v)]
     if v.fixes:
         out += ["", "What the sender can fix"] + [f"  - {f}" for f in v.fixes]
     verdict = {0: "ACCEPTED", 1: "DEFERRED", 3: "INCOMPLETE (a lookup failed)"}[int(v.code)]
     out += ["", f"verdict: {verdict} (exit {int(v.code)})"]
     return shown_lines(out)  # SPF records, PTR names and DNS details are network text
+
+
+def profile_lines(v: SenderVerdict) -> list[str]:
+    """Per kind of sending MTA at this address: with the split, with a single MX, and with
+    what ``--to`` publishes; then the profiles deferred with the split."""
+    published = v.recipient is not None and any(p.published is not None for p in v.profiles)
+    head = f"  {'profile':<24}{'with the split':<34}{'single MX (standard)':<34}"
+    applies = ("it has IPv4, so the dual-stack rows apply" if v.evidence.ipv4_hints
+               else "no IPv4 seen for it, so the IPv6-only rows apply")
+    lines = [f"Sending MTAs at this address (the simulation's profiles; {applies})",
+             (head + ("published today" if published else "")).rstrip()]
+    for p in v.profiles:
+        row = f"  {p.profile.id:<24}{p.to_json()['split']:<34}{p.to_json()['standard']:<34}"
+        lines.append((row + (p.to_json()["published"] or "" if published else "")).rstrip())
+    for label, ids in (("with a single MX", [p.profile.id for p in v.profiles if p.deferred_with_single_mx]),
+                       ("even with the split", [p.profile.id for p in v.profiles if p.deferred_with_split])):
+        lines.append(f"  deferred (or may be) {label}: {', '.join(ids) or 'none'}")
+    return lines

@@ -9,13 +9,13 @@ it fails (the worst case) and say so. Over IPv4 the rule does not apply.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.plan import MxRecord
 from ..exitcodes import ExitCode
-from ..simulate import PROFILES, Case, HostAddresses, simulate, simulation_json
+from ..simulation import IPV6, PROFILES, Case, HostAddresses, Profile, simulate, simulate_case, simulation_json
 from .evidence import IPV4, SenderEvidence
 from .recipient import Recipient
 
@@ -32,6 +32,54 @@ UNKNOWN_REPLY_TEXT = "unknown: a lookup the answer needs failed"
 SPLIT_RECORDS = (MxRecord(0, "ipv4-only host"), MxRecord(10, "dual-stack host"))
 SPLIT_ADDRESSES = {"ipv4-only host": HostAddresses(ipv4=("192.0.2.1",)),
                    "dual-stack host": HostAddresses(ipv4=("198.51.100.1",), ipv6=("2001:db8::1",))}
+#: Microsoft's recommended single MX: what the split is compared with.
+STANDARD_RECORDS = (MxRecord(0, "dual-stack host"),)
+#: For the per-profile table, as many addresses as ``plan`` assumes Microsoft publishes (how
+#: many AAAA a host has decides whether Postfix's two sessions both go to IPv6).
+PROFILE_ADDRESSES = {"ipv4-only host": HostAddresses(ipv4=("192.0.2.1", "192.0.2.2")),
+                     "dual-stack host": HostAddresses(ipv4=("198.51.100.1", "198.51.100.2"),
+                                                      ipv6=("2001:db8::1", "2001:db8::2", "2001:db8::3"))}
+
+
+@dataclass(frozen=True)
+class ProfileOutcome:
+    """One kind of sending MTA at this address: how its mail ends with the split, with a single
+    MX, and (with ``--to``) with what the recipient publishes today."""
+
+    profile: Profile
+    split: Case
+    standard: Case
+    published: Case | None = None
+
+    @property
+    def deferred_with_split(self) -> bool:
+        """Deferred, or deferred in some of the orders it may pick."""
+        return _may_defer(self.split)
+
+    @property
+    def deferred_with_single_mx(self) -> bool:
+        return _may_defer(self.standard)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"profile": self.profile.id, "profile_name": self.profile.name, "kinds": list(self.profile.kinds),
+                "split": _summary(self.split), "standard": _summary(self.standard),
+                "published": _summary(self.published) if self.published is not None else None,
+                "deferred_with_split": self.deferred_with_split,
+                "deferred_with_single_mx": self.deferred_with_single_mx}
+
+
+def _may_defer(case: Case) -> bool:
+    return case.outcome == "deferred" or any(o.outcome == "deferred" for o in case.orders)
+
+
+def _summary(case: Case) -> str:
+    """``delivered MX 0 ipv4``, ``deferred``, or ``varies: ... | ...``."""
+    ends = case.orders if case.outcome == "varies" else (case,)
+    parts = []
+    for end in ends:
+        last = end.attempts[-1] if end.attempts and end.outcome == "delivered" else None
+        parts.append(end.outcome + (f" MX {last.preference} {last.family}" if last else ""))
+    return parts[0] if case.outcome != "varies" else "varies: " + " | ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -59,6 +107,8 @@ class SenderVerdict:
     #: With ``--to``: the recipient's published MX and this sender simulated against it.
     recipient: Recipient | None = None
     published_cases: tuple[Case, ...] = ()
+    #: Every profile that can send from this address (it can use IPv6), in this sender's auth state.
+    profiles: tuple[ProfileOutcome, ...] = ()
 
     @property
     def reply_text(self) -> str:
@@ -76,7 +126,11 @@ class SenderVerdict:
                 "steps": [s.to_json() for s in self.steps], "spf_detail": ev.spf.to_json(),
                 "dns": ev.to_json(), "split_simulation": simulation_json(self.split_cases), "fixes": list(self.fixes),
                 "to": self.recipient.to_json() if self.recipient else None,
-                "published_simulation": simulation_json(self.published_cases), "exit_code": int(self.code)}
+                "published_simulation": simulation_json(self.published_cases),
+                "profiles": [p.to_json() for p in self.profiles],
+                "deferred_with_split": [p.profile.id for p in self.profiles if p.deferred_with_split],
+                "deferred_with_single_mx": [p.profile.id for p in self.profiles if p.deferred_with_single_mx],
+                "exit_code": int(self.code)}
 
 
 def _steps(ev: SenderEvidence) -> list[Step]:
@@ -122,10 +176,32 @@ def _sender_cases(ev: SenderEvidence, reply: str | None, records: Iterable[MxRec
     """This sender (its families, per the IPv4 hints; its auth state, per the reply) against an MX set."""
     if ev.family == IPV4 or reply is None:
         return []
-    auth = {NO_PTR: "no-ptr", NO_AUTH: "unauthenticated"}.get(reply, "authenticated")
+    auth = _auth(reply)
     ids = ("dual-stack-prefer-ipv6", "postfix") if ev.ipv4_hints else ("ipv6-only",)
     profiles = [p for p in PROFILES if p.id in ids]
     return [c for c in simulate(records, addresses, None, profiles) if c.auth == auth]
+
+
+def _auth(reply: str) -> str:
+    return {NO_PTR: "no-ptr", NO_AUTH: "unauthenticated"}.get(reply, "authenticated")
+
+
+def _one(profile: Profile, auth: str, records: Sequence[MxRecord], addresses: Mapping[str, HostAddresses]) -> Case:
+    ipv6 = any(addresses.get(r.exchange, HostAddresses()).ipv6 for r in records)
+    return simulate_case(sorted(records), addresses, profile, auth, ipv6)
+
+
+def _profiles(ev: SenderEvidence, reply: str | None, recipient: Recipient | None) -> list[ProfileOutcome]:
+    """Which kinds of sending MTA at this IPv6 address are deferred, per profile (none for an
+    IPv4 sender, to whom the rule does not apply, or when the reply is unknown)."""
+    if ev.family == IPV4 or reply is None:
+        return []
+    auth = _auth(reply)
+    today = recipient if recipient is not None and recipient.records else None
+    return [ProfileOutcome(p, _one(p, auth, SPLIT_RECORDS, PROFILE_ADDRESSES),
+                           _one(p, auth, STANDARD_RECORDS, PROFILE_ADDRESSES),
+                           _one(p, auth, today.records, today.addresses) if today is not None else None)
+            for p in PROFILES if IPV6 in p.usable]
 
 
 def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[Case]]:
@@ -182,4 +258,5 @@ def judge(ev: SenderEvidence, recipient: Recipient | None = None) -> SenderVerdi
     incomplete = reply is None or (recipient is not None and bool(recipient.errors))
     code = (ExitCode.INCOMPLETE if incomplete else ExitCode.OK if reply == ACCEPTED else ExitCode.FINDINGS)
     return SenderVerdict(ev, ev.family != IPV4, reply, tuple(_steps(ev)), helps, reason, tuple(cases),
-                         tuple(_fixes(ev, reply)), code, recipient, tuple(published_cases))
+                         tuple(_fixes(ev, reply)), code, recipient, tuple(published_cases),
+                         tuple(_profiles(ev, reply, recipient)))
