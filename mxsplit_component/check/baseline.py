@@ -125,7 +125,7 @@ def _findings(before: Mapping[str, Any], now: Mapping[str, Any], incomplete: boo
 
 
 def _hosts(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[Change]:
-    out = []
+    out: list[Change] = []
     old, new = before.get("hosts"), now.get("hosts")
     if not isinstance(old, Mapping) or not isinstance(new, Mapping):
         return out
@@ -139,7 +139,7 @@ def _hosts(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[Change]:
 
 
 def _families(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[Change]:
-    out = []
+    out: list[Change] = []
     old, new = before.get("addresses"), now.get("addresses")
     if not isinstance(old, Mapping) or not isinstance(new, Mapping):
         return out
