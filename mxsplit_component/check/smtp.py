@@ -120,10 +120,13 @@ def _ehlo_name(writer: asyncio.StreamWriter) -> str:
 
 
 async def probe_address(target: Target, port: int, timeout: float, context: ssl.SSLContext,
-                        opener: Opener | None = None, reached: list[str] | None = None) -> AddressProbe:
+                        opener: Opener | None = None, reached: list[str] | None = None,
+                        names: list[str] | None = None) -> AddressProbe:
     """One session with ``target``; every step bounded by ``timeout`` seconds. Never raises.
 
     :param reached: its first item is kept at the current stage, for a caller that cancels us.
+    :param names: gets the certificate's DNS names, for a caller that checks the name itself
+        (its ``context`` does not: one session then serves every host name at the address).
     """
     reached = reached if reached is not None else ["connect"]
     base: dict[str, Any] = {"host": target.host, "address": target.address, "family": target.family}
@@ -150,7 +153,7 @@ async def probe_address(target: Target, port: int, timeout: float, context: ssl.
             writer.write(b"QUIT\r\n")
             return AddressProbe(**base, stage="done", outcome="ok", banner=banner, starttls=False)
         reached[0] = "starttls"
-        return await _starttls(base, reader, writer, timeout, context, banner, reached)
+        return await _starttls(base, reader, writer, timeout, context, banner, reached, names)
     except _Reply as exc:
         return AddressProbe(**base, stage=stage, outcome=exc.outcome, detail=exc.detail, banner=banner,
                             starttls=starttls)
@@ -166,7 +169,8 @@ async def probe_address(target: Target, port: int, timeout: float, context: ssl.
 
 
 async def _starttls(base: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    timeout: float, context: ssl.SSLContext, banner: str, reached: list[str]) -> AddressProbe:
+                    timeout: float, context: ssl.SSLContext, banner: str, reached: list[str],
+                    names: list[str] | None = None) -> AddressProbe:
     """STARTTLS and the handshake. The host accepted EHLO, so TLS trouble is a TLS finding only."""
     ok: dict[str, Any] = {**base, "outcome": "ok", "banner": banner, "starttls": True}
     writer.write(b"STARTTLS\r\n")
@@ -191,6 +195,8 @@ async def _starttls(base: dict[str, Any], reader: asyncio.StreamReader, writer: 
         return AddressProbe(**ok, stage="tls", tls="failed", tls_detail="the server closed the connection")
     ssl_object = tls.get_extra_info("ssl_object")
     version = ssl_object.version() if ssl_object is not None else None
+    if names is not None and ssl_object is not None:
+        names += [value for kind, value in (ssl_object.getpeercert() or {}).get("subjectAltName", ()) if kind == "DNS"]
     tls.write(b"QUIT\r\n")
     tls.close()
     return AddressProbe(**ok, stage="done", tls="verified", tls_version=version)

@@ -1,0 +1,120 @@
+"""Graph credentials per tenant, for a run over many customers' tenants.
+
+A Graph token is for one Entra tenant. An MSP checks dozens of customer tenants in one run,
+so the credential is chosen per tenant:
+
+- ``--graph-tokens FILE``: one ready bearer token per tenant (a CSV ``tenant,token``), for
+  pipelines that obtain tokens elsewhere. Never on the command line. A file readable by
+  others than its owner gets a warning.
+- one multi-tenant app credential (azure-identity), consented in each customer tenant,
+  asked for a token per tenant: ``get_token(scope, tenant_id=<tenant>)``, built with
+  ``additionally_allowed_tenants=["*"]`` (azure-identity docs).
+- otherwise the single-tenant forms: ``MXSPLIT_GRAPH_TOKEN`` or ``DefaultAzureCredential``.
+
+A tenant whose token fails is that tenant's rows' error, never the run's.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.clouds import Cloud
+from ..core.plan import normalize_tenant
+from ..errors import MxSplitError
+from .graphclient import BEARER, TokenCredential
+
+
+@dataclass(frozen=True)
+class StaticToken:
+    """A ready bearer token as a credential (never printed)."""
+
+    token: str
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(token=self.token, expires_on=0)
+
+    def __repr__(self) -> str:
+        return "StaticToken([token])"
+
+
+@dataclass(frozen=True)
+class TenantCredential:
+    """One tenant's view of a multi-tenant credential: ``get_token(…, tenant_id=tenant)``."""
+
+    credential: Any
+    tenant: str
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return self.credential.get_token(*scopes, tenant_id=self.tenant)
+
+
+def tenant_key(tenant: str, cloud: Cloud) -> str:
+    """How a tenant is keyed: its bare onmicrosoft name (``contoso``), or a tenant id (GUID) as given."""
+    text = tenant.strip().lower()
+    if len(text) == 36 and text.count("-") == 4:
+        return text
+    return normalize_tenant(text, cloud)
+
+
+class TokenFile:
+    """``tenant,token`` rows: one ready token per tenant.
+
+    :raises MxSplitError: (field ``graph_tokens``) for a tenant given twice, a token that is not
+        a bearer token (its text is never shown), or a bad tenant; each names the line.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, str, str]], cloud: Cloud, *, name: str) -> None:
+        self.tokens: dict[str, str] = {}
+        for line, tenant, token in rows:
+            where = f"--graph-tokens {name}: line {line}"
+            try:
+                key = tenant_key(tenant, cloud)
+            except MxSplitError as exc:
+                raise MxSplitError(f"{where}: {exc}", field="graph_tokens") from None
+            token = token.strip()
+            if token.lower().startswith("bearer "):
+                token = token[7:].strip()
+            if not BEARER.fullmatch(token):
+                raise MxSplitError(f"{where}: the token for {key} is not a bearer token (empty, or spaces, quotes or "
+                                   "non-ASCII characters); write it as one line", field="graph_tokens")
+            if key in self.tokens:
+                raise MxSplitError(f"{where}: tenant {key} is given twice; keep one token per tenant",
+                                   field="graph_tokens")
+            self.tokens[key] = token
+
+    def credential_for(self, tenant: str, cloud: Cloud) -> TokenCredential | None:
+        token = self.tokens.get(tenant_key(tenant, cloud))
+        return StaticToken(token) if token is not None else None
+
+    @property
+    def tenants(self) -> list[str]:
+        return list(self.tokens)
+
+
+def readable_by_others(path: str) -> bool:
+    """The file's mode lets its group or anyone else read it (a token file should be 0600)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IRGRP | stat.S_IROTH))
+
+
+def multi_tenant_credential(cloud: Cloud) -> Any:
+    """azure-identity's default credential, allowed to ask for a token in any tenant."""
+    from ..edges.extras import require
+
+    identity = require("azure.identity", extra="graph", feature="--graph")
+    authority = (identity.AzureAuthorityHosts.AZURE_CHINA if cloud.name == "china"
+                 else identity.AzureAuthorityHosts.AZURE_PUBLIC_CLOUD)
+    return identity.DefaultAzureCredential(authority=authority, additionally_allowed_tenants=["*"])
+
+
+__all__ = ["StaticToken", "TenantCredential", "TokenFile", "multi_tenant_credential", "readable_by_others",
+           "tenant_key"]
