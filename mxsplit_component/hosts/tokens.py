@@ -110,7 +110,7 @@ def multi_tenant_credential(cloud: Cloud) -> Any:
     """azure-identity's default credential, allowed to ask for a token in any tenant."""
     from ..edges.extras import require
 
-    identity = require("azure.identity", extra="graph", feature="--graph")
+    identity = require("azure.identity", extra="graph", field="graph", needs="--graph")
     authority = (identity.AzureAuthorityHosts.AZURE_CHINA if cloud.name == "china"
                  else identity.AzureAuthorityHosts.AZURE_PUBLIC_CLOUD)
     return identity.DefaultAzureCredential(authority=authority, additionally_allowed_tenants=["*"])
