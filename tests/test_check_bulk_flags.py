@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.test_check_bulk import ZONE, run_file
 
 from mxsplit_component.cli import main
 from tests.support.dnsfaults import FaultServer
+from tests.test_check_bulk import ZONE, run_file
 
 
 @pytest.mark.parametrize("extra, simulated", [((), False), (("--simulate",), True)])
