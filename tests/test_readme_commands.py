@@ -121,7 +121,8 @@ def check_install(command: str, where: str) -> None:
                 pytest.fail(f"{where}: {spec!r} is not a requirement: {exc}")
             assert req.name == DISTRIBUTION, f"{where}: {spec} is not this package"
             assert req.url, f"{where}: {spec} installs by name from PyPI, where mxsplit is not yet: use the clone or git+URL"
-            assert req.url == f"git+{REPOSITORY}", f"{where}: {spec} is not pyproject.toml's Repository URL"
+            assert re.fullmatch(rf"git\+{re.escape(REPOSITORY)}(@v\d+\.\d+\.\d+)?", req.url), \
+                f"{where}: {spec} is not pyproject.toml's Repository URL (at a v-tag)"
             wanted = set(req.extras)
         assert wanted <= EXTRAS, f"{where}: {spec} names extras pyproject.toml does not define: {wanted - EXTRAS}"
 
