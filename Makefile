@@ -1,36 +1,54 @@
-# Quick start:   make demo   (plan the seed example; no cloud account, no Pulumi CLI)
+# Quick start:   make demo   (plan the seed example; no cloud account, no Pulumi CLI; the first
+#                             run installs mxsplit and its dependencies from PyPI into .venv)
 #                make test   (lint, types and the whole test suite, BIND9 included)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+# Each slow step says what it does, how long it usually takes, and that it is still running.
+STEP    = scripts/step
+# pytest workers: most tests wait on servers and timeouts rather than the CPU, so more
+# workers than cores pays; one file per worker keeps each file's servers to itself.
+PYTEST_WORKERS ?= 4
+PYTEST_ARGS    ?= -n $(PYTEST_WORKERS) --dist loadfile
+# setuptools prints a warning box on every editable install (it is informational); pip shows it.
+PIP = PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $(BIN)/python -m pip
 
 .PHONY: demo test lint bench release-check clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(STEP) "creating $(VENV) with the latest pip (about 10 s)" sh -c \
+		'$(PYTHON) -m venv $(VENV) && $(VENV)/bin/python -m pip install --quiet --upgrade pip'
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+# Reinstall only when what pip installs changes ([project] of pyproject.toml: dependencies,
+# extras, version, scripts), not when lint or test settings do.
+$(VENV)/.project: pyproject.toml | $(BIN)/python
+	@$(BIN)/python scripts/project-stamp pyproject.toml $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@ $(VENV)/.installed
+$(VENV)/.installed: $(VENV)/.project
+	@$(STEP) "installing mxsplit into $(VENV) (first run: about a minute, from PyPI)" \
+		$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.project
+	@$(STEP) "installing mxsplit with every extra and the dev tools into $(VENV) (first run: 2-4 min, about 1 GB from PyPI)" \
+		$(PIP) install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/mxsplit plan contoso.com --tenant contoso --provider azure --resource-group dns-rg
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check mxsplit_component tests rollout provider policy examples bench
-	$(BIN)/mypy
+	@$(STEP) "mypy --strict (first run: 1-2 min; later runs reuse .mypy_cache, a few seconds)" $(BIN)/mypy
 
 test: $(VENV)/.installed-dev lint
-	scripts/ensure-bind
-	$(BIN)/python -m pytest
+	@$(STEP) "checking for BIND9 (named); installing Debian's bind9 when missing takes about a minute" \
+		scripts/ensure-bind
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 release-check: $(VENV)/.installed-dev
-	PYTHON=$(BIN)/python scripts/release-check
+	@$(STEP) "release check: build, install the wheel in a fresh venv, resolve the examples (about 2 min)" \
+		env PYTHON=$(BIN)/python scripts/release-check
 
 bench: $(VENV)/.installed-dev
 	scripts/ensure-bind

@@ -20,7 +20,8 @@ def zone_id_by_name(zone_name: str) -> pulumi.Output[str]:
 
     # "all" is the API default; the typed filter requires it.
     zone = cloudflare.get_zone_output(filter=cloudflare.GetZoneFilterArgs(name=zone_name, match="all"))
-    return zone.apply(lambda z: z.zone_id or z.id)
+    zone_id: pulumi.Output[str] = zone.apply(lambda z: z.zone_id or z.id)  # the SDK is read as Any (pyproject.toml)
+    return zone_id
 
 
 def declare(entry: Entry) -> MxSplit:
