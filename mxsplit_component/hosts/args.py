@@ -9,6 +9,7 @@ import argparse
 from typing import Any
 
 from ..dns.nameservers import nameserver_arg, port_arg
+from .signin_log import ShowSignInLog
 
 CSV_COLUMNS = ("domain", "tenant", "dual_stack_host", "ipv4_only_host")
 DEFAULT_TIMEOUT = 10.0
@@ -21,6 +22,7 @@ def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
     p.add_argument("--graph-url", metavar="URL",
                    help="Graph base URL (default per cloud: https://graph.microsoft.com); http:// only on loopback")
     p.add_argument("--device-code", action="store_true", help="sign in to Graph interactively with a device code")
+    p.add_argument("-v", "--verbose", action=ShowSignInLog, help="with --graph: show why each Azure sign-in method failed")
     if dns:
         p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                        help="with --published: ask this server (repeatable); default: the system resolver")
