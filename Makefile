@@ -11,7 +11,7 @@ STEP    = scripts/step
 PYTEST_WORKERS ?= 4
 PYTEST_ARGS    ?= -n $(PYTEST_WORKERS) --dist loadfile
 # setuptools prints a warning box on every editable install (it is informational); pip shows it.
-PIP = PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $(BIN)/python -m pip
+PIP = env PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $(BIN)/python -m pip
 
 .PHONY: demo test lint bench release-check clean
 
