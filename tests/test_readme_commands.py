@@ -95,6 +95,8 @@ def shell(tmp_path_factory):
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
 
     def run(line: str) -> subprocess.CompletedProcess[str]:
+        # One mxsplit command (with a redirection at most), never a script hidden in a README line.
+        assert not re.search(r"[;`]|\$\(|\|\|", line), f"not a single command: {line}"
         cwd = home / f"run{len(list(home.glob('run*')))}"
         cwd.mkdir()
         (cwd / "domains.csv").write_text(DOMAINS_CSV)
@@ -169,6 +171,8 @@ def test_output_block_shows_the_command_that_printed_it(block, shell):
                        if text.find(f"<!-- {m}:start -->") < text.find(f"$ {command}") < text.find(f"<!-- {m}:end -->")),
                       None)
         assert marker, f"{block.where}: a networked output block must sit between markers a test compares"
+        verifier = (ROOT / VERIFIED_ELSEWHERE[marker]).read_text()
+        assert f'marked_output(README, "{marker}")' in verifier, f"{VERIFIED_ELSEWHERE[marker]} does not run {marker}"
         return
     done = shell(command)
     assert done.returncode == 0, done.stderr
