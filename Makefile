@@ -6,9 +6,10 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 # Each slow step says what it does, how long it usually takes, and that it is still running.
 STEP    = scripts/step
-# pytest workers: most tests wait on servers and timeouts rather than the CPU, so more
-# workers than cores pays; one file per worker keeps each file's servers to itself.
-PYTEST_WORKERS ?= 4
+# pytest workers: one per core (each worker pays ~5 s of CPU to collect the suite, so more
+# workers than cores costs more than it saves); one file per worker keeps each file's
+# servers and timing bounds together. PYTEST_WORKERS=0 runs the files one by one.
+PYTEST_WORKERS ?= auto
 PYTEST_ARGS    ?= -n $(PYTEST_WORKERS) --dist loadfile
 # setuptools prints a warning box on every editable install (it is informational); pip shows it.
 PIP = env PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $(BIN)/python -m pip
