@@ -17,7 +17,7 @@ PIP = env PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $
 .PHONY: demo test lint bench release-check clean
 
 $(BIN)/python:
-	@$(STEP) "creating $(VENV) with the latest pip (about 10 s)" sh -c \
+	@$(STEP) "creating $(VENV) with the latest pip (about 20 s)" sh -c \
 		'$(PYTHON) -m venv $(VENV) && $(VENV)/bin/python -m pip install --quiet --upgrade pip'
 
 # Reinstall only when what pip installs changes ([project] of pyproject.toml: dependencies,
