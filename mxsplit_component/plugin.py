@@ -38,7 +38,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from .component import MxSplit
 from .errors import MxSplitError
-from .registry import with_registry_metadata
+from .registry_metadata import with_registry_metadata
 from .version import package_version
 
 #: The package name; the type token prefix (``mxsplit:index:MxSplit``) equals it.
