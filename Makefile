@@ -12,6 +12,8 @@ STEP    = scripts/step
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS    ?= -n $(PYTEST_WORKERS) --dist loadfile
 # setuptools prints a warning box on every editable install (it is informational); pip shows it.
+# --no-compile: byte-compiling every module of the provider SDKs was most of a fresh install
+# (2 of 2.5 minutes); Python compiles the few modules the tests import on first use instead.
 PIP = env PYTHONWARNINGS=ignore::UserWarning:setuptools.command.editable_wheel $(BIN)/python -m pip
 
 .PHONY: demo test lint bench release-check clean
@@ -27,12 +29,12 @@ $(VENV)/.project: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed: $(VENV)/.project
 	@$(STEP) "installing mxsplit into $(VENV) (first run: about a minute, from PyPI)" \
-		$(PIP) install --quiet -e .
+		$(PIP) install --quiet --no-compile -e .
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.project
-	@$(STEP) "installing mxsplit with every extra and the dev tools into $(VENV) (first run: 2-4 min, about 1 GB from PyPI)" \
-		$(PIP) install --quiet -e '.[dev]'
+	@$(STEP) "installing mxsplit with every extra and the dev tools into $(VENV) (first run: about a minute, 500 MB from PyPI)" \
+		$(PIP) install --quiet --no-compile -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
