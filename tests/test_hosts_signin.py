@@ -8,6 +8,7 @@ list of every method it tried only with -v.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 import pytest
@@ -62,3 +63,15 @@ def test_json_output_stays_one_object_per_line(no_credential, capsys):
     assert err == ""
     [row] = [json.loads(line) for line in out.splitlines()]
     assert row["ok"] is False and "-v shows" in json.dumps(row)
+
+
+def test_missing_graph_extra_names_an_install_that_works_today(monkeypatch, capsys):
+    """mxsplit is not on PyPI yet: the hint installs the extra from a clone or the git URL."""
+    from mxsplit_component.registry_metadata import REPOSITORY
+
+    monkeypatch.delenv("MXSPLIT_GRAPH_TOKEN", raising=False)
+    monkeypatch.setitem(sys.modules, "azure.identity", None)  # as if the [graph] extra were not installed
+    assert main(["hosts", "contoso.com", "--graph"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "pip install './[graph]'" in err and f"'mxsplit-component[graph] @ git+{REPOSITORY}'" in err

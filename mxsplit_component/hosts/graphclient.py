@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
 from ..errors import MxSplitError
+from ..registry_metadata import REPOSITORY
 from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
 from .model import HostLookupError
 from .signin_log import quiet_sign_in_log
@@ -56,8 +57,9 @@ def default_credential(cloud: Cloud, *, device_code: bool = False) -> TokenCrede
     try:
         from azure.identity import AzureAuthorityHosts, DefaultAzureCredential, DeviceCodeCredential
     except ImportError:
-        raise MxSplitError("--graph needs azure-identity and httpx: pip install 'mxsplit-component[graph]'",
-                           field="graph") from None
+        raise MxSplitError("--graph needs azure-identity and httpx (the [graph] extra): in a clone of mxsplit, "
+                           "pip install './[graph]'; or pip install 'mxsplit-component[graph] @ "
+                           f"git+{REPOSITORY}'", field="graph") from None
     authority = AzureAuthorityHosts.AZURE_CHINA if cloud.name == "china" else AzureAuthorityHosts.AZURE_PUBLIC_CLOUD
     if device_code:
         def prompt(uri: str, code: str, _expires: Any) -> None:
