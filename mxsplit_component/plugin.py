@@ -45,6 +45,7 @@ from .pulumi_compat import (
     invalid_properties,
     serve,
 )
+from .registry_metadata import with_registry_metadata
 from .version import package_version
 
 #: The package name; the type token prefix (``mxsplit:index:MxSplit``) equals it.
@@ -145,6 +146,7 @@ class MxSplitProvider(ComponentProvider):
 
     def __init__(self) -> None:
         super().__init__([MxSplit], PACKAGE, version=package_version())
+        self.schema = with_registry_metadata(self.schema or "{}")
         self.loaded_schema: dict[str, Any] = json.loads(self.schema or "{}")
         self.spelling = SchemaSpelling(schema_names(self.loaded_schema))
         #: Plain object inputs whose fields take outputs: each backend's settings object.

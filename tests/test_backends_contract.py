@@ -25,6 +25,7 @@ from mxsplit_component.backends.spec import (
 from mxsplit_component.cli import main
 from mxsplit_component.component import AdoptionRefusedError
 from mxsplit_component.export import render
+from mxsplit_component.registry_metadata import REPOSITORY
 from mxsplit_component.testing.mocks import RecordingMocks, run_program, value
 from tests.support.backends import DS, SAMPLES, V4, engine_inputs
 from tests.support.programs import run_main
@@ -210,7 +211,7 @@ def test_a_missing_sdk_is_named_with_its_extra_before_anything_is_registered(nam
         run_program(component(name), mocks=mocks)
     assert err.value.field == backend.ARGS_KEY
     assert str(err.value).startswith(f"the {backend.ARGS_KEY} backend needs the [{backend.EXTRA}] extra ({root}")
-    assert str(err.value).endswith(f"(once released: pip install 'mxsplit-component[{backend.EXTRA}]')")
+    assert str(err.value).endswith(f"pip install 'mxsplit-component[{backend.EXTRA}] @ git+{REPOSITORY}'")
     assert mocks.resources == []
 
 

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERIC = [p for folder in ("mxsplit_component", "policy", "rollout", "provider") for p in (ROOT / folder).rglob("*.py")
            if "backends" not in p.relative_to(ROOT).parts]
 #: Microsoft's identity library (the Graph sign-in), not the Azure DNS host.
-NOT_A_HOST = re.compile(r"azure[-.](identity|core)\b", re.I)
+NOT_A_HOST = re.compile(r"azure[-.](identity|core)\b|Azure sign-in|AzureSignInError|(Default|DeviceCode)AzureCredential"
+                        r"|AzureAuthorityHosts|AZURE_(CHINA|PUBLIC_CLOUD)", re.I)
 
 
 def provider_words() -> list[str]:

@@ -13,6 +13,7 @@ its replies back), a second one as the zone's authoritative server, and Graph.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 import types
@@ -175,6 +176,8 @@ GRAPH = ("--graph", "--graph-url", "{graph}")
 PUBLISHED = ("--published", "--nameserver", "{ns}")
 AUTHORITATIVE = ("--authoritative", "--port", "{auth_port}")
 DEVICE_CODE = Used(lambda r: "FAKE-CODE" in r.err and bool(r.graph), args=(*GRAPH, "--device-code"), token=False)
+#: With no token, the sign-in fails; -v shows azure-identity's account of why (FakeFailedSignIn).
+VERBOSE = Used(lambda r: "azure-identity: EnvironmentCredential: not configured" in r.err, token=False)
 SLOW, SHORT = 0.3, "0.1"
 #: 21Vianet derives no host: a row without one is refused naming the cloud.
 CHINA = ("--cloud", "china", "--dual-stack-host", "contoso-com.mail.protection.partner.outlook.cn")
@@ -234,6 +237,9 @@ def plan_rows() -> dict[str, list[Row]]:
         "--device-code": [Row(("--device-code",), every(c, Refused("--graph"))),
                           Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE, file=Refused("--file", names=("--graph", "--file"),
                                                                                  token=False)))],
+        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))),
+                      Row((*GRAPH, "--verbose"), every(c, VERBOSE, file=Refused("--file", names=("--graph", "--file"),
+                                                                         token=False)))],
         "--published": [Row(PUBLISHED, every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 1),
                                              file=looked_up["--published"]))],
         "--nameserver": [Row(("--nameserver", "{ns}"), every(c, Refused("--published"))),
@@ -291,6 +297,9 @@ def check_rows() -> dict[str, list[Row]]:
         "--device-code": [Row(("--device-code",), every(c, Refused("--graph"))),
                           Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE, file=Refused("--file", names=("--graph", "--file"),
                                                                                  token=False)))],
+        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))),
+                      Row((*GRAPH, "--verbose"), every(c, VERBOSE, file=Refused("--file", names=("--graph", "--file"),
+                                                                         token=False)))],
         "--published": [Row(("--published",), every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 2),
                                                     file=looked_up["--published"]))],
     }
@@ -312,6 +321,8 @@ def hosts_rows() -> dict[str, list[Row]]:
                         Row(("--graph-url", "{graph}"), every(c, Refused("--graph")))],
         "--device-code": [Row(("--device-code",), every(c, Refused("--graph"))),
                           Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE))],
+        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))),
+                      Row((*GRAPH, "--verbose"), every(c, VERBOSE))],
         "--published": [Row(PUBLISHED, every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 1)))],
         "--nameserver": [Row(("--nameserver", "{ns}"), every(c, Refused("--published"))),
                          Row(PUBLISHED, every(c, Used(lambda r: bool(r.dns))))],
@@ -401,14 +412,31 @@ class FakeDeviceCode:
         return types.SimpleNamespace(token=TOKEN, expires_on=time.time() + 3600)
 
 
+class FakeFailedSignIn:
+    """DefaultAzureCredential where no sign-in method works: it logs why, then raises."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        pass
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        import logging
+
+        logging.getLogger("azure.identity").warning("EnvironmentCredential: not configured")
+        raise RuntimeError("DefaultAzureCredential failed to retrieve a token from the included credentials.\nmore")
+
+
 def run(env: Env, argv: tuple[str, ...], capsys, monkeypatch, *, delay: float = 0.0, token: bool = True) -> Run:
     shutil.rmtree(env.root / "out", ignore_errors=True)
     (env.root / "stack" / "Pulumi.dev.yaml").write_text(STACK)
+    # --verbose adds a handler to azure-identity's logger for the rest of the process: undo it after the test.
+    signin = logging.getLogger("azure.identity")
+    monkeypatch.setattr(signin, "handlers", list(signin.handlers))
     if token:
         monkeypatch.setenv("MXSPLIT_GRAPH_TOKEN", TOKEN)
     else:
         monkeypatch.delenv("MXSPLIT_GRAPH_TOKEN", raising=False)
         monkeypatch.setattr("azure.identity.DeviceCodeCredential", FakeDeviceCode)
+        monkeypatch.setattr("azure.identity.DefaultAzureCredential", FakeFailedSignIn)
     env.dns.log.clear(), env.auth.log.clear(), env.graph.requests.clear()
     env.dns.delay = delay
     try:

@@ -113,6 +113,26 @@ def test_schema_types_and_describes_every_input_and_output(plugin):
     assert schema["types"]["mxsplit:index:AzureDnsArgs"]["required"] == ["resourceGroupName"]
 
 
+def test_schema_carries_the_registry_metadata(plugin):
+    """What the Pulumi Registry reads from the schema served over GetSchema."""
+    import tomllib
+
+    schema = plugin.schema()
+    assert schema["displayName"] and schema["displayName"] != schema["name"]
+    assert schema["description"] and schema["publisher"]
+    assert {"category/network", "kind/component"} <= set(schema["keywords"])
+    from mxsplit_component.backends import BACKENDS
+
+    for backend in BACKENDS.values():  # every DNS host is findable, none named by hand
+        assert backend.LABEL in schema["description"] and backend.EXTRA in schema["keywords"]
+    assert schema["repository"].startswith("https://")
+    assert "logoUrl" not in schema  # no logo: no key pointing nowhere
+    # One source: the license and the repository are pyproject.toml's.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert schema["license"] == project["license"]
+    assert schema["repository"] == project["urls"]["Repository"]
+
+
 # --- the YAML example's inputs, both backends, preview and update ----------------------------
 
 @pytest.mark.parametrize("preview", [True, False])

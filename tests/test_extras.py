@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mxsplit_component.registry_metadata import REPOSITORY
 from tests.support.blocker import blocked_program
 from tests.support.graph import TOKEN
 
@@ -29,7 +30,8 @@ def cli(blocked: set[str], argv: list[str], cwd: Path, **env: str) -> subprocess
 
 
 def hint(extra: str) -> str:
-    return f"pip install '.[{extra}]' from the clone (once released: pip install 'mxsplit-component[{extra}]')"
+    return (f"pip install '.[{extra}]' in a clone of mxsplit, or pip install 'mxsplit-component[{extra}] @ "
+            f"git+{REPOSITORY}'")
 
 
 @pytest.mark.parametrize(("blocked", "argv", "env", "says"), [

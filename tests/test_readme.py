@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from mxsplit_component.render import backend_table
+from tests.support.markdown import against, marked_output
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -46,7 +47,7 @@ def test_finding_tables_list_every_live_finding():
 
 
 def test_readme_check_output_is_real(capsys):
-    """The README's `mxsplit check` block is what the command prints for the seed's example."""
+    """The README's `mxsplit check` block is what the command shown above it prints for the seed's example."""
     from tests.support.bind import require_bind
 
     require_bind()
@@ -54,12 +55,12 @@ def test_readme_check_output_is_real(capsys):
     from mxsplit_component.testing.bind import BindServer
     from tests.support.seed import SEED_ZONES
 
-    block = re.search(r"<!-- check-seed:start -->\n```\n(.*?)```\n<!-- check-seed:end -->", README, re.S)
-    assert block is not None
+    argv, output = marked_output(README, "check-seed")
     with BindServer(SEED_ZONES) as server:
-        code = main(["check", "contoso.com", "--tenant", "contoso", "--nameserver", server.nameserver])
+        code = main(against(argv, server.nameserver))
+    assert argv[:4] == ["check", "contoso.com", "--tenant", "contoso"]
     assert code == 0
-    assert capsys.readouterr().out == block.group(1)
+    assert capsys.readouterr().out == output
 
 
 def test_hosts_ids_are_documented():

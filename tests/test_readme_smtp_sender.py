@@ -1,23 +1,18 @@
-"""The README's `check --smtp` and `sender` blocks are real output (as test_readme.py does for `check`)."""
+"""The README's `check --smtp` and `sender` blocks are real output (as test_readme.py does for `check`): each
+runs the command shown on its first line, against the tests' servers.."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from mxsplit_component.cli import main
 from mxsplit_component.testing.bind import BindServer
 from tests.support.bind import require_bind
+from tests.support.markdown import against, marked_output
 from tests.support.readme import SENDER_IP, SENDER_ZONES, SMTP_ADDRESSES, SMTP_ZONES
 from tests.support.smtp import MS_WILDCARD, Accept, Pki, free_port, smtp_servers
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-
-
-def block(name: str) -> str:
-    found = re.search(rf"<!-- {name}:start -->\n```\n(.*?)```\n<!-- {name}:end -->", README, re.S)
-    assert found is not None, f"README has no {name} block"
-    return found.group(1)
 
 
 def test_readme_check_smtp_output_is_real(capsys, tmp_path, monkeypatch):
@@ -26,17 +21,20 @@ def test_readme_check_smtp_output_is_real(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", pki.ca_file)
     good = pki.context(MS_WILDCARD)
     port = free_port(SMTP_ADDRESSES)
+    argv, output = marked_output(README, "check-smtp")
+    assert "--smtp" in argv and "--smtp-port" not in argv
     with BindServer(SMTP_ZONES) as server, smtp_servers(port, {a: (Accept(), good) for a in SMTP_ADDRESSES}):
-        code = main(["check", "contoso.com", "--tenant", "contoso", "--nameserver", server.nameserver, "--smtp",
-                     "--smtp-port", str(port)])
+        code = main([*against(argv, server.nameserver), "--smtp-port", str(port)])
     assert code == 0
     # The stand-ins listen on a free port; the README shows the port a real run uses.
-    assert capsys.readouterr().out.replace(f"SMTP (port {port})", "SMTP (port 25)") == block("check-smtp")
+    assert capsys.readouterr().out.replace(f"SMTP (port {port})", "SMTP (port 25)") == output
 
 
 def test_readme_sender_output_is_real(capsys):
     require_bind()
+    argv, output = marked_output(README, "sender")
+    assert argv[:3] == ["sender", "--ip", SENDER_IP]
     with BindServer(SENDER_ZONES) as server:
-        code = main(["sender", "--ip", SENDER_IP, "--from", "example.net", "--nameserver", server.nameserver])
+        code = main(against(argv, server.nameserver))
     assert code == 1
-    assert capsys.readouterr().out == block("sender")
+    assert capsys.readouterr().out == output

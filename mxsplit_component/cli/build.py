@@ -55,6 +55,11 @@ def _plan_flags(ns: argparse.Namespace) -> PlanFlags:
 def _sources(ns: argparse.Namespace) -> Sources:
     _needs(ns.graph_url is not None and not ns.graph, "--graph-url", "--graph", "is where --graph asks Microsoft Graph")
     _needs(ns.device_code and not ns.graph, "--device-code", "--graph", "signs in to Microsoft Graph for --graph")
+    _needs(ns.verbose and not ns.graph, "--verbose", "--graph", "shows why each sign-in to Microsoft Graph failed")
+    if ns.verbose:
+        from ..hosts.signin_log import show_sign_in_log
+
+        show_sign_in_log()
     if ns.device_code:
         from ..hosts.graphclient import TOKEN_ENV
 

@@ -12,6 +12,7 @@ import importlib
 from types import ModuleType
 
 from ..errors import MxSplitError
+from ..registry_metadata import REPOSITORY
 
 DIST = "mxsplit-component"
 
@@ -21,8 +22,8 @@ class MissingExtra(MxSplitError):
 
 
 def install_hint(extra: str) -> str:
-    """How to install ``extra``: from the clone today, by name once released."""
-    return f"pip install '.[{extra}]' from the clone (once released: pip install '{DIST}[{extra}]')"
+    """How to install ``extra`` today: from a clone, or from the git repository (not on PyPI yet)."""
+    return f"pip install '.[{extra}]' in a clone of mxsplit, or pip install '{DIST}[{extra}] @ git+{REPOSITORY}'"
 
 
 def require(module: str, *, extra: str, field: str, needs: str) -> ModuleType:

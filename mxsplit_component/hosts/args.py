@@ -24,6 +24,8 @@ def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
                         "on loopback")
     p.add_argument("--device-code", action="store_true",
                    help="with --graph: sign in to Graph interactively with a device code")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="with --graph: show why each sign-in method to Microsoft Graph failed")
     if dns:
         p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                        help="with --published: ask this server (repeatable); default: the system resolver")

@@ -28,6 +28,7 @@ from ..edges.extras import require
 from ..edges.redact import Redactor
 from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
 from .model import HostLookupError
+from .signin_log import quiet_sign_in_log
 
 #: A pipeline that already holds a Graph token passes it here instead of azure-identity.
 TOKEN_ENV = "MXSPLIT_GRAPH_TOKEN"
@@ -70,7 +71,27 @@ def default_credential(cloud: Cloud, *, device_code: bool = False) -> TokenCrede
             print(f"To sign in to Microsoft Graph, open {uri} and enter the code {code}", file=sys.stderr, flush=True)
 
         return identity.DeviceCodeCredential(authority=authority, prompt_callback=prompt)  # type: ignore[no-any-return]
-    return DefaultAzureCredential(authority=authority)  # type: ignore[no-any-return]
+    quiet_sign_in_log()
+    return _OneLineFailure(DefaultAzureCredential(authority=authority))
+
+
+class AzureSignInError(Exception):
+    """No Azure sign-in method gave a token: the first line of azure-identity's reason."""
+
+
+class _OneLineFailure:
+    """A credential whose failure is one line: azure-identity's message lists every sign-in
+    method it tried, one per line; that detail is behind ``-v`` (:mod:`.signin_log`)."""
+
+    def __init__(self, credential: TokenCredential) -> None:
+        self._credential = credential
+
+    def get_token(self, *scopes: str) -> Any:
+        try:
+            return self._credential.get_token(*scopes)
+        except Exception as exc:  # azure-identity raises several types; each means "no token"
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise AzureSignInError(f"{first} -v shows each sign-in method tried and why it failed") from None
 
 
 def _retry_after(value: str | None) -> float:
