@@ -248,3 +248,44 @@ def test_a_folder_named_like_the_stack_file_is_said_to_be_one(capsys, graph, tmp
     (tmp_path / "Pulumi.dev.yaml").mkdir()
     code, _, err = pin(capsys, graph, tmp_path)
     assert code == 2 and "Pulumi.dev.yaml is a folder, not a stack file" in err and graph.requests == []
+
+
+
+V4 = f"      ipv4_only_host: contoso.{MS}\n"
+DUAL = f"      dual_stack_host: dev-contoso-com.{MS}"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    # A block scalar's text runs to the next line: the value is replaced, its line breaks (blank lines) kept.
+    ("      dual_stack_host: >-\n        old-host.mail.protection.outlook.com\n\n      azure: {}\n",
+     f"{DUAL}\n{V4}\n      azure: {{}}\n"),
+    ("      dual_stack_host: |\n        old-host.mail.protection.outlook.com\n", f"{DUAL}\n{V4}"),
+    ("      dual_stack_host: |\n        old-host.mail.protection.outlook.com", f"{DUAL}\n{V4[:-1]}"),
+    # An empty value (null) is written after its own key, not where the parser's mark points (the next line).
+    ("      dual_stack_host:\n      azure: {}\n", f"{DUAL}\n{V4}      azure: {{}}\n"),
+    ("      dual_stack_host:   # pinned by mxsplit\n      azure: {}\n",
+     f"{DUAL}   # pinned by mxsplit\n{V4}      azure: {{}}\n"),
+    ("      dual_stack_host:", f"{DUAL}\n{V4[:-1]}"),
+])
+def test_a_block_scalar_or_an_empty_value_is_replaced_in_place(capsys, graph, tmp_path, old, new):
+    head = "config:\n  mxsplit:tenant: contoso\n  mxsplit:domains:\n    - domain: dev.contoso.com\n"
+    path = write(tmp_path, head + old)
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0, err
+    assert path.read_text() == head + new
+    entry = yaml.safe_load(path.read_text())["config"]["mxsplit:domains"][0]
+    assert (entry["dual_stack_host"], entry["ipv4_only_host"]) == (f"dev-contoso-com.{MS}", f"contoso.{MS}")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("{domain: dev.contoso.com, dual_stack_host: , azure: {}}",
+     f"{{domain: dev.contoso.com, dual_stack_host: dev-contoso-com.{MS}, ipv4_only_host: contoso.{MS} , azure: {{}}}}"),
+    ("{domain: dev.contoso.com, dual_stack_host}",
+     f"{{domain: dev.contoso.com, dual_stack_host: dev-contoso-com.{MS}, ipv4_only_host: contoso.{MS}}}"),
+])
+def test_an_empty_value_in_a_flow_entry_is_replaced_in_place(capsys, graph, tmp_path, old, new):
+    head = "config:\n  mxsplit:tenant: contoso\n  mxsplit:domains:\n    - "
+    path = write(tmp_path, head + old + "\n")
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0, err
+    assert path.read_text() == head + new + "\n"
