@@ -88,14 +88,14 @@ def _retry_after(value: str | None) -> float:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _graph_error(body: bytes) -> str:
-    """``code: message`` from Graph's error body, when it has one (cut to :data:`MAX_DETAIL`)."""
+def _graph_error(body: bytes, redact: Redactor) -> str:
+    """``code: message`` from Graph's error body, when it has one (redacted, cut to :data:`MAX_DETAIL`)."""
     try:
         err = json.loads(body).get("error", {})
         text = f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")
     except (ValueError, AttributeError, RecursionError):
         return ""
-    return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "…"
+    return redact.excerpt(text, MAX_DETAIL)
 
 
 class _BodyTooLarge(Exception):
@@ -189,7 +189,7 @@ class GraphClient:
                 try:
                     access = await asyncio.to_thread(self._credential.get_token, self.scope)
                 except Exception as exc:  # azure-identity raises many types; all mean "no token"
-                    first = (str(exc).strip().splitlines() or [""])[0][:MAX_DETAIL]
+                    first = self.redact.excerpt((str(exc).strip().splitlines() or [""])[0], MAX_DETAIL)
                     raise HostLookupError(self.redact(
                         f"could not get a Microsoft Graph token ({type(exc).__name__}: {first}); sign in with "
                         f"'az login', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, use --device-code, "
@@ -219,7 +219,7 @@ class GraphClient:
         except Exception as exc:  # a reply we could not read is this lookup's failure, never a traceback
             raise HostLookupError(self.redact(
                 f"Graph's answer for {about} could not be read (GET {path}: {type(exc).__name__}: "
-                f"{str(exc)[:MAX_DETAIL]}); retry later"), domain=about) from None
+                f"{self.redact.excerpt(str(exc), MAX_DETAIL)}); retry later"), domain=about) from None
 
     async def _get_all(self, path: str, about: str) -> list[dict[str, Any]]:
         deadline = time.monotonic() + self.timeout
@@ -290,7 +290,7 @@ class GraphClient:
             except httpx.HTTPError as exc:
                 raise HostLookupError(
                     f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} "
-                    f"({type(exc).__name__}: {str(exc)[:MAX_DETAIL] or 'connection failed'}); check --graph-url, "
+                    f"({type(exc).__name__}: {self.redact.excerpt(str(exc), MAX_DETAIL) or 'connection failed'}); check --graph-url, "
                     "the network, and TLS", domain=about) from None
             if status in RETRY_STATUSES:
                 throttled = status
@@ -317,7 +317,7 @@ class GraphClient:
                     raise HostLookupError(f"Graph returned JSON that is not an object for {about} (GET {path})",
                                           domain=about)
                 return data
-            detail = _graph_error(body)
+            detail = _graph_error(body, self.redact)
             detail = f" {detail}" if detail else ""
             if status == 404:
                 raise GraphNotFound(f"{about} was not found in this tenant (404{detail})", domain=about)
