@@ -288,10 +288,10 @@ class GraphClient:
                 throttled = None
                 break
             except httpx.HTTPError as exc:
+                why = self.redact.excerpt(str(exc), MAX_DETAIL) or "connection failed"
                 raise HostLookupError(
-                    f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} "
-                    f"({type(exc).__name__}: {self.redact.excerpt(str(exc), MAX_DETAIL) or 'connection failed'}); check --graph-url, "
-                    "the network, and TLS", domain=about) from None
+                    f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} ({type(exc).__name__}: "
+                    f"{why}); check --graph-url, the network, and TLS", domain=about) from None
             if status in RETRY_STATUSES:
                 throttled = status
                 # Back off even when told 0 (or a date in the past): six tries in a burst help nobody.
