@@ -289,3 +289,14 @@ def test_an_empty_value_in_a_flow_entry_is_replaced_in_place(capsys, graph, tmp_
     code, _, err = pin(capsys, graph, tmp_path)
     assert code == 0, err
     assert path.read_text() == head + new + "\n"
+
+
+def test_a_merge_chain_as_long_as_the_file_is_read_without_recursion(capsys, graph, tmp_path):
+    """3000 anchors, each merging the one before: YAML readers follow it, so we do, without a traceback."""
+    chain = [f"    a{i}: &a{i} {{<<: *a{i - 1}}}" for i in range(1, 3000)]
+    text = "\n".join(["config:", "  mxsplit:anchors:", "    a0: &a0 {tenant: contoso}", *chain,
+                      "  mxsplit:domains:", "    - <<: *a2999", "      domain: dev.contoso.com", ""])
+    path = write(tmp_path, text)
+    code, out, err = pin(capsys, graph, tmp_path)
+    assert code == 0 and "Traceback" not in err, err[-2000:]
+    assert path.read_text() == text + f"      ipv4_only_host: contoso.{MS}\n      dual_stack_host: dev-contoso-com.{MS}\n"

@@ -191,23 +191,23 @@ class StackText:
         return shared
 
     @staticmethod
-    def get(mapping: Node, key: str, _seen: frozenset[int] = frozenset()) -> Node | None:
-        """``mapping[key]`` as YAML reads it: the mapping's own key first, then its merge keys, in order."""
-        mapping = mapping.resolved()
-        if id(mapping) in _seen:  # a mapping that merges itself (<<: *itself) adds nothing
-            return None
-        merged: list[Node] = []
-        for k, v in mapping.pairs:
-            if k.kind == "scalar" and k.value == key and not (k.value == "<<" and k.style is None):
-                return v.resolved()
-            if k.kind == "scalar" and k.value == "<<" and k.style is None:
-                source = v.resolved()
-                merged += [s.resolved() for s in source.items] if source.kind == "seq" else [source]
-        for source in merged:
-            if source.kind == "map":
-                found = StackText.get(source, key, _seen | {id(mapping)})
-                if found is not None:
-                    return found
+    def get(mapping: Node, key: str) -> Node | None:
+        """``mapping[key]`` as YAML reads it: the mapping's own key first, then its merge keys, in order
+        (depth first, without recursion: a chain of merges can be as long as the file)."""
+        todo, seen = [mapping.resolved()], set()
+        while todo:
+            mapping = todo.pop()
+            if id(mapping) in seen:  # a mapping merged twice, or merging itself (<<: *itself), adds nothing new
+                continue
+            seen.add(id(mapping))
+            merged: list[Node] = []
+            for k, v in mapping.pairs:
+                if k.kind == "scalar" and k.value == key and not (k.value == "<<" and k.style is None):
+                    return v.resolved()
+                if k.kind == "scalar" and k.value == "<<" and k.style is None:
+                    source = v.resolved()
+                    merged += [s.resolved() for s in source.items] if source.kind == "seq" else [source]
+            todo += reversed([source for source in merged if source.kind == "map"])
         return None
 
     @staticmethod
