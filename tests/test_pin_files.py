@@ -300,3 +300,20 @@ def test_a_merge_chain_as_long_as_the_file_is_read_without_recursion(capsys, gra
     code, out, err = pin(capsys, graph, tmp_path)
     assert code == 0 and "Traceback" not in err, err[-2000:]
     assert path.read_text() == text + f"      ipv4_only_host: contoso.{MS}\n      dual_stack_host: dev-contoso-com.{MS}\n"
+
+
+def test_a_tenant_only_given_on_the_command_line_is_not_pinned_as_graphs(capsys, graph, tmp_path):
+    """No lookup ran: nothing is pinned, and nothing is credited to Graph."""
+    text = "config:\n  mxsplit:domains:\n    - domain: dev.contoso.com\n"
+    path = write(tmp_path, text)
+    code = main(["hosts", "--stack", "dev", "--cwd", str(tmp_path), "--tenant", "contoso"])
+    err = capsys.readouterr().err
+    assert code == 0 and "graph" not in err and path.read_text() == text
+    assert graph.requests == []
+
+
+def test_a_tenant_graph_names_is_pinned_as_graphs(capsys, graph, tmp_path):
+    path = write(tmp_path, "config:\n  mxsplit:domains:\n    - domain: dev.contoso.com\n")
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0 and "set mxsplit:domains[0].tenant: (unset) -> contoso [graph]" in err
+    assert "      tenant: contoso\n" in path.read_text()

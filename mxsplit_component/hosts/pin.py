@@ -138,9 +138,12 @@ def pin(path: Path, results: list[HostsResult], *, write: bool = True) -> list[P
             if old != found.host:
                 edits.append(_set(doc, entry, prefix, role, found.host))
                 changes.append(PinChange(f"{prefix}.{role}", old, found.host, found.source))
-        if result.tenant and doc.get(entry, "tenant") is None and doc.get(config, TENANT_KEY) is None:
-            edits.append(_set(doc, entry, prefix, "tenant", result.tenant))
-            changes.append(PinChange(f"{prefix}.tenant", None, result.tenant, "graph"))
+        # Like a host, a tenant is pinned only when a lookup named it (not one given with --tenant), as that source's.
+        named = next(((name, said.tenant) for name in PINNED_SOURCES if (said := result.sources.get(name)) is not None
+                      and said.tenant and said.tenant == result.tenant), None)
+        if named and doc.get(entry, "tenant") is None and doc.get(config, TENANT_KEY) is None:
+            edits.append(_set(doc, entry, prefix, "tenant", named[1]))
+            changes.append(PinChange(f"{prefix}.tenant", None, named[1], named[0]))
     if edits and write:
         replace_file(path, _read_back(path, doc.edited(edits).encode("utf-8"), changes))
     return changes
