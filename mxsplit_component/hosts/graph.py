@@ -83,7 +83,7 @@ def initial_domain(domains: Sequence[Mapping[str, Any]]) -> str | None:
 def _preference(record: Mapping[str, Any]) -> int:
     """The record's preference; anything that is not a whole number sorts last, so it never outranks a real 0."""
     value = record.get("preference")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else 1 << 16
 
