@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
+from ..edges.display import shown
 from ..edges.extras import require
 from ..edges.redact import Redactor
 from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
@@ -67,7 +68,9 @@ def default_credential(cloud: Cloud, *, device_code: bool = False) -> TokenCrede
     authority = AzureAuthorityHosts.AZURE_CHINA if cloud.name == "china" else AzureAuthorityHosts.AZURE_PUBLIC_CLOUD
     if device_code:
         def prompt(uri: str, code: str, _expires: Any) -> None:
-            print(f"To sign in to Microsoft Graph, open {uri} and enter the code {code}", file=sys.stderr, flush=True)
+            # Both come from the sign-in service: network text, escaped like any other.
+            print(shown(f"To sign in to Microsoft Graph, open {uri} and enter the code {code}"), file=sys.stderr,
+                  flush=True)
 
         return identity.DeviceCodeCredential(authority=authority, prompt_callback=prompt)  # type: ignore[no-any-return]
     return DefaultAzureCredential(authority=authority)  # type: ignore[no-any-return]
