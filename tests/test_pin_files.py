@@ -317,3 +317,11 @@ def test_a_tenant_graph_names_is_pinned_as_graphs(capsys, graph, tmp_path):
     code, _, err = pin(capsys, graph, tmp_path)
     assert code == 0 and "set mxsplit:domains[0].tenant: (unset) -> contoso [graph]" in err
     assert "      tenant: contoso\n" in path.read_text()
+
+
+def test_the_old_value_a_pin_replaces_is_shown_escaped(capsys, graph, tmp_path):
+    """A stack file comes from a repository others write to: its old value cannot paint the terminal either."""
+    write(tmp_path, GOOD + '      dual_stack_host: "\\e]0;pwned\\a\\e[2Jold"\n')
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0 and "\x1b" not in err and "\x07" not in err
+    assert f"set mxsplit:domains[0].dual_stack_host: \\x1b]0;pwned\\x07\\x1b[2Jold -> dev-contoso-com.{MS} [graph]" in err
