@@ -186,8 +186,29 @@ def guarded(existing: ExistingSet, planned: Any, allow_foreign: bool, field: str
 
 def resolve_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     """Turn :class:`Deferred` values into outputs; everything else passes through."""
-    return {k: pulumi.Output.from_input(v.source).apply(v.fn) if isinstance(v, Deferred) else v
-            for k, v in inputs.items()}
+    return {k: _resolved(v) if isinstance(v, Deferred) else v for k, v in inputs.items()}
+
+
+def _resolved(deferred: Deferred) -> pulumi.Output[Any]:
+    source = pulumi.Output.from_input(deferred.source)
+    result: pulumi.Output[Any] = pulumi.Output.all(source, source.is_secret()).apply(partial(_apply, deferred.fn))
+    return result
+
+
+def _apply(fn: Callable[[Any], Any], known: list[Any]) -> Any:
+    """``fn(value)``; when ``value`` is a secret, an error about it does not show it (in any case or form)."""
+    value, secret = known
+    try:
+        return fn(value)
+    except MxSplitError as exc:
+        if not secret or not isinstance(value, str) or not value.strip():
+            raise
+        refused = exc
+    # Raised here, not in the handler: the original (which shows the value) must not travel along as context.
+    import re
+
+    hidden = re.sub(re.escape(value.strip().rstrip(".")), "[secret]", str(refused), flags=re.IGNORECASE)
+    raise MxSplitError(re.sub(r"'\[secret\]\.?'", "[secret]", hidden), field=refused.field)
 
 
 def declare(spec: ResourceSpec, component_name: str, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:

@@ -23,6 +23,8 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
     #: Standard output was closed early (``| head``): 128 + SIGPIPE, as a shell reports it.
     BROKEN_PIPE = 141
+    #: Ended by SIGTERM, handled as Ctrl-C is (128 + SIGTERM).
+    TERMINATED = 143
 
 
 __all__ = ["ExitCode"]

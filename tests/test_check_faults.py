@@ -297,3 +297,13 @@ def test_plan_only_name_flag_is_not_taken_for_nameserver(capsys):
         main(["check", "contoso.com", "--tenant", "contoso", "--name", "127.0.0.1:9", "--timeout", "0.5"])
     assert exc.value.code == 2
     assert "--name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag, value", [("--nameserver", "127.0.0.1:²"), ("--nameserver", "[::1]:٥٣"),
+                                         ("--smtp-port", "²")])
+def test_a_port_is_ascii_digits(capsys, flag, value):
+    """'²' is a digit to str.isdigit() but not to int(): a usage error in words, never int()'s message."""
+    with pytest.raises(SystemExit) as done:
+        main(["check", "contoso.com", "--tenant", "contoso", "--smtp", flag, value])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "invalid literal" not in err and ("bad port" in err or "port number" in err), err

@@ -24,7 +24,7 @@ MS = "mail.protection.outlook.com"
 TENANTS = {"good": ["127.0.0.2"], "vfourdown": ["127.0.0.2", "127.0.0.9"], "plain": ["127.0.0.4"],
            "wrongname": ["127.0.0.5"], "rogue": ["127.0.0.6"], "hang": ["127.0.0.7"], "closer": ["127.0.0.8"],
            "rejecting": ["127.0.0.10"], "garbage": ["127.0.0.11"], "tlsrefused": ["127.0.0.12"],
-           "ehlorefused": ["127.0.0.13"], "flood": ["127.0.0.14"]}
+           "ehlorefused": ["127.0.0.13"], "flood": ["127.0.0.14"], "superscript": ["127.0.0.15"]}
 
 
 def _zones() -> dict[str, str]:
@@ -69,7 +69,8 @@ def farm(pki):
                "127.0.0.12": (Scripted(b"220 mx ESMTP\r\n", {"EHLO": b"250-mx\r\n250 STARTTLS\r\n",
                                                                "STARTTLS": b"454 4.7.0 TLS not available\r\n"}), None),
                "127.0.0.13": (Scripted(b"220 mx ESMTP\r\n", {"EHLO": b"502 5.5.1 EHLO not implemented\r\n"}), None),
-               "127.0.0.14": (Scripted(b"220 " + b"x" * 100_000 + b"\r\n"), None)}
+               "127.0.0.14": (Scripted(b"220 " + b"x" * 100_000 + b"\r\n"), None),
+               "127.0.0.15": (Scripted("²²⁰ mx ESMTP\r\n".encode()), None)}
     with smtp_servers(free_port((*servers, "127.0.0.9")), servers) as port:
         yield port
 
@@ -202,6 +203,13 @@ def test_an_endless_banner_line_is_an_error_not_a_crash(capsys, bind, farm):
     code, rep = check(capsys, bind, "flood", farm, "--json")
     assert code == 1
     assert "127.0.0.14 error at banner (a reply line longer than 64 KiB)" in smtp_findings(rep)[0]["message"]
+
+
+def test_a_reply_code_in_other_digits_is_not_an_smtp_reply(capsys, bind, farm):
+    """'²²⁰' passes str.isdigit() but int() refuses it: a probe error, never a crash of the whole check."""
+    code, rep = check(capsys, bind, "superscript", farm, "--json")
+    assert code == 1
+    assert "127.0.0.15 error at banner (not an SMTP reply: '²²⁰ mx ESMTP')" in smtp_findings(rep)[0]["message"]
 
 
 def test_ehlo_refused_is_rejected_at_ehlo(capsys, bind, farm):

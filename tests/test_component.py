@@ -241,3 +241,47 @@ def test_a_fractional_ttl_is_refused_by_name():
     with pytest.raises(MxSplitError, match="ttl must be an integer, got 3600.5") as err:
         run_program(seed_component("cloudflare", ttl=3600.5))
     assert err.value.field == "ttl"
+
+
+
+#: A program whose zone is a secret that does not hold the domain; prints the error chain (field, then text).
+SECRET_ZONE = """
+import json, pulumi
+from mxsplit_component import MxSplit, MxSplitError
+from mxsplit_component.testing.mocks import run_program
+
+def program():
+    zone = pulumi.Output.secret({zone!r})
+    return MxSplit("contoso", {{"domain": "contoso.com", "tenant": "contoso", {backend!r}: {{**{settings!r}, {key!r}: zone}}}})
+
+try:
+    run_program(program)
+    print(json.dumps(None))
+except ValueError as exc:  # the SDK may wrap the MxSplitError raised where the zone became known
+    chain = [exc]
+    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+    print(json.dumps([[e.field for e in chain if isinstance(e, MxSplitError)], "\\n".join(map(str, chain))]))
+"""
+
+
+@pytest.mark.parametrize(("backend", "key", "settings"), [
+    ("azure", "zone_name", {"resource_group_name": "dns-rg"}),
+    ("dnsimple", "zone_name", {}),
+    ("digitalocean", "domain", {}),
+])
+def test_a_secret_setting_that_is_refused_is_not_shown(backend, key, settings):
+    """A zone passed as a secret (config.require_secret) is checked once known; its value stays out of the error."""
+    import json
+
+    def run(zone: str) -> object:
+        done = subprocess.run([sys.executable, "-c", SECRET_ZONE.format(zone=zone, backend=backend, key=key,
+                                                                         settings=settings)],
+                              capture_output=True, text=True, timeout=60)
+        return json.loads(done.stdout.splitlines()[-1])
+
+    fields, text = run("Internal-Zone-Name.example")
+    assert fields[:1] == [f"{backend}.{key}"]
+    assert f"{backend}.{key} [secret] does not contain domain 'contoso.com'" in text
+    assert "internal-zone-name" not in text.lower()
+    assert run("contoso.com") is None  # a secret that is fine is used as before

@@ -37,6 +37,16 @@ CASES: dict[str, tuple[bytes, tuple[int, object, object]]] = {
     "many-empty-lines": (b"domain,tenant\n" + b"\r\n" * 300_000 + b"gamma.test,gamma\n", (0, ["gamma.test"], {})),
     "utf-16": ("domain,tenant\nalpha.test,alpha\n".encode("utf-16"), (2, "--file is UTF-16", None)),
     "missing-file": (b"", (2, "No such file or directory", None)),
+    # Excel in many European locales saves "CSV" with semicolons: say so, rather than "missing: domain".
+    "semicolon-separated": (b"domain;tenant\nalpha.test;alpha\n",
+                            (2, "(the header 'domain;tenant' is one column: separated by ';', not commas; save the "
+                                "file as CSV with commas)", None)),
+    "tab-separated": (b"domain\ttenant\nalpha.test\talpha\n", (2, "separated by '\\t', not commas", None)),
+    "capitalised-header": (b"Domain,Tenant\nalpha.test,alpha\n",
+                           (2, "(column names are lower case: Domain, Tenant)", None)),
+    "trailing-empty-column": (b"domain,tenant,\nalpha.test,alpha,\n",
+                              (2, "--file header column 3 has no name; remove the empty column (a trailing comma?)",
+                               None)),
 }
 
 

@@ -105,3 +105,27 @@ def test_graph_message_in_hosts_and_plan(capsys, graph):
     assert main(["hosts", "contoso.com", "--graph", "--graph-url", graph.url, "--json"]) == 3
     [note] = json.loads(capsys.readouterr().out)["notes"]
     assert HOSTILE in note["message"]
+
+
+class HostileDeviceCode:
+    """A device-code sign-in whose prompt (the authority's verification URI and code) carries escapes."""
+
+    def __init__(self, *, authority: str, prompt_callback) -> None:
+        self.prompt = prompt_callback
+
+    def get_token(self, *scopes: str):
+        from types import SimpleNamespace
+
+        self.prompt(f"https://microsoft.com/devicelogin{HOSTILE}", HOSTILE, None)
+        return SimpleNamespace(token=TOKEN, expires_on=0)
+
+
+def test_device_code_prompt(capsys, monkeypatch):
+    monkeypatch.delenv("MXSPLIT_GRAPH_TOKEN", raising=False)
+    monkeypatch.setattr("azure.identity.DeviceCodeCredential", HostileDeviceCode)
+    with GraphStandIn() as server:
+        contoso(server)
+        main(["hosts", "contoso.com", "--graph", "--graph-url", server.url, "--device-code"])
+    err = capsys.readouterr().err
+    assert "To sign in to Microsoft Graph, open https://microsoft.com/devicelogin" in err
+    assert_inert(err)

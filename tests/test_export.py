@@ -229,3 +229,19 @@ def test_identifiers_of_different_domains_differ(one, other):
                               fullmatch=True), min_size=2, max_size=6, unique=True))
 def test_identifier_is_one_to_one_on_domain_names(names):
     assert len({identifier(n) for n in names}) == len(names)
+
+
+def test_tf_json_strings_are_literal_never_terraform_templates():
+    """Terraform reads every JSON string as a template: a setting holding ``${…}`` or ``%{…}`` is escaped
+    (``$${``, ``%%{``), so it stays the text that was given and is never evaluated."""
+    plan = PLANS["split"]
+    given = '${var.x}%{ if true }x%{ endif }'
+    doc = json.loads(render("tf-json", plan, provider="azure", settings={"resource_group_name": given},
+                            adopt={"mx": f"/subscriptions/0000/resourceGroups/{given}/providers/Microsoft.Network/"
+                                         "dnszones/contoso.com/MX/@"}))
+    [body] = doc["resource"]["azurerm_dns_mx_record"].values()
+    assert body["resource_group_name"] == "$${var.x}%%{ if true }x%%{ endif }"
+    [block] = doc["import"]
+    assert "/resourceGroups/$${var.x}%%{ if true }x%%{ endif }/" in block["id"]
+    assert "variable" not in doc  # a declared variable is still referenced as one, when a setting is missing
+    assert "${var.contoso_com_resource_group_name}" in render("tf-json", plan, provider="azure")

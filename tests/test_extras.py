@@ -73,6 +73,8 @@ except MxSplitError as exc:
     ("pulumi_cloudflare", "cloudflare", {"zone_id": "0123456789abcdef0123456789abcdef"}, "cloudflare"),
     ("pulumi_aws", "route53", {"zone_id": "Z0123456789ABC"}, "aws"),
     ("pulumi_gcp", "cloud_dns", {"managed_zone": "contoso-com"}, "gcp"),
+    ("pulumi_dnsimple", "dnsimple", {"zone_name": "contoso.com"}, "dnsimple"),
+    ("pulumi_digitalocean", "digitalocean", {"domain": "contoso.com"}, "digitalocean"),
 ])
 def test_a_program_gets_an_mxsplit_error_naming_the_field(tmp_path, module, field, settings, extra):
     done = run({module}, PROGRAM.format(field=field, settings=settings), tmp_path)

@@ -172,3 +172,23 @@ def test_redact(text, secrets, seen):
     from mxsplit_component.edges.redact import redact
 
     assert redact(text, secrets) == seen
+
+
+OPAQUE = "EwBwA8l6BAAUkj1hKXGbX2WfxkL8opaqueNotAJwt0123456789"
+
+
+@pytest.mark.parametrize("cut_into_token", [4, 9, 15, 30])
+def test_a_message_cut_short_is_redacted_before_the_cut(capsys, dns, monkeypatch, cut_into_token):
+    """An opaque (non-JWT) token echoed where a long message is cut: no first characters of it survive."""
+    monkeypatch.setenv("MXSPLIT_GRAPH_TOKEN", OPAQUE)
+    with GraphStandIn(token=OPAQUE) as graph:
+        contoso(graph)
+        # Graph's "code: message" is cut at 300 characters: put the cut that far into the echoed token.
+        pad = "x" * (300 - len("Debug: ") - len("Authorization: Bearer ") - cut_into_token)
+        graph.set(DOMAIN_RECORDS, Reply(500, {"error": {"code": "Debug", "message": f"{pad}Authorization: {ECHO}"}}))
+        code, text = cli(capsys, graph, dns, "hosts", DOMAIN)
+        assert code == 3 and "Graph answered 500" in text
+        assert OPAQUE[:4] not in text, text
+        with pytest.raises(HostLookupError) as raised:
+            asyncio.run(_get_all(graph, DOMAIN_RECORDS))
+        assert OPAQUE[:4] not in str(raised.value)

@@ -119,3 +119,19 @@ def test_lookup_hosts_library_function():
     with pytest.raises(MxSplitError) as info:
         lookup_hosts("contoso.com", source="dns")
     assert info.value.field == "source"
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), 0, -1, float("inf"), "10", None, True])
+def test_lookup_hosts_refuses_an_unusable_timeout_by_its_name_before_asking(monkeypatch, timeout):
+    """A Python caller's bad timeout is its mistake, named as it spelt it, not a Graph or DNS failure."""
+    from mxsplit_component.dns.options import DnsOptions
+
+    monkeypatch.setenv("MXSPLIT_GRAPH_TOKEN", TOKEN)
+    with GraphStandIn() as graph:
+        contoso(graph)
+        with pytest.raises(MxSplitError, match=r"^timeout .* is not a usable number of seconds") as err:
+            lookup_hosts("contoso.com", graph_url=graph.url, timeout=timeout)
+        assert err.value.field == "timeout" and graph.requests == []
+        with pytest.raises(MxSplitError, match=r"^timeout .* is not a usable number of seconds") as err:
+            lookup_hosts("contoso.com", source="published", dns=DnsOptions(timeout=timeout))
+        assert err.value.field == "timeout"

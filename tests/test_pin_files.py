@@ -248,3 +248,80 @@ def test_a_folder_named_like_the_stack_file_is_said_to_be_one(capsys, graph, tmp
     (tmp_path / "Pulumi.dev.yaml").mkdir()
     code, _, err = pin(capsys, graph, tmp_path)
     assert code == 2 and "Pulumi.dev.yaml is a folder, not a stack file" in err and graph.requests == []
+
+
+
+V4 = f"      ipv4_only_host: contoso.{MS}\n"
+DUAL = f"      dual_stack_host: dev-contoso-com.{MS}"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    # A block scalar's text runs to the next line: the value is replaced, its line breaks (blank lines) kept.
+    ("      dual_stack_host: >-\n        old-host.mail.protection.outlook.com\n\n      azure: {}\n",
+     f"{DUAL}\n{V4}\n      azure: {{}}\n"),
+    ("      dual_stack_host: |\n        old-host.mail.protection.outlook.com\n", f"{DUAL}\n{V4}"),
+    ("      dual_stack_host: |\n        old-host.mail.protection.outlook.com", f"{DUAL}\n{V4[:-1]}"),
+    # An empty value (null) is written after its own key, not where the parser's mark points (the next line).
+    ("      dual_stack_host:\n      azure: {}\n", f"{DUAL}\n{V4}      azure: {{}}\n"),
+    ("      dual_stack_host:   # pinned by mxsplit\n      azure: {}\n",
+     f"{DUAL}   # pinned by mxsplit\n{V4}      azure: {{}}\n"),
+    ("      dual_stack_host:", f"{DUAL}\n{V4[:-1]}"),
+])
+def test_a_block_scalar_or_an_empty_value_is_replaced_in_place(capsys, graph, tmp_path, old, new):
+    head = "config:\n  mxsplit:tenant: contoso\n  mxsplit:domains:\n    - domain: dev.contoso.com\n"
+    path = write(tmp_path, head + old)
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0, err
+    assert path.read_text() == head + new
+    entry = yaml.safe_load(path.read_text())["config"]["mxsplit:domains"][0]
+    assert (entry["dual_stack_host"], entry["ipv4_only_host"]) == (f"dev-contoso-com.{MS}", f"contoso.{MS}")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("{domain: dev.contoso.com, dual_stack_host: , azure: {}}",
+     f"{{domain: dev.contoso.com, dual_stack_host: dev-contoso-com.{MS}, ipv4_only_host: contoso.{MS} , azure: {{}}}}"),
+    ("{domain: dev.contoso.com, dual_stack_host}",
+     f"{{domain: dev.contoso.com, dual_stack_host: dev-contoso-com.{MS}, ipv4_only_host: contoso.{MS}}}"),
+])
+def test_an_empty_value_in_a_flow_entry_is_replaced_in_place(capsys, graph, tmp_path, old, new):
+    head = "config:\n  mxsplit:tenant: contoso\n  mxsplit:domains:\n    - "
+    path = write(tmp_path, head + old + "\n")
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0, err
+    assert path.read_text() == head + new + "\n"
+
+
+def test_a_merge_chain_as_long_as_the_file_is_read_without_recursion(capsys, graph, tmp_path):
+    """3000 anchors, each merging the one before: YAML readers follow it, so we do, without a traceback."""
+    chain = [f"    a{i}: &a{i} {{<<: *a{i - 1}}}" for i in range(1, 3000)]
+    text = "\n".join(["config:", "  mxsplit:anchors:", "    a0: &a0 {tenant: contoso}", *chain,
+                      "  mxsplit:domains:", "    - <<: *a2999", "      domain: dev.contoso.com", ""])
+    path = write(tmp_path, text)
+    code, out, err = pin(capsys, graph, tmp_path)
+    assert code == 0 and "Traceback" not in err, err[-2000:]
+    assert path.read_text() == text + f"      ipv4_only_host: contoso.{MS}\n      dual_stack_host: dev-contoso-com.{MS}\n"
+
+
+def test_a_tenant_only_given_on_the_command_line_is_not_pinned_as_graphs(capsys, graph, tmp_path):
+    """No lookup ran: nothing is pinned, and nothing is credited to Graph."""
+    text = "config:\n  mxsplit:domains:\n    - domain: dev.contoso.com\n"
+    path = write(tmp_path, text)
+    code = main(["hosts", "--stack", "dev", "--cwd", str(tmp_path), "--tenant", "contoso"])
+    err = capsys.readouterr().err
+    assert code == 0 and "graph" not in err and path.read_text() == text
+    assert graph.requests == []
+
+
+def test_a_tenant_graph_names_is_pinned_as_graphs(capsys, graph, tmp_path):
+    path = write(tmp_path, "config:\n  mxsplit:domains:\n    - domain: dev.contoso.com\n")
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0 and "set mxsplit:domains[0].tenant: (unset) -> contoso [graph]" in err
+    assert "      tenant: contoso\n" in path.read_text()
+
+
+def test_the_old_value_a_pin_replaces_is_shown_escaped(capsys, graph, tmp_path):
+    """A stack file comes from a repository others write to: its old value cannot paint the terminal either."""
+    write(tmp_path, GOOD + '      dual_stack_host: "\\e]0;pwned\\a\\e[2Jold"\n')
+    code, _, err = pin(capsys, graph, tmp_path)
+    assert code == 0 and "\x1b" not in err and "\x07" not in err
+    assert f"set mxsplit:domains[0].dual_stack_host: \\x1b]0;pwned\\x07\\x1b[2Jold -> dev-contoso-com.{MS} [graph]" in err

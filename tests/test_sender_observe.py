@@ -114,3 +114,51 @@ def test_forward_confirmation_that_could_not_be_looked_up_is_unknown(capsys):
     assert v["ptr"] == "mail.example.net" and v["forward_confirmed"] is None
     assert [s["ok"] for s in v["steps"] if s["id"] == "forward-confirmed"] == [None]
     assert code == 0  # Microsoft's rule needs the PTR and SPF, which are known
+
+
+MS = "mail.protection.outlook.com"
+#: The sender has IPv4 too (an A for its PTR name) and fails SPF: 450 4.7.26 over IPv6.
+SENDER = {REVERSE: ["PTR mail.example.net."], "mail.example.net.": [f"AAAA {IP}", "A 192.0.2.25"],
+          "example.net.": ['TXT "v=spf1 -all"'],
+          "to.test.": [f"MX 0 to.{MS}.", f"MX 10 to-test.{MS}."],
+          f"to.{MS}.": ["A 192.0.2.1"], f"to-test.{MS}.": ["A 198.51.100.1", "AAAA 2001:db8::2"]}
+
+
+def sender_to(failing: str, rdtype: str, capsys, *extra: str) -> tuple[int, str]:
+    """``sender --to to.test`` where every ``rdtype`` lookup of ``failing`` answers SERVFAIL."""
+    def behaviour(q: dns.message.Message) -> list[str]:
+        asked = q.question[0]
+        hit = asked.name.to_text() == failing and dns.rdatatype.to_text(asked.rdtype) in rdtype.split(",")
+        return ["servfail"] if hit else ["ok"]
+
+    with FaultServer(SENDER, behaviour) as server:
+        code = main(["sender", "--ip", IP, "--from", "example.net", "--to", "to.test", "--nameserver",
+                     server.nameserver, "--timeout", "2", *extra])
+    return code, capsys.readouterr().out
+
+
+def test_a_recipient_host_whose_addresses_are_unknown_is_not_simulated(capsys):
+    """MX 0's addresses could not be read: routing as if it had none would send everyone to MX 10."""
+    code, out = sender_to(f"to.{MS}.", "A,AAAA", capsys, "--json")
+    v = json.loads(out)
+    assert code == 3
+    assert v["published_simulation"] == [] and all(p["published"] is None for p in v["profiles"])
+    assert v["published_simulation_note"].startswith(f"not run: the addresses of to.{MS} (")
+    code, out = sender_to(f"to.{MS}.", "A,AAAA", capsys)
+    assert code == 3 and "delivered MX 10" not in out and "published today" not in out
+    assert f"  simulation not run: the addresses of to.{MS} (" in out
+
+
+def test_a_recipient_mx_that_could_not_be_read_is_unknown_not_none(capsys):
+    code, out = sender_to("to.test.", "MX", capsys, "--json")
+    v = json.loads(out)
+    assert code == 3 and v["to"]["published"] is None and v["to"]["errors"]
+    assert v["published_simulation_note"].startswith("not run: the published MX records are unknown")
+    code, out = sender_to("to.test.", "MX", capsys)
+    assert "Your published MX (to.test: unknown, the lookup failed)" in out and "(none)" not in out
+
+
+def test_the_profile_table_keeps_its_columns_apart(capsys):
+    """A long cell ("varies: delivered MX 0 ipv4 | deferred") never runs into the next one."""
+    code, out = sender_to("nothing.test.", "MX", capsys)
+    assert code == 1 and "deferreddelivered" not in out and "deferred  delivered MX" in out

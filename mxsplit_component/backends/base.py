@@ -227,7 +227,7 @@ def parse_mx_text(rdata: str) -> MxRecord:
     names it as foreign rather than dropping it unseen.
     """
     parts = str(rdata).split()
-    if len(parts) == 2 and parts[0].isdigit():
+    if len(parts) == 2 and parts[0].isascii() and parts[0].isdigit():
         return mx_value(int(parts[0]), parts[1])
     return MxRecord(0, " ".join(parts).lower() or repr(rdata))
 

@@ -273,7 +273,7 @@ def rdata_records(values: Any) -> list[MxRecord]:
     records = []
     for value in values or []:
         parts = str(value).split()
-        if len(parts) == 2 and parts[0].isdigit():
+        if len(parts) == 2 and parts[0].isascii() and parts[0].isdigit():
             records.append(record_value(int(parts[0]), parts[1]))
     return records
 
@@ -294,7 +294,7 @@ def zone_record_id(field: str, value: object, zone: Any, sep: str, label: str, z
     :raises MxSplitError: (``field``, ``adopt.<role>``) naming the form and ``hint``.
     """
     head, found, record = value.strip().rpartition(sep) if isinstance(value, str) else ("", "", "")
-    if not (found and head and record.isdigit()):
+    if not (found and head and record.isascii() and record.isdigit()):
         raise MxSplitError(f"{field} {value!r} is not a {label} import id '<{zone_word}>{sep}<record id>' (e.g. "
                            f"contoso.com{sep}1234); {hint}", field=field)
     got = normalize_name(head, field, min_labels=1)

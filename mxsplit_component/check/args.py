@@ -18,7 +18,7 @@ MAX_CONCURRENCY = 512
 def _window(text: str) -> int:
     from ..dns.transport import MAX_IN_FLIGHT
 
-    if not text.isdigit() or not 1 <= int(text) <= MAX_IN_FLIGHT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_IN_FLIGHT:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of lookups from 1 to {MAX_IN_FLIGHT}")
     return int(text)
 

@@ -82,7 +82,7 @@ async def _reply_lines(reader: asyncio.StreamReader) -> tuple[int, list[str]]:
         if not raw:
             raise _Reply("closed", "the server closed the connection")
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
-        if len(line) < 3 or not line[:3].isdigit():
+        if len(line) < 3 or not (line[:3].isascii() and line[:3].isdigit()):  # not "²²⁰"
             raise _Reply("error", f"not an SMTP reply: {line[:80]!r}")
         lines.append(line[4:])
         if line[3:4] != "-":

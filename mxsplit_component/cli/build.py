@@ -173,8 +173,18 @@ def plan_args(ns: argparse.Namespace) -> PlanArgs:
 
 # -- check ------------------------------------------------------------------------------------
 
+def _concurrency(ns: argparse.Namespace, default: int) -> int:
+    """``--concurrency`` (``default`` when not given), within the bound every command shares."""
+    from ..check.args import MAX_CONCURRENCY
+
+    concurrency = default if ns.concurrency is None else int(ns.concurrency)
+    if not 1 <= concurrency <= MAX_CONCURRENCY:  # more only holds rows read ahead in memory
+        raise MxSplitError(f"--concurrency {concurrency} is out of range; use 1..{MAX_CONCURRENCY}", field="concurrency")
+    return concurrency
+
+
 def check_args(ns: argparse.Namespace) -> CheckArgs:
-    from ..check.args import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+    from ..check.args import DEFAULT_CONCURRENCY
     from ..check.run import CheckOptions
 
     sources = _sources(ns)
@@ -189,10 +199,7 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
         _one_domain_only(ns, columns=True)
         _needs(ns.simulate and not ns.json, "--simulate", "--json",
                "adds the simulation to each JSON row; the --file table has no column for it")
-        concurrency = DEFAULT_CONCURRENCY if ns.concurrency is None else ns.concurrency
-        if not 1 <= concurrency <= MAX_CONCURRENCY:
-            raise MxSplitError(f"--concurrency {concurrency} is out of range; use 1..{MAX_CONCURRENCY}",
-                               field="concurrency")
+        concurrency = _concurrency(ns, DEFAULT_CONCURRENCY)
     else:
         if ns.domain is None:
             raise MxSplitError("pass a DOMAIN to check, or --file domains.csv", field="domain")
@@ -223,9 +230,7 @@ def hosts_args(ns: argparse.Namespace) -> HostsArgs:
 
     sources = _sources(ns)
     dns = _lookup_dns(ns, sources)
-    concurrency = DEFAULT_CONCURRENCY if ns.concurrency is None else ns.concurrency
-    if concurrency < 1:
-        raise MxSplitError("--concurrency must be at least 1", field="concurrency")
+    concurrency = _concurrency(ns, DEFAULT_CONCURRENCY)
     given = ns.dual_stack_host is not None or ns.ipv4_only_host is not None
     if ns.stack is not None:
         if ns.file is not None or ns.domains:

@@ -112,6 +112,7 @@ def _check_bulk(args: CheckArgs) -> int:
 def run_hosts(args: HostsArgs) -> int:
     import json
 
+    from ..edges.display import shown
     from ..hosts.command import hosts_text
     from ..hosts.command import run_hosts as lookup_all
 
@@ -121,7 +122,7 @@ def run_hosts(args: HostsArgs) -> int:
     code, changes = lookup_all(args, emit)
     for change in changes:
         verb = "would set" if args.dry_run else "set"
-        print(f"{verb} {change.key}: {change.old or '(unset)'} -> {change.new} [{change.source}]", file=sys.stderr)
+        print(shown(f"{verb} {change.key}: {change.old or '(unset)'} -> {change.new} [{change.source}]"), file=sys.stderr)
     return code
 
 

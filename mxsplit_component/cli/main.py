@@ -2,13 +2,15 @@
 
 Exit codes are :class:`~mxsplit_component.exitcodes.ExitCode`: 0 fine; 1 an error-severity
 rule or finding; 2 usage error or rejected input; 3 a lookup the verdict needs could not
-complete; 130 Ctrl-C; 141 standard output closed early.
+complete; 130 Ctrl-C; 141 standard output closed early; 143 SIGTERM.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
 from ..edges.display import shown
@@ -26,7 +28,37 @@ def _runner(command: str) -> Callable[[Any], int]:
     return runners[command]
 
 
+class _SigtermAsCtrlC:
+    """SIGTERM handled as Ctrl-C is, so every path that ends cleanly on Ctrl-C (finished rows
+    printed, a file being written left whole, no temporary file) ends so on SIGTERM too."""
+
+    def __init__(self) -> None:
+        self.received = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.received = True
+        ctrl_c = signal.getsignal(signal.SIGINT)  # Python's, or asyncio.run's (it cancels the main task)
+        if callable(ctrl_c):
+            ctrl_c(signal.SIGINT, frame)
+        else:  # Ctrl-C is ignored here (a background job): SIGTERM still ends the run
+            raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return _main(argv)
+    sigterm = _SigtermAsCtrlC()
+    previous = signal.signal(signal.SIGTERM, sigterm)
+    try:
+        code = _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return ExitCode.TERMINATED if sigterm.received and code == ExitCode.INTERRUPTED else code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from .build import args_from
 
     parser = build_parser()

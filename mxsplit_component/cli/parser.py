@@ -53,7 +53,8 @@ EXIT_CODES = {
                "bad input", "a lookup the answer needs failed"),
 }
 #: Shared by every command: Ctrl-C (what was printed stays), and ``| head`` closing the pipe early.
-SIGNAL_CODES = ("130 interrupted (Ctrl-C)", "141 standard output closed early (| head)")
+SIGNAL_CODES = ("130 interrupted (Ctrl-C)", "141 standard output closed early (| head)",
+                "143 terminated (SIGTERM), ended as Ctrl-C ends it")
 DESCRIPTIONS = {
     "plan": ("show the hosts, records, rules and resources for a domain; offline unless --graph or --published, "
              "and --format writes documents for other tools"),

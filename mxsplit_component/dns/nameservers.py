@@ -29,7 +29,7 @@ def _label(host: str, port: int) -> str:
 def is_port(value: object) -> bool:
     """A TCP/UDP port number (1..65535), given as an int or as its digits."""
     if isinstance(value, str):
-        return value.isdigit() and 0 < int(value) < 65536
+        return value.isascii() and value.isdigit() and 0 < int(value) < 65536
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
 
 

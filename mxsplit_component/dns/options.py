@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,20 @@ class DnsOptions:
     authoritative: bool = False
     port: int = 53
     fixed_window: int | None = None
+
+    def __post_init__(self) -> None:
+        checked_timeout(self.timeout)
+
+
+def checked_timeout(value: object, field: str = "timeout") -> float:
+    """``value`` when it is a usable number of seconds (finite, more than 0).
+
+    :raises MxSplitError: naming ``field`` as a Python caller spells it, before anything is asked.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise MxSplitError(f"{field} {value!r} is not a usable number of seconds; give a finite number more than 0, "
+                           f"e.g. {field}={DEFAULT_TIMEOUT:g}", field=field)
+    return float(value)
 
 
 def make_client(options: DnsOptions) -> DnsClient:

@@ -104,8 +104,11 @@ def _header(lines: Iterator[tuple[int, bytes | None]], columns: Columns) -> list
             break
     missing = [c for c in columns.required if c not in header]
     if missing:
-        raise MxSplitError(f"--file needs a header with {columns.describe()}; missing: {', '.join(missing)}",
-                           field="file")
+        raise MxSplitError(f"--file needs a header with {columns.describe()}; missing: {', '.join(missing)}"
+                           f"{_why_missing(header, columns)}", field="file")
+    if "" in header:
+        raise MxSplitError(f"--file header column {header.index('') + 1} has no name; remove the empty column "
+                           "(a trailing comma?)", field="file")
     unknown = [c for c in header if c not in columns.all]
     if unknown:
         raise MxSplitError(f"--file has an unknown column {unknown[0]!r}; use {', '.join(columns.all)}", field="file")
@@ -113,6 +116,15 @@ def _header(lines: Iterator[tuple[int, bytes | None]], columns: Columns) -> list
     if repeated:
         raise MxSplitError(f"--file names the column {repeated[0]!r} twice", field="file")
     return header
+
+
+def _why_missing(header: list[str], columns: Columns) -> str:
+    """What the header looks like instead, when it is a common near miss (another separator, capitals)."""
+    if len(header) == 1 and (sep := next((c for c in ";\t|" if c in header[0]), None)):
+        return (f" (the header {header[0]!r} is one column: separated by {sep!r}, not commas; save the file as CSV "
+                "with commas)")
+    capitals = [h for h in header if h != h.lower() and h.lower() in columns.all]
+    return f" (column names are lower case: {', '.join(capitals)})" if capitals else ""
 
 
 def _rows(lines: Iterator[tuple[int, bytes | None]], header: list[str]) -> Iterator[Row]:

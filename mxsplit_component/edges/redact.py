@@ -31,6 +31,13 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     return _JWT.sub(MASK, text)
 
 
+def excerpt(text: str, limit: int, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` redacted, *then* cut to ``limit`` characters: a cut first could leave a token's first
+    characters, which nothing would then recognise."""
+    text = redact(text, secrets)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class Redactor:
     """:func:`redact` with the secrets of one run (a static token, each token a credential gave)."""
 
@@ -43,3 +50,7 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         return redact(text, self._secrets)
+
+    def excerpt(self, text: str, limit: int) -> str:
+        """:func:`excerpt` with this run's secrets."""
+        return excerpt(text, limit, self._secrets)

@@ -40,6 +40,12 @@ def identifier(name: str) -> str:
     return ident if ident[:1].isalpha() or ident[:1] == "_" else f"_{ident}"
 
 
+def literal(text: str) -> str:
+    """``text`` as a Terraform string that is never a template: Terraform JSON evaluates ``${…}`` and
+    ``%{…}`` in every string value; ``$${`` and ``%%{`` are its escapes for the characters themselves."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
 def document(plan: MxPlan, provider: str, settings: Mapping[str, Any], adopt: Mapping[str, str],
              name: str) -> dict[str, Any]:
     """The configuration as data: ``variable`` (for settings not given), ``resource``, ``import``."""
@@ -58,7 +64,7 @@ def document(plan: MxPlan, provider: str, settings: Mapping[str, Any], adopt: Ma
             return {k: resolve(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [resolve(v) for v in value]
-        return value
+        return literal(value) if isinstance(value, str) else value
 
     resources: dict[str, Any] = {}
     imports = []
@@ -66,7 +72,7 @@ def document(plan: MxPlan, provider: str, settings: Mapping[str, Any], adopt: Ma
         rname = base if spec.role == "mx" else f"{base}_{spec.role.replace('-', '_')}"
         resources[rname] = resolve(terraform.attributes(spec))
         if spec.role in ids:
-            imports.append({"to": f"{terraform.type}.{rname}", "id": terraform.import_id(ids[spec.role])})
+            imports.append({"to": f"{terraform.type}.{rname}", "id": literal(terraform.import_id(ids[spec.role]))})
     doc: dict[str, Any] = {}
     if variables:
         doc["variable"] = variables

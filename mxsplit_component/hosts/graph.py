@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ..core.clouds import Cloud
 from ..core.findings import Severity
 from ..core.plan import check_host
+from ..edges.redact import excerpt
 from ..errors import MxSplitError
 from .model import HostLookupError, Note, SourceResult
 
@@ -82,7 +83,7 @@ def initial_domain(domains: Sequence[Mapping[str, Any]]) -> str | None:
 def _preference(record: Mapping[str, Any]) -> int:
     """The record's preference; anything that is not a whole number sorts last, so it never outranks a real 0."""
     value = record.get("preference")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else 1 << 16
 
@@ -158,7 +159,8 @@ class GraphHosts:
             not name is no error (the tenant host then comes from the given tenant).
         """
         found = await self._lookup(domain, given_tenant)
-        return replace(found, notes=tuple(replace(n, message=_cut(self.client.redact(n.message))) for n in found.notes))
+        return replace(found, notes=tuple(replace(n, message=excerpt(self.client.redact(n.message), MAX_NOTE))
+                                          for n in found.notes))
 
     async def _lookup(self, domain: str, given_tenant: str | None) -> SourceResult:
         notes: list[Note] = []
@@ -212,12 +214,9 @@ class GraphHosts:
 MAX_NOTE = 600
 
 
-def _cut(message: str) -> str:
-    return message if len(message) <= MAX_NOTE else message[:MAX_NOTE] + "…"
-
-
 def _unreadable(domain: str, exc: Exception) -> str:
-    return f"Graph's answer about {domain} could not be read ({type(exc).__name__}: {str(exc)[:200]}); retry later"
+    """Not cut here: :meth:`GraphHosts.lookup` redacts every note, then cuts it."""
+    return f"Graph's answer about {domain} could not be read ({type(exc).__name__}: {exc}); retry later"
 
 
 class _Refused(Exception):

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
+from ..edges.display import shown
 from ..edges.extras import require
 from ..edges.redact import Redactor
 from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
@@ -68,7 +69,9 @@ def default_credential(cloud: Cloud, *, device_code: bool = False) -> TokenCrede
     authority = AzureAuthorityHosts.AZURE_CHINA if cloud.name == "china" else AzureAuthorityHosts.AZURE_PUBLIC_CLOUD
     if device_code:
         def prompt(uri: str, code: str, _expires: Any) -> None:
-            print(f"To sign in to Microsoft Graph, open {uri} and enter the code {code}", file=sys.stderr, flush=True)
+            # Both come from the sign-in service: network text, escaped like any other.
+            print(shown(f"To sign in to Microsoft Graph, open {uri} and enter the code {code}"), file=sys.stderr,
+                  flush=True)
 
         return identity.DeviceCodeCredential(authority=authority, prompt_callback=prompt)  # type: ignore[no-any-return]
     quiet_sign_in_log()
@@ -109,14 +112,14 @@ def _retry_after(value: str | None) -> float:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _graph_error(body: bytes) -> str:
-    """``code: message`` from Graph's error body, when it has one (cut to :data:`MAX_DETAIL`)."""
+def _graph_error(body: bytes, redact: Redactor) -> str:
+    """``code: message`` from Graph's error body, when it has one (redacted, cut to :data:`MAX_DETAIL`)."""
     try:
         err = json.loads(body).get("error", {})
         text = f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")
     except (ValueError, AttributeError, RecursionError):
         return ""
-    return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "…"
+    return redact.excerpt(text, MAX_DETAIL)
 
 
 class _BodyTooLarge(Exception):
@@ -210,7 +213,7 @@ class GraphClient:
                 try:
                     access = await asyncio.to_thread(self._credential.get_token, self.scope)
                 except Exception as exc:  # azure-identity raises many types; all mean "no token"
-                    first = (str(exc).strip().splitlines() or [""])[0][:MAX_DETAIL]
+                    first = self.redact.excerpt((str(exc).strip().splitlines() or [""])[0], MAX_DETAIL)
                     raise HostLookupError(self.redact(
                         f"could not get a Microsoft Graph token ({type(exc).__name__}: {first}); sign in with "
                         f"'az login', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, use --device-code, "
@@ -240,7 +243,7 @@ class GraphClient:
         except Exception as exc:  # a reply we could not read is this lookup's failure, never a traceback
             raise HostLookupError(self.redact(
                 f"Graph's answer for {about} could not be read (GET {path}: {type(exc).__name__}: "
-                f"{str(exc)[:MAX_DETAIL]}); retry later"), domain=about) from None
+                f"{self.redact.excerpt(str(exc), MAX_DETAIL)}); retry later"), domain=about) from None
 
     async def _get_all(self, path: str, about: str) -> list[dict[str, Any]]:
         deadline = time.monotonic() + self.timeout
@@ -309,10 +312,10 @@ class GraphClient:
                 throttled = None
                 break
             except httpx.HTTPError as exc:
+                why = self.redact.excerpt(str(exc), MAX_DETAIL) or "connection failed"
                 raise HostLookupError(
-                    f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} "
-                    f"({type(exc).__name__}: {str(exc)[:MAX_DETAIL] or 'connection failed'}); check --graph-url, "
-                    "the network, and TLS", domain=about) from None
+                    f"cannot reach Microsoft Graph at {urlsplit(url).netloc} for {about} ({type(exc).__name__}: "
+                    f"{why}); check --graph-url, the network, and TLS", domain=about) from None
             if status in RETRY_STATUSES:
                 throttled = status
                 # Back off even when told 0 (or a date in the past): six tries in a burst help nobody.
@@ -338,7 +341,7 @@ class GraphClient:
                     raise HostLookupError(f"Graph returned JSON that is not an object for {about} (GET {path})",
                                           domain=about)
                 return data
-            detail = _graph_error(body)
+            detail = _graph_error(body, self.redact)
             detail = f" {detail}" if detail else ""
             if status == 404:
                 raise GraphNotFound(f"{about} was not found in this tenant (404{detail})", domain=about)

@@ -181,8 +181,10 @@ def lookup_hosts(domain: str, *, source: str | Sequence[str] = "graph", tenant: 
     :param dns: where to ask for the published MX (default: the system resolver).
     :raises MxSplitError: for malformed input, naming the field.
     """
+    from ..dns.options import checked_timeout
+
     options = LookupOptions(sources=check_sources(source), cloud=cloud, graph_url=graph_url, credential=credential,
-                            timeout=timeout, dns=dns)
+                            timeout=checked_timeout(timeout), dns=dns)
     request = HostRequest(domain, tenant, dual_stack_host, ipv4_only_host)
 
     async def main() -> HostsResult:

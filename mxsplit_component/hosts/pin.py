@@ -56,8 +56,8 @@ def stack_file(stack: str, cwd: str | None = None) -> Path:
     return path
 
 
-def _load(path: Path) -> tuple[StackText, Node, list[Node]]:
-    doc = StackText(path)
+def _load(path: Path, raw: bytes | None = None) -> tuple[StackText, Node, list[Node]]:
+    doc = StackText(path, raw)
     config = doc.get(doc.root, "config")
     domains = doc.get(config, DOMAINS_KEY) if config is not None and config.kind == "map" else None
     if config is None or domains is None or domains.kind != "seq" or any(e.resolved().kind != "map"
@@ -138,9 +138,27 @@ def pin(path: Path, results: list[HostsResult], *, write: bool = True) -> list[P
             if old != found.host:
                 edits.append(_set(doc, entry, prefix, role, found.host))
                 changes.append(PinChange(f"{prefix}.{role}", old, found.host, found.source))
-        if result.tenant and doc.get(entry, "tenant") is None and doc.get(config, TENANT_KEY) is None:
-            edits.append(_set(doc, entry, prefix, "tenant", result.tenant))
-            changes.append(PinChange(f"{prefix}.tenant", None, result.tenant, "graph"))
+        # Like a host, a tenant is pinned only when a lookup named it (not one given with --tenant), as that source's.
+        named = next(((name, said.tenant) for name in PINNED_SOURCES if (said := result.sources.get(name)) is not None
+                      and said.tenant and said.tenant == result.tenant), None)
+        if named and doc.get(entry, "tenant") is None and doc.get(config, TENANT_KEY) is None:
+            edits.append(_set(doc, entry, prefix, "tenant", named[1]))
+            changes.append(PinChange(f"{prefix}.tenant", None, named[1], named[0]))
     if edits and write:
-        replace_file(path, doc.edited(edits).encode("utf-8"))
+        replace_file(path, _read_back(path, doc.edited(edits).encode("utf-8"), changes))
     return changes
+
+
+def _read_back(path: Path, data: bytes, changes: list[PinChange]) -> bytes:
+    """``data`` once a YAML reader finds in it every value set: a text edit that went wrong is never written."""
+    try:
+        _, _, domains = _load(path, data)
+        read = {f"{DOMAINS_KEY}[{i}].{k}": StackText.string(StackText.get(e, k))
+                for i, e in enumerate(domains) for k in ("tenant", *ROLES)}
+    except ConfigError:
+        read = {}
+    if any(read.get(c.key) != c.new for c in changes):
+        raise StackFileError(f"{path.name} could not be edited in place as planned (a YAML construct mxsplit does not "
+                             "edit); nothing was written: set the keys by hand, or use --dry-run to see them",
+                             field="stack")
+    return data

@@ -29,6 +29,9 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 _NODE_EVENTS = {"MappingStartEvent": "map", "SequenceStartEvent": "seq", "ScalarEvent": "scalar", "AliasEvent": "alias"}
 #: An anchor or tag in front of a scalar: part of the node's span, not of its value.
 _PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
+#: The line breaks (and blank lines) that end a block scalar's span, after its last character of text.
+_BLOCK_TAIL = re.compile(r"\r?\n[ \t\r\n]*\Z")
+_COLON = re.compile(r"[ \t]*:")
 
 
 @dataclass(eq=False)
@@ -45,6 +48,8 @@ class Node:
     items: list[Node] = field(default_factory=list)  # a sequence's nodes
     pairs: list[tuple[Node, Node]] = field(default_factory=list)  # a mapping's (key, value) nodes
     target: Node | None = None  # an alias's node
+    #: An empty mapping value's key ends here; the value's span is then the key and its ":".
+    key_end: int | None = None
 
     def resolved(self) -> Node:
         return self.target if self.target is not None else self
@@ -63,10 +68,11 @@ class StackFileError(ConfigError):
 class StackText:
     """One stack file's text and its YAML nodes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, raw: bytes | None = None) -> None:
+        """Read ``path`` (or parse ``raw``, its text to be written)."""
         self.path = path
         try:
-            raw = path.read_bytes()
+            raw = path.read_bytes() if raw is None else raw
         except OSError as exc:
             raise self.error(None, f"cannot be read ({exc.strerror})", "check the path and its permissions") from None
         try:
@@ -146,12 +152,24 @@ class StackText:
             pending[-1] = node
             return
         pending[-1] = None
+        if node.kind == "scalar" and node.style is None and node.value == "" and node.start == node.end:
+            self._place_empty(key, node)
         if key.kind == "scalar":
             for old, _ in parent.pairs:
                 if old.kind == "scalar" and old.value == key.value:
                     raise self.error(key.line, f"has the key {key.value!r} twice in one mapping (first on line "
                                      f"{old.line})", "keep one of them")
         parent.pairs.append((key, node))
+
+    def _place_empty(self, key: Node, value: Node) -> None:
+        """Give an empty value (``key:`` alone, or a flow ``{key}``) the span of its key and ``:``.
+
+        The parser marks such a value wherever the next token starts, often on a later line; an edit
+        there would land in another key. :meth:`replace_edit` rewrites the span as ``key: value``.
+        """
+        colon = _COLON.match(self.text, key.end)
+        value.start, value.end, value.key_end = key.start, colon.end() if colon else key.end, key.end
+        value.line, value.column = key.line, key.column
 
     def _shared(self) -> set[int]:
         """Every node an alias or merge key reuses, and everything inside it."""
@@ -173,23 +191,23 @@ class StackText:
         return shared
 
     @staticmethod
-    def get(mapping: Node, key: str, _seen: frozenset[int] = frozenset()) -> Node | None:
-        """``mapping[key]`` as YAML reads it: the mapping's own key first, then its merge keys, in order."""
-        mapping = mapping.resolved()
-        if id(mapping) in _seen:  # a mapping that merges itself (<<: *itself) adds nothing
-            return None
-        merged: list[Node] = []
-        for k, v in mapping.pairs:
-            if k.kind == "scalar" and k.value == key and not (k.value == "<<" and k.style is None):
-                return v.resolved()
-            if k.kind == "scalar" and k.value == "<<" and k.style is None:
-                source = v.resolved()
-                merged += [s.resolved() for s in source.items] if source.kind == "seq" else [source]
-        for source in merged:
-            if source.kind == "map":
-                found = StackText.get(source, key, _seen | {id(mapping)})
-                if found is not None:
-                    return found
+    def get(mapping: Node, key: str) -> Node | None:
+        """``mapping[key]`` as YAML reads it: the mapping's own key first, then its merge keys, in order
+        (depth first, without recursion: a chain of merges can be as long as the file)."""
+        todo, seen = [mapping.resolved()], set()
+        while todo:
+            mapping = todo.pop()
+            if id(mapping) in seen:  # a mapping merged twice, or merging itself (<<: *itself), adds nothing new
+                continue
+            seen.add(id(mapping))
+            merged: list[Node] = []
+            for k, v in mapping.pairs:
+                if k.kind == "scalar" and k.value == key and not (k.value == "<<" and k.style is None):
+                    return v.resolved()
+                if k.kind == "scalar" and k.value == "<<" and k.style is None:
+                    source = v.resolved()
+                    merged += [s.resolved() for s in source.items] if source.kind == "seq" else [source]
+            todo += reversed([source for source in merged if source.kind == "map"])
         return None
 
     @staticmethod
@@ -232,6 +250,13 @@ class StackText:
                 return StackText._last(children[-1])
         return node
 
+    def _text_end(self, node: Node) -> int:
+        """Where ``node``'s text ends: a block scalar's span runs past its last line break, and blank lines."""
+        if node.kind == "scalar" and node.style in ("|", ">"):
+            tail = _BLOCK_TAIL.search(self.text, node.start, node.end)
+            return tail.start() if tail else node.end
+        return node.end
+
     @staticmethod
     def scalar(value: str, like: Node | None = None) -> str:
         """``value`` as YAML text: quoted as ``like`` was, or when plain text would read as something else."""
@@ -244,10 +269,15 @@ class StackText:
 
     def replace_edit(self, value: Node, new: str) -> tuple[int, int, str]:
         """(start, end, text) that puts ``new`` where ``value`` (a scalar or an alias) is written."""
-        start = value.start
-        if value.kind == "scalar":
-            start += _PROPERTIES.match(self.text, value.start, value.end).end() - value.start  # type: ignore[union-attr]
-        return start, value.end, self.scalar(new, value if value.kind == "scalar" else None)
+        if value.key_end is not None:  # an empty value: its span is its key and ":" (see _place_empty)
+            return value.start, value.end, f"{self.text[value.start:value.key_end]}: {self.scalar(new)}"
+        if value.kind == "alias":
+            return value.start, value.end, self.scalar(new)
+        start = _PROPERTIES.match(self.text, value.start, value.end).end()  # type: ignore[union-attr]
+        end, text = self._text_end(value), self.scalar(new, value)
+        if start == end and start > value.start and not self.text[start - 1].isspace():
+            return start, end, f" {text}"  # an empty value after an anchor or tag: a space of its own
+        return start, end, text
 
     def insert_edit(self, mapping: Node, after: Node, key: str, new: str) -> tuple[int, int, str]:
         """(at, at, text) that adds ``key: new`` to ``mapping`` right after the pair whose value is ``after``."""
@@ -255,7 +285,7 @@ class StackText:
             end = self._last(after).end
             return end, end, f", {key}: {self.scalar(new)}"
         column = mapping.pairs[0][0].column
-        at = self._line_end(self._last(after).end)
+        at = self._line_end(self._text_end(self._last(after)))
         eol = self._eol(at - 1 if at else 0)
         line = f"{' ' * column}{key}: {self.scalar(new)}"
         if at and self.text[at - 1] != "\n":  # the last line has no line break: neither will the new one

@@ -116,11 +116,14 @@ def sender_text(v: SenderVerdict) -> str:
         out += simulation_lines(simulation_json(v.split_cases))
     if v.recipient is not None:
         r = v.recipient
-        mx = "; ".join(f"{x.preference} {x.exchange}" for x in r.records) or "(none)"
+        mx = "unknown, the lookup failed" if r.records is None else \
+            "; ".join(f"{x.preference} {x.exchange}" for x in r.records) or "(none)"
         out += ["", f"Your published MX ({r.domain}: {mx})"]
         out += [f"  could not learn: {e}" for e in r.errors]
         if v.published_cases:
             out += simulation_lines(simulation_json(v.published_cases))
+        elif r.routing.skipped is not None and v.profiles:
+            out.append(f"  simulation {r.routing.skipped}")
     if v.profiles:
         out += ["", *profile_lines(v)]
     if v.fixes:
@@ -130,17 +133,22 @@ def sender_text(v: SenderVerdict) -> str:
     return shown_lines(out)  # SPF records, PTR names and DNS details are network text
 
 
+def _cell(text: str, width: int = 34) -> str:
+    """A column of the profile table: padded to ``width``; a longer value is still two spaces from the next."""
+    return f"{text:<{width - 2}}  "
+
+
 def profile_lines(v: SenderVerdict) -> list[str]:
     """Per kind of sending MTA at this address: with the split, with a single MX, and with
     what ``--to`` publishes; then the profiles deferred with the split."""
     published = v.recipient is not None and any(p.published is not None for p in v.profiles)
-    head = f"  {'profile':<24}{'with the split':<34}{'single MX (standard)':<34}"
+    head = f"  {'profile':<24}{_cell('with the split')}{_cell('single MX (standard)')}"
     applies = ("it has IPv4, so the dual-stack rows apply" if v.evidence.ipv4_hints
                else "no IPv4 seen for it, so the IPv6-only rows apply")
     lines = [f"Sending MTAs at this address (the simulation's profiles; {applies})",
              (head + ("published today" if published else "")).rstrip()]
     for p in v.profiles:
-        row = f"  {p.profile.id:<24}{p.to_json()['split']:<34}{p.to_json()['standard']:<34}"
+        row = f"  {p.profile.id:<24}{_cell(p.to_json()['split'])}{_cell(p.to_json()['standard'])}"
         lines.append((row + (p.to_json()["published"] or "" if published else "")).rstrip())
     for label, ids in (("with a single MX", [p.profile.id for p in v.profiles if p.deferred_with_single_mx]),
                        ("even with the split", [p.profile.id for p in v.profiles if p.deferred_with_split])):

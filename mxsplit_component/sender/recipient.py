@@ -10,20 +10,25 @@ from typing import Any
 from ..core.plan import MxRecord
 from ..dns.observe import NULL_MX, HostLookup, lookup_host, parse_mx
 from ..dns.transport import DnsClient
-from ..simulate import HostAddresses
+from ..simulation.inputs import Routing, observed
 
 
 @dataclass(frozen=True)
 class Recipient:
     domain: str
-    records: tuple[MxRecord, ...]
-    addresses: dict[str, HostAddresses]
+    #: ``None`` when the MX lookup failed: unknown, not empty.
+    records: tuple[MxRecord, ...] | None
+    #: What a sender is simulated over, as ``check`` routes: never over what could not be learned
+    #: (``routing.skipped`` then says why).
+    routing: Routing
     #: Why the published set is unknown or incomplete (a lookup failed, NXDOMAIN).
     errors: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        return {"domain": self.domain, "published": [r.as_dict() for r in self.records],
-                "addresses": {h: {"ipv4": list(a.ipv4), "ipv6": list(a.ipv6)} for h, a in self.addresses.items()},
+        return {"domain": self.domain,
+                "published": None if self.records is None else [r.as_dict() for r in self.records],
+                "addresses": {h: {"ipv4": list(a.ipv4), "ipv6": list(a.ipv6)}
+                              for h, a in self.routing.addresses.items()},
                 "errors": list(self.errors)}
 
 
@@ -31,8 +36,10 @@ async def published(domain: str, client: DnsClient) -> Recipient:
     answer = await client.query(domain, "MX")
     records, nxdomain = parse_mx(answer)
     if records is None:
-        why = "does not exist (NXDOMAIN)" if nxdomain else f"MX lookup failed ({answer.error})"
-        return Recipient(domain, (), {}, (f"{domain} {why}",))
+        if nxdomain:
+            return Recipient(domain, (), observed((), {}, nxdomain=True), (f"{domain} does not exist (NXDOMAIN)",))
+        return Recipient(domain, None, observed((), {}, mx_error=answer.error),
+                         (f"{domain} MX lookup failed ({answer.error})",))
     hosts = list(dict.fromkeys(r.exchange for r in records if r.exchange != NULL_MX))
 
     async def lookup(host: str) -> tuple[str, HostLookup]:
@@ -40,5 +47,4 @@ async def published(domain: str, client: DnsClient) -> Recipient:
 
     looked = dict(await asyncio.gather(*(lookup(h) for h in hosts)))
     errors = tuple(e for found in looked.values() for e in found.errors)
-    return Recipient(domain, tuple(records),
-                     {h: HostAddresses(tuple(f.ipv4), tuple(f.ipv6)) for h, f in looked.items()}, errors)
+    return Recipient(domain, tuple(records), observed(records, looked), errors)

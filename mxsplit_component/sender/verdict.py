@@ -127,6 +127,7 @@ class SenderVerdict:
                 "dns": ev.to_json(), "split_simulation": simulation_json(self.split_cases), "fixes": list(self.fixes),
                 "to": self.recipient.to_json() if self.recipient else None,
                 "published_simulation": simulation_json(self.published_cases),
+                "published_simulation_note": self.recipient.routing.skipped if self.recipient else None,
                 "profiles": [p.to_json() for p in self.profiles],
                 "deferred_with_split": [p.profile.id for p in self.profiles if p.deferred_with_split],
                 "deferred_with_single_mx": [p.profile.id for p in self.profiles if p.deferred_with_single_mx],
@@ -197,11 +198,18 @@ def _profiles(ev: SenderEvidence, reply: str | None, recipient: Recipient | None
     if ev.family == IPV4 or reply is None:
         return []
     auth = _auth(reply)
-    today = recipient if recipient is not None and recipient.records else None
+    today = _routable(recipient)
     return [ProfileOutcome(p, _one(p, auth, SPLIT_RECORDS, PROFILE_ADDRESSES),
                            _one(p, auth, STANDARD_RECORDS, PROFILE_ADDRESSES),
-                           _one(p, auth, today.records, today.addresses) if today is not None else None)
+                           _one(p, auth, today[0], today[1]) if today is not None else None)
             for p in PROFILES if IPV6 in p.usable]
+
+
+def _routable(recipient: Recipient | None) -> tuple[Sequence[MxRecord], Mapping[str, HostAddresses]] | None:
+    """The recipient's MX set and addresses, when everything a sender routes over is known."""
+    if recipient is None or recipient.records is None or recipient.routing.skipped is not None:
+        return None
+    return recipient.records, recipient.routing.addresses
 
 
 def _split(ev: SenderEvidence, reply: str | None) -> tuple[bool, str, list[Case]]:
@@ -253,8 +261,8 @@ def judge(ev: SenderEvidence, recipient: Recipient | None = None) -> SenderVerdi
     """:param recipient: the domain the sender writes to (``--to``), as it is published today."""
     reply = predicted_reply(ev)
     helps, reason, cases = _split(ev, reply)
-    published_cases = (_sender_cases(ev, reply, recipient.records, recipient.addresses)
-                       if recipient is not None and recipient.records else [])
+    today = _routable(recipient)
+    published_cases = _sender_cases(ev, reply, *today) if today is not None else []
     incomplete = reply is None or (recipient is not None and bool(recipient.errors))
     code = (ExitCode.INCOMPLETE if incomplete else ExitCode.OK if reply == ACCEPTED else ExitCode.FINDINGS)
     return SenderVerdict(ev, ev.family != IPV4, reply, tuple(_steps(ev)), helps, reason, tuple(cases),
