@@ -283,7 +283,7 @@ BAD = [
     ({**CF, "mode": "dual"}, "mode", "use 'split'"),
     ({**CF, "primaryPriority": 10, "secondaryPriority": 5}, "secondaryPriority",
      "secondaryPriority 5 must be greater than primaryPriority 10"),
-    ({**CF, "primaryPriority": 70000}, "primaryPriority", "outside 0..65535"),
+    ({**CF, "primaryPriority": 70000}, "primaryPriority", "primaryPriority 70000 is outside 0..65535"),  # not 70000.0
     ({**CF, "ttl": 3600.5}, "ttl", "must be an integer, got 3600.5"),
     ({**CF, "ttl": 30}, "ttl", "not accepted by Cloudflare"),
     ({**CF, "ttl": "abc"}, "ttl", "must be an integer"),

@@ -108,7 +108,9 @@ def _int_field(value: object, name: str, low: int, high: int, fix: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise MxSplitError(f"{name} must be an integer, got {value!r}; {fix}", field=name)
     if not low <= value <= high:
-        raise MxSplitError(f"{name} {given} is outside {low}..{high}; {fix}", field=name)
+        # 70000.0 from the engine reads as 70000; a huge one as given (1e+300, not 301 digits).
+        shown = value if abs(value) < 10**15 else given
+        raise MxSplitError(f"{name} {shown} is outside {low}..{high}; {fix}", field=name)
     return value
 
 
