@@ -202,36 +202,6 @@ async def _starttls(base: dict[str, Any], reader: asyncio.StreamReader, writer: 
     return AddressProbe(**ok, stage="done", tls="verified", tls_version=version)
 
 
-async def probe_all(targets: Sequence[Target], *, port: int = 25, timeout: float = 5.0,
-                    context: ssl.SSLContext | None = None, concurrency: int = DEFAULT_CONCURRENCY,
-                    opener: Opener | None = None, gate: asyncio.Semaphore | None = None) -> list[AddressProbe]:
-    """Probe every target, at most ``concurrency`` at once, in input order.
-
-    Each step of a session (connect, banner, EHLO, STARTTLS, handshake) is bounded by
-    ``timeout`` and the session as a whole by a guard, so the run takes at most one
-    session's bound per wave of ``concurrency`` targets: a server that trickles bytes
-    cannot hold the check.
-
-    :param gate: a semaphore shared by concurrent callers (``check --file`` checks many
-        domains at once; the SMTP sessions they open together stay within one bound).
-    """
-    ctx = context or ssl.create_default_context()
-    gate = gate or asyncio.Semaphore(concurrency)
-    # Five steps of ``timeout`` each (the handshake gets one second more): a guard, not a limit.
-    per_session = 6 * timeout + 1
-
-    async def one(target: Target) -> AddressProbe:
-        async with gate:
-            reached = ["connect"]
-            try:
-                return await asyncio.wait_for(probe_address(target, port, timeout, ctx, opener, reached), per_session)
-            except asyncio.TimeoutError:
-                return AddressProbe(target.host, target.address, target.family, reached[0], "timeout",
-                                    f"the session took longer than {per_session:g}s")
-
-    return list(await asyncio.gather(*(one(t) for t in targets)))
-
-
 def targets_for(hosts: Sequence[str], addresses: Mapping[str, HostLookup]) -> list[Target]:
     """Every A and AAAA address of ``hosts``, as the check's report lists them (DNS64 ones
     are not the host's and are not probed)."""

@@ -77,6 +77,11 @@ class ProbePool:
         self._networks: dict[str, asyncio.Semaphore] = {}
         self._total = asyncio.Semaphore(max(1, concurrency))
 
+    @property
+    def limits(self) -> tuple[int, int]:
+        """(sessions at once per address, per network)."""
+        return self.per_address, self.per_network
+
     async def probe(self, target: Target) -> AddressProbe:
         """``target``'s probe: from the session its address already had, or a new one."""
         key = (target.address, _group(target.host))
@@ -113,8 +118,10 @@ class ProbePool:
         if mine.tls != "verified" or name_matches(target.host, names):
             return mine
         shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        # Worded as OpenSSL words its own check, which a session for one host name would have made.
         return replace(mine, tls="name-mismatch",
-                       tls_detail=f"the certificate is for {shown or 'no DNS name'}, not {target.host}")
+                       tls_detail=f"Hostname mismatch, certificate is not valid for {target.host!r} (it is for "
+                                  f"{shown or 'no DNS name'})")
 
 
 __all__ = ["PER_ADDRESS", "PER_NETWORK", "ProbePool", "name_matches", "network_of"]

@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import math
 import os
 import re
 import sys
 import time
 import zlib
+from collections import deque
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -27,13 +29,17 @@ from ..core.clouds import Cloud
 from ..edges.extras import require
 from ..edges.redact import Redactor
 from .graph import PERMISSION_HINT, GraphNotFound, check_graph_url, graph_endpoint, graph_scope
+from .graphbatch import MAX_BATCH, batch_body, read_batch
 from .model import HostLookupError
+from .slots import idle
 
 #: A pipeline that already holds a Graph token passes it here instead of azure-identity.
 TOKEN_ENV = "MXSPLIT_GRAPH_TOKEN"
 #: Throttled or unavailable: retry after the server's Retry-After, within the timeout.
 RETRY_STATUSES = (429, 503)
 MAX_ATTEMPTS = 6
+#: Requests of one tenant on the wire at once (each a GET, or a batch of up to 20).
+IN_FLIGHT = 4
 #: RFC 6750 §2.1 b64token: anything else (a line break, a space, non-ASCII) is a paste error, and
 #: httpx would echo it (escaped, past our redaction) in its error text, or crash on it.
 BEARER = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
@@ -88,10 +94,11 @@ def _retry_after(value: str | None) -> float:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _graph_error(body: bytes) -> str:
-    """``code: message`` from Graph's error body, when it has one (cut to :data:`MAX_DETAIL`)."""
+def _graph_error(body: Any) -> str:
+    """``code: message`` from Graph's error body (raw, or parsed from a batch), when it has one (cut to
+    :data:`MAX_DETAIL`)."""
     try:
-        err = json.loads(body).get("error", {})
+        err = (json.loads(body) if isinstance(body, (bytes, bytearray)) else body).get("error", {})
         text = f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")
     except (ValueError, AttributeError, RecursionError):
         return ""
@@ -135,17 +142,61 @@ class _Body:
             raise _BodyTooLarge
 
 
+class _Clock:
+    """One lookup's deadline: ``timeout`` from its first request on the wire (waiting for its
+    tenant's turn before that does not count; its own throttling waits do)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def start(self, now: float, timeout: float) -> None:
+        if self.at is None:
+            self.at = now + timeout
+
+    def remaining(self) -> float:
+        return math.inf if self.at is None else self.at - time.monotonic()
+
+
+#: (status, Retry-After, body): the body raw (a plain GET) or parsed already (an answer inside a batch).
+Reply = tuple[int, "str | None", Any]
+
+
+class _Request:
+    """A GET waiting for its turn: ``sent`` resolves when it goes out, ``reply`` with its answer."""
+
+    __slots__ = ("url", "about", "clock", "sent", "reply")
+
+    def __init__(self, url: str, about: str, clock: _Clock) -> None:
+        self.url, self.about, self.clock = url, about, clock
+        loop = asyncio.get_running_loop()
+        self.sent: asyncio.Future[None] = loop.create_future()
+        self.reply: asyncio.Future[Reply] = loop.create_future()
+
+    @property
+    def abandoned(self) -> bool:
+        return self.reply.done()
+
+
 class GraphClient:
-    """GETs against ``{base_url}/v1.0`` with a bearer token; one per run (one tenant).
+    """GETs against ``{base_url}/v1.0`` with a bearer token: one client per tenant in a run.
+
+    At most ``in_flight`` requests of the tenant are on the wire at once; requests made
+    while all are out wait for their turn and then go together, up to 20 in one
+    ``$batch`` (:mod:`.graphbatch`). A 429 or 503 pauses the tenant (every request of it
+    waits out ``Retry-After``), not the run: other tenants have clients of their own, and a
+    row waiting for its tenant gives its slot back (:mod:`.slots`).
 
     :param base_url: Graph's base URL (default per cloud); ``http://`` only for loopback.
     :param credential: anything with ``get_token(scope)``; default: ``MXSPLIT_GRAPH_TOKEN``,
         else :func:`default_credential`.
-    :param timeout: seconds per lookup in total, throttling waits included.
+    :param timeout: seconds per lookup in total from its first request, throttling waits included.
     """
 
     def __init__(self, cloud: Cloud, *, base_url: str | None = None, credential: TokenCredential | None = None,
-                 timeout: float = 10.0, device_code: bool = False, token: str | None = None) -> None:
+                 timeout: float = 10.0, device_code: bool = False, token: str | None = None,
+                 in_flight: int = IN_FLIGHT) -> None:
         self.base_url = check_graph_url(base_url or graph_endpoint(cloud))
         self.origin = self._origin(self.base_url)
         self.scope = graph_scope(cloud)
@@ -160,11 +211,22 @@ class GraphClient:
             self._credential = default_credential(cloud, device_code=device_code)
         self._token: str | None = None
         self._expires = 0.0
+        #: A credential that failed once is not asked again in this run: the tenant's rows share its error.
+        self._token_error: HostLookupError | None = None
         self._lock = asyncio.Lock()
         httpx = require("httpx", extra="graph", field="graph", needs="--graph")
         self._httpx = httpx
         # No redirects: a redirect could carry the request (and its token) elsewhere.
         self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        self.in_flight = max(1, in_flight)
+        #: HTTP requests sent (a batch counts once), and GETs answered through them.
+        self.http_requests = self.gets = 0
+        self._queue: deque[_Request] = deque()
+        self._busy = 0
+        #: The tenant is throttled: nothing of it goes out before this (``time.monotonic()``).
+        self._resume_at = 0.0
+        self._wake: asyncio.TimerHandle | None = None
+        self._exchanges: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def _origin(url: str) -> tuple[str, str, int | None]:
@@ -184,16 +246,19 @@ class GraphClient:
         if self._static is not None:
             return self._checked(self._static, TOKEN_ENV)
         async with self._lock:
+            if self._token_error is not None:
+                raise HostLookupError(str(self._token_error))
             if self._token is None or self._expires - time.time() < 60:
                 assert self._credential is not None
                 try:
                     access = await asyncio.to_thread(self._credential.get_token, self.scope)
                 except Exception as exc:  # azure-identity raises many types; all mean "no token"
                     first = (str(exc).strip().splitlines() or [""])[0][:MAX_DETAIL]
-                    raise HostLookupError(self.redact(
+                    self._token_error = HostLookupError(self.redact(
                         f"could not get a Microsoft Graph token ({type(exc).__name__}: {first}); sign in with "
                         f"'az login', set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, use --device-code, "
-                        f"or set {TOKEN_ENV}")) from None
+                        f"or set {TOKEN_ENV}"))
+                    raise self._token_error from None
                 self.redact.add(str(access.token))
                 self._token = self._checked(str(access.token), "the credential")
                 self._expires = float(getattr(access, "expires_on", 0) or 0)
@@ -222,7 +287,7 @@ class GraphClient:
                 f"{str(exc)[:MAX_DETAIL]}); retry later"), domain=about) from None
 
     async def _get_all(self, path: str, about: str) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + self.timeout
+        clock = _Clock()
         url: str | None = f"{self.base_url}/v1.0{path}"
         items: list[dict[str, Any]] = []
         seen: set[str] = set()
@@ -234,7 +299,7 @@ class GraphClient:
                 raise HostLookupError(f"Graph's answer for {about} runs to more than {MAX_PAGES} pages "
                                       f"(GET {path}); retry later", domain=about)
             seen.add(url)
-            page = await self._get(url, about, deadline)
+            page = await self._get(url, about, clock)
             value = page.get("value")
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                 raise HostLookupError(f"Graph's answer for {about} has no 'value' list of objects (GET {path})",
@@ -250,11 +315,126 @@ class GraphClient:
                                       domain=about)
         return items
 
-    async def _fetch(self, url: str, about: str, remaining: float) -> tuple[int, str | None, bytes]:
-        """(status, Retry-After, body) of one GET; the body is decoded up to :data:`MAX_BODY_BYTES` only."""
+    # --- one request's turn: queued per tenant, sent alone or batched ------------------------
+    async def _exchange(self, url: str, about: str, clock: _Clock) -> Reply:
+        """``url``'s answer, once the tenant has a request free and is not paused."""
+        request = _Request(url, about, clock)
+        self._queue.append(request)
+        self._pump()
+        try:
+            if not request.sent.done():
+                async with idle():  # the row's slot is free while its tenant is busy or throttled
+                    await asyncio.shield(request.sent)
+            remaining = clock.remaining()
+            if remaining <= 0:
+                raise asyncio.TimeoutError
+            return await asyncio.wait_for(asyncio.shield(request.reply), remaining)
+        finally:
+            if not request.reply.done():
+                request.reply.cancel()  # nobody waits for it: a queued one is dropped, a sent one ignored
+
+    def _pump(self) -> None:
+        """Send what is queued, while the tenant has requests free and is not paused."""
+        loop = asyncio.get_running_loop()
+        while self._busy < self.in_flight and self._queue:
+            now = time.monotonic()
+            if now < self._resume_at:
+                if self._wake is None:
+                    self._wake = loop.call_later(self._resume_at - now, self._resume)
+                return
+            batch: list[_Request] = []
+            while self._queue and len(batch) < MAX_BATCH:
+                request = self._queue.popleft()
+                if request.abandoned:
+                    continue
+                if self._batch_path(request.url) is None:  # cannot go in a batch: alone, now or next
+                    if batch:
+                        self._queue.appendleft(request)
+                    else:
+                        batch.append(request)
+                    break
+                batch.append(request)
+            if not batch:
+                return
+            for request in batch:
+                request.clock.start(now, self.timeout)
+                request.sent.set_result(None)
+            self._busy += 1
+            task = loop.create_task(self._send(batch))
+            self._exchanges.add(task)
+            task.add_done_callback(self._exchanges.discard)
+
+    def _resume(self) -> None:
+        self._wake = None
+        self._pump()
+
+    def _pause(self, seconds: float) -> None:
+        """Back the tenant off: none of its requests goes out within ``seconds``."""
+        self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+
+    def _batch_path(self, url: str) -> str | None:
+        """``url`` relative to ``/v1.0``, as a batch names it (``None``: not under this client's base)."""
+        prefix = f"{self.base_url}/v1.0/"
+        return url[len(prefix) - 1:] if url.startswith(prefix) else None
+
+    async def _send(self, batch: list[_Request]) -> None:
+        """One HTTP exchange for ``batch``: a plain GET for one request, a ``$batch`` for several."""
+        try:
+            remaining = max(r.clock.remaining() for r in batch)
+            if len(batch) == 1:
+                request = batch[0]
+                self.http_requests += 1
+                answer: list[Reply | BaseException] = [await self._fetch("GET", request.url, request.about,
+                                                                         remaining)]
+            else:
+                answer = await self._send_batch(batch, remaining)
+        except asyncio.CancelledError:
+            for request in batch:
+                request.reply.cancel()
+            raise
+        except Exception as exc:
+            answer = [exc] * len(batch)
+        finally:
+            self._busy -= 1
+            if self._queue:
+                self._pump()
+        for request, reply in zip(batch, answer, strict=True):
+            if request.reply.done():
+                continue
+            if isinstance(reply, BaseException):
+                request.reply.set_exception(reply)
+            else:
+                self.gets += 1
+                request.reply.set_result(reply)
+
+    async def _send_batch(self, batch: list[_Request], remaining: float) -> list[Reply | BaseException]:
+        paths = [self._batch_path(r.url) or "" for r in batch]
+        about = ", ".join(dict.fromkeys(r.about for r in batch))
+        self.http_requests += 1
+        try:
+            status, retry_after, body = await self._fetch("POST", f"{self.base_url}/v1.0/$batch", about, remaining,
+                                                          content=batch_body(paths))
+        except HostLookupError as exc:  # each request's error names its own domain
+            return [HostLookupError(str(exc).replace(about, r.about), domain=r.about) for r in batch]
+        if status != 200:
+            return [(status, retry_after, body)] * len(batch)  # the batch as a whole: each request takes it
+        try:
+            answers = read_batch(body, len(batch))
+        except ValueError as exc:
+            return [HostLookupError(f"Graph's batch answer for {r.about} {exc} (POST /v1.0/$batch); retry later",
+                                    domain=r.about) for r in batch]
+        return [HostLookupError(f"Graph's batch answer has no answer for {r.about} (POST /v1.0/$batch); retry later",
+                                domain=r.about) if a is None else (a.status, a.retry_after, a.body)
+                for r, a in zip(batch, answers, strict=True)]
+
+    async def _fetch(self, method: str, url: str, about: str, remaining: float,
+                     content: bytes | None = None) -> tuple[int, str | None, bytes]:
+        """(status, Retry-After, body) of one exchange; the body is decoded up to :data:`MAX_BODY_BYTES` only."""
         headers = {"Authorization": f"Bearer {await self._bearer()}", "Accept": "application/json",
                    "Accept-Encoding": "gzip"}
-        async with self._client.stream("GET", url, headers=headers, timeout=remaining) as response:
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        async with self._client.stream(method, url, headers=headers, content=content, timeout=remaining) as response:
             declared = response.headers.get("Content-Length", "")
             try:
                 if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
@@ -264,26 +444,25 @@ class GraphClient:
                     body.feed(chunk)
             except _BodyTooLarge:
                 raise HostLookupError(f"Graph's answer for {about} is larger than {MAX_BODY_BYTES // 1024} KiB "
-                                      f"(GET {urlsplit(url).path}); no Graph answer about domains is that large",
+                                      f"({method} {urlsplit(url).path}); no Graph answer about domains is that large",
                                       domain=about) from None
             except ValueError as exc:
-                raise HostLookupError(f"Graph's answer for {about} {exc} (GET {urlsplit(url).path}); retry later",
-                                      domain=about) from None
+                raise HostLookupError(f"Graph's answer for {about} {exc} ({method} {urlsplit(url).path}); retry "
+                                      "later", domain=about) from None
             except zlib.error as exc:
-                raise HostLookupError(f"Graph's answer for {about} does not decompress ({exc}; GET "
+                raise HostLookupError(f"Graph's answer for {about} does not decompress ({exc}; {method} "
                                       f"{urlsplit(url).path}); retry later", domain=about) from None
             return response.status_code, response.headers.get("Retry-After"), bytes(body.data)
 
-    async def _get(self, url: str, about: str, deadline: float) -> dict[str, Any]:
+    async def _get(self, url: str, about: str, clock: _Clock) -> dict[str, Any]:
         httpx = self._httpx
         path = urlsplit(url).path
         throttled: int | None = None
         for attempt in range(MAX_ATTEMPTS):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if clock.remaining() <= 0:
                 break
             try:
-                status, retry_after, body = await asyncio.wait_for(self._fetch(url, about, remaining), remaining)
+                status, retry_after, body = await self._exchange(url, about, clock)
             except (asyncio.TimeoutError, httpx.TimeoutException):
                 throttled = None
                 break
@@ -298,25 +477,14 @@ class GraphClient:
                 wait = max(_retry_after(retry_after), MIN_BACKOFF * 2 ** attempt)
                 if attempt + 1 == MAX_ATTEMPTS:
                     break
-                if time.monotonic() + wait >= deadline:
+                if wait >= clock.remaining():
                     raise HostLookupError(f"Graph is throttling ({status}) the lookup of {about}; it asks to retry "
                                           f"after {wait:,.0f} s, beyond the {self.timeout:g} s timeout; retry later "
                                           "or raise --timeout", domain=about)
-                await asyncio.sleep(wait)
+                self._pause(wait)  # the tenant waits, not only this request: its next ones would be throttled too
                 continue
             if status == 200:
-                try:
-                    data = json.loads(body)
-                except ValueError as exc:
-                    raise HostLookupError(f"Graph returned malformed JSON for {about} (GET {path}): {exc}",
-                                          domain=about) from None
-                except RecursionError:
-                    raise HostLookupError(f"Graph returned JSON nested too deep to read for {about} (GET {path})",
-                                          domain=about) from None
-                if not isinstance(data, dict):
-                    raise HostLookupError(f"Graph returned JSON that is not an object for {about} (GET {path})",
-                                          domain=about)
-                return data
+                return _page(body, about, path)
             detail = _graph_error(body)
             detail = f" {detail}" if detail else ""
             if status == 404:
@@ -337,6 +505,11 @@ class GraphClient:
                               "raise --timeout", domain=about)
 
     async def aclose(self) -> None:
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        for task in list(self._exchanges):
+            task.cancel()
         await self._client.aclose()
 
     async def __aenter__(self) -> GraphClient:
@@ -344,3 +517,19 @@ class GraphClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _page(body: Any, about: str, path: str) -> dict[str, Any]:
+    """A 200 answer's JSON object (``body`` raw from a GET, or parsed from a batch)."""
+    if isinstance(body, (bytes, bytearray)):
+        try:
+            body = json.loads(body)
+        except ValueError as exc:
+            raise HostLookupError(f"Graph returned malformed JSON for {about} (GET {path}): {exc}",
+                                  domain=about) from None
+        except RecursionError:
+            raise HostLookupError(f"Graph returned JSON nested too deep to read for {about} (GET {path})",
+                                  domain=about) from None
+    if not isinstance(body, dict):
+        raise HostLookupError(f"Graph returned JSON that is not an object for {about} (GET {path})", domain=about)
+    return body
