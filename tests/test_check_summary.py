@@ -42,7 +42,7 @@ def test_with_a_baseline_only_changes_that_need_action_are_listed():
     s.add(standing, ExitCode.OK)
     s.add(moved, ExitCode.FINDINGS)
     md = s.markdown()
-    assert "1 domains changed since the baseline." in md
+    assert "1 domains changed since the baseline, 1 of them need action." in md
     assert "## Needs action (1)" in md and "| b.test | (none) | `host-moved` | the dual-stack host moved from x to y |" in md
     assert "a.test" not in md.split("## Needs action")[1]
 

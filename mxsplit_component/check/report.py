@@ -76,6 +76,8 @@ class CheckReport:
     hosts: JsonSource | None = None
     #: Why the published MX set is unknown (then ``published`` is empty but means nothing).
     mx_error: str | None = None
+    #: The plan's tenant (bare name), for per-tenant totals; not part of the JSON.
+    tenant: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -146,7 +148,7 @@ def build_report(plan: MxPlan, obs: Observation, *, with_simulation: bool = True
     published = tuple(obs.mx or ())
     mx_error = f"MX {plan.domain}: {obs.mx_error}" if obs.mx is None and not obs.nxdomain else None
     rep = CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), None,
-                      mx_error=mx_error)
+                      mx_error=mx_error, tenant=plan.tenant)
     if not with_simulation:
         return rep
     return routed(plan, rep, observed(published, obs.hosts, mx_error=obs.mx_error or "no answer" if mx_error else None,
@@ -166,4 +168,5 @@ def failed_report(plan: MxPlan, finding: Finding) -> CheckReport:
     """A check that stopped before DNS could be asked (e.g. no authoritative servers): the
     published set and the planned hosts' addresses are unknown."""
     unknown = {host: HostLookup(unknown=["ipv4", "ipv6"]) for host in planned_hosts(plan)}
-    return CheckReport(plan.domain, tuple(plan.records), (), unknown, (finding,), mx_error=finding.message)
+    return CheckReport(plan.domain, tuple(plan.records), (), unknown, (finding,), mx_error=finding.message,
+                       tenant=plan.tenant)

@@ -10,6 +10,7 @@ from ..core.plan import MxRecord
 from ..edges.display import shown, shown_lines
 from ..exitcodes import ExitCode
 from ..simulation import simulation_lines
+from .baseline import Change
 from .report import CheckReport, Result, RowError, SmtpResult
 from .smtp_findings import FAMILY_NAME, SMTP_INCOMPLETE_IDS
 from .smtp_pool import PER_ADDRESS, PER_NETWORK
@@ -92,6 +93,12 @@ def summary_line(rep: Result) -> str:
     # A row can be incomplete with no error finding: the SMTP probe could not run from here.
     ids = sorted({f.id for f in rep.findings if f.severity == "error" or f.id in SMTP_INCOMPLETE_IDS})
     return shown(f"{rep.domain:<40} {ROW_STATES[rep.exit_code]:<10} {', '.join(ids)}")
+
+
+def changes_text(changes: Iterable[Change] | None) -> str:
+    """A bulk row's changes since the baseline, after its line: each kind, ``(action)`` where it needs one."""
+    kinds = [c.kind + (" (action)" if c.action else "") for c in changes or ()]
+    return f"  changes: {', '.join(kinds)}" if kinds else ""
 
 
 def totals_line(counts: Counter[ExitCode], *, interrupted: bool = False) -> str:

@@ -113,12 +113,17 @@ class HostFinder:
 
 
 @contextlib.asynccontextmanager
-async def open_finder(options: LookupOptions) -> AsyncIterator[HostFinder]:
-    """A :class:`HostFinder` with the clients ``options.sources`` need, closed on exit."""
+async def open_finder(options: LookupOptions, *, dns: DnsClient | None = None,
+                      authorities: Authorities | None = None) -> AsyncIterator[HostFinder]:
+    """A :class:`HostFinder` with the clients ``options.sources`` need, closed on exit.
+
+    :param dns: a DNS client the run has already (for ``options.dns``), to share rather than open another.
+    :param authorities: the run's authoritative servers, likewise.
+    """
     cloud = get_cloud(options.cloud)
     sources = check_sources(options.sources, allow_none=True)
     async with contextlib.AsyncExitStack() as stack:
-        graphs = dns = authorities = None
+        graphs = None
         if "graph" in sources:
             from .tenants import TenantGraphs
 
@@ -131,8 +136,9 @@ async def open_finder(options: LookupOptions) -> AsyncIterator[HostFinder]:
             from ..dns.options import DnsOptions, make_client
 
             dns_options = dns_options or DnsOptions(timeout=options.timeout)
-            dns = await stack.enter_async_context(make_client(dns_options))
-            if dns_options.authoritative:
+            if dns is None:
+                dns = await stack.enter_async_context(make_client(dns_options))
+            if dns_options.authoritative and authorities is None:
                 from ..dns.authority import Authorities
 
                 authorities = Authorities(dns, dns_options)
