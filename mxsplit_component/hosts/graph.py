@@ -26,7 +26,8 @@ from .model import HostLookupError, Note, SourceResult
 GRAPH_ENDPOINTS = {"commercial": "https://graph.microsoft.com", "china": "https://microsoftgraph.chinacloudapi.cn"}
 PERMISSION_HINT = ("grant Domain.Read.All (an application permission with admin consent; a delegated sign-in also "
                    "needs a directory role such as Global Reader)")
-ONE_TENANT = "the Graph token is for one tenant (AZURE_TENANT_ID or the signed-in tenant): one tenant per run"
+ONE_TENANT = ("a Graph token is for one tenant (AZURE_TENANT_ID or the signed-in tenant); for several, name each "
+              "row's tenant and give its token in --graph-tokens")
 
 
 class GraphNotFound(HostLookupError):
