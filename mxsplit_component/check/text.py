@@ -97,8 +97,9 @@ def summary_line(rep: Result) -> str:
 
 def changes_text(changes: Iterable[Change] | None) -> str:
     """A bulk row's changes since the baseline, after its line: each kind, ``(action)`` where it needs one."""
-    kinds = [c.kind + (" (action)" if c.action else "") for c in changes or ()]
-    return f"  changes: {', '.join(kinds)}" if kinds else ""
+    kinds = Counter(c.kind + (" (action)" if c.action else "") for c in changes or ())
+    shown = [kind if n == 1 else f"{kind} ×{n}" for kind, n in kinds.items()]
+    return f"  changes: {', '.join(shown)}" if shown else ""
 
 
 def totals_line(counts: Counter[ExitCode], *, interrupted: bool = False) -> str:

@@ -272,6 +272,12 @@ def summary_row(data: dict[str, Any]) -> dict[str, Any]:
     conflicts are its findings."""
     found = [{"id": n["id"], "severity": n["severity"], "message": n["message"]}
              for n in [*data.get("conflicts", ()), *data.get("notes", ())]]
+    if not data.get("ok") and "error" not in data and not any(f["severity"] == "error" for f in found):
+        missing = [label for key, label in (("ipv4_only_host", "IPv4-only"), ("dual_stack_host", "dual-stack"))
+                   if not (data.get(key) or {}).get("host")]
+        found.append({"id": "unresolved", "severity": "error",
+                      "message": f"no source named the {' and '.join(missing)} host; look it up with --graph or "
+                                 "--published, or give the tenant"})
     return {"domain": data.get("domain"), "findings": found, **({"error": data["error"]} if "error" in data else {})}
 
 
