@@ -174,11 +174,12 @@ class RowError(MxSplitError):
         self.domain = domain
 
 
-def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
-    """A row that could not be looked up, in the same shape as a looked-up one (no host known), plus ``error``."""
+def bad_row(domain: str, error: MxSplitError, tenant: str | None = None) -> dict[str, Any]:
+    """A row that could not be looked up, in the same shape as a looked-up one (no host known), plus ``error``;
+    ``tenant`` as the row gave it."""
     unknown = {"host": None, "source": None}
-    return {"domain": domain, "ok": False, "tenant": None, "ipv4_only_host": unknown, "dual_stack_host": dict(unknown),
-            "conflicts": [], "notes": [], "error": str(error)}
+    return {"domain": domain, "ok": False, "tenant": tenant, "ipv4_only_host": unknown,
+            "dual_stack_host": dict(unknown), "conflicts": [], "notes": [], "error": str(error)}
 
 
 def _requests(args: HostsArgs, stack: contextlib.ExitStack) -> tuple[Path | None, Iterable[HostRequest | MxSplitError]]:
@@ -228,7 +229,7 @@ def run_hosts(args: HostsArgs, emit: Callable[[dict[str, Any], HostsResult | Non
                         if isinstance(asked, FileRequest):
                             item = MxSplitError(f"line {asked.line}: {item}", field=item.field)
                         domain = asked.domain if isinstance(asked, (HostRequest, RowError)) else ""
-                        emit(bad_row(domain, item), None)
+                        emit(bad_row(domain, item, asked.tenant if isinstance(asked, HostRequest) else None), None)
                         worst = max(worst, ExitCode.USAGE)
                         continue
                     emit(item.to_json(), item)

@@ -21,6 +21,7 @@ from ..core.findings import Severity
 from ..core.plan import check_host
 from ..errors import MxSplitError
 from .model import HostLookupError, Note, SourceResult
+from .slots import detached, idle
 
 #: Graph endpoint per cloud; the token scope is the endpoint's ``/.default``.
 GRAPH_ENDPOINTS = {"commercial": "https://graph.microsoft.com", "china": "https://microsoftgraph.chinacloudapi.cn"}
@@ -126,14 +127,17 @@ class GraphHosts:
 
     async def domains(self) -> list[dict[str, Any]]:
         if self._domains is None:
-            self._domains = asyncio.ensure_future(self.client.get_all("/domains", about="the tenant's domains"))
-        return await asyncio.shield(self._domains)
+            self._domains = asyncio.ensure_future(detached(self.client.get_all("/domains",
+                                                                                about="the tenant's domains")))
+        async with idle():  # many rows wait for one listing: none of them works meanwhile
+            return await asyncio.shield(self._domains)
 
     async def tenant(self) -> tuple[str, str]:
         """(initial domain, tenant host) from ``isInitial`` and the initial domain's own Mx record."""
         if self._tenant is None:
-            self._tenant = asyncio.ensure_future(self._find_tenant())
-        return await asyncio.shield(self._tenant)
+            self._tenant = asyncio.ensure_future(detached(self._find_tenant()))
+        async with idle():
+            return await asyncio.shield(self._tenant)
 
     async def _find_tenant(self) -> tuple[str, str]:
         initial = initial_domain(await self.domains())

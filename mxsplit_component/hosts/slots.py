@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextvars import ContextVar
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class _Slot:
@@ -61,4 +64,11 @@ async def idle() -> AsyncIterator[None]:
             slot.held = True
 
 
-__all__ = ["RowSlots", "idle"]
+async def detached(work: Awaitable[T]) -> T:
+    """``work`` outside any row's slot: for a task that several rows wait for (a tenant's domain list),
+    which must never wait for a slot those rows hold. Run it as its own task (its context is a copy)."""
+    _CURRENT.set(None)
+    return await work
+
+
+__all__ = ["RowSlots", "detached", "idle"]

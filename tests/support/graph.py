@@ -87,6 +87,8 @@ class GraphStandIn:
         self.requests: list[tuple[str, str | None]] = []
         #: The GETs inside ``$batch`` requests (each batch is one entry of ``requests``).
         self.batched: list[tuple[str, str | None]] = []
+        #: Every GET answered, alone or inside a batch: (time.monotonic(), path, Authorization, status).
+        self.answered: list[tuple[float, str, str | None, int]] = []
         #: Token -> (every n-th GET is throttled, Retry-After, GETs counted so far).
         self.throttled: dict[str, list[Any]] = {}
         self._lock = threading.Lock()
@@ -151,12 +153,15 @@ class GraphStandIn:
             if throttle is not None:
                 throttle[2] += 1
                 if throttle[2] % throttle[0] == 0:
+                    self.answered.append((time.monotonic(), path, auth, 429))
                     return Reply(429, {"error": {"code": "TooManyRequests", "message": "Too many requests"}},
                                  {"Retry-After": throttle[1]})
             replies = routes.get(path) or routes.get(urlsplit(path).path)
             if not replies:
                 return error(404, "error-404.json", **{"fabrikam.com": path})
-            return replies.pop(0) if len(replies) > 1 else replies[0]
+            reply = replies.pop(0) if len(replies) > 1 else replies[0]
+            self.answered.append((time.monotonic(), path, auth, reply.status))
+            return reply
 
     def batch_reply(self, path: str, body: bytes, auth: str | None) -> Reply:
         """``POST /v1.0/$batch``: each request inside answered from the routes, as Graph's JSON batching does."""
