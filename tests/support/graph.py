@@ -30,6 +30,9 @@ MS = "mail.protection.outlook.com"
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.stand-in-secret-token-7f3a9c"
 #: Replaced, wherever it appears in a reply, by the request's Authorization header.
 ECHO = "{authorization}"
+#: A scripted ``$batch`` reply with this body: the real answers (``ANSWER``), or all but one (``DROP_ONE``).
+ANSWER = "answer each request"
+DROP_ONE = "drop one answer"
 
 
 def fixture(name: str) -> Any:
@@ -163,10 +166,18 @@ class GraphStandIn:
             self.answered.append((time.monotonic(), path, auth, reply.status))
             return reply
 
-    def batch_reply(self, path: str, body: bytes, auth: str | None) -> Reply:
+    def batch_reply(self, path: str, body: bytes, auth: str | None, *, scripted: bool = True) -> Reply:
         """``POST /v1.0/$batch``: each request inside answered from the routes, as Graph's JSON batching does."""
         if path != "/v1.0/$batch":
             return Reply(405, {"error": {"code": "BadRequest", "message": "only $batch takes POST"}})
+        script = self.tenants.get((auth or "").removeprefix("Bearer "), {}).get(path) if scripted else None
+        if script:  # set("/$batch", ...): the batch's own answer, as scripted
+            with self._lock:
+                reply = script.pop(0) if len(script) > 1 else script[0]
+            if reply.body not in (DROP_ONE, ANSWER):
+                return reply
+            real = self.batch_reply(path, body, auth, scripted=False)
+            return Reply(200, {"responses": real.body["responses"][reply.body == DROP_ONE:]})
         answers = []
         for request in json.loads(body)["requests"]:
             sub = f"/v1.0{request['url']}"
