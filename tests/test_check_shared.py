@@ -88,10 +88,9 @@ def test_sessions_at_once_are_capped_per_address_and_per_network(capsys, tmp_pat
     assert code == 1, rows  # the dual-stack hosts have no AAAA here: not what this test is about
     assert all(p["outcome"] == "ok" and p["tls"] == "verified" for r in rows for p in r["smtp"]["probes"])
     assert (Slow.peak["127.0.0.3"], Slow.peak["net"]) == (per_address, per_network)
-    limits = rows[0]["smtp"]["limits"]
-    assert (limits["per_address"], limits["per_network"]) == (int(dict(zip(extra[::2], extra[1::2])).get(
-        "--smtp-per-address", PER_ADDRESS)), int(dict(zip(extra[::2], extra[1::2])).get("--smtp-per-network",
-                                                                                        PER_NETWORK)))
+    given = dict(zip(extra[::2], extra[1::2], strict=True))
+    assert rows[0]["smtp"]["limits"] == {"per_address": int(given.get("--smtp-per-address", PER_ADDRESS)),
+                                         "per_network": int(given.get("--smtp-per-network", PER_NETWORK))}
 
 
 @pytest.mark.parametrize("value", ["0", "17", "many"])
