@@ -72,13 +72,27 @@ def check_graph_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def find_domain(domains: Sequence[Mapping[str, Any]], domain: str) -> Mapping[str, Any] | None:
-    return next((d for d in domains if str(d.get("id", "")).lower() == domain), None)
+#: What a lookup reads of a ``GET /domains`` entry: a tenant's list is kept for the whole run, the rest is not.
+ENTRY_KEYS = ("id", "isVerified", "isInitial")
 
 
-def initial_domain(domains: Sequence[Mapping[str, Any]]) -> str | None:
+def domain_index(domains: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``GET /domains`` as ``{lower-case id: {id, isVerified, isInitial}}`` (the first entry of an id wins)."""
+    index: dict[str, dict[str, Any]] = {}
+    for d in domains:
+        key = str(d.get("id", "")).lower()
+        if key and key not in index:
+            index[key] = {k: d.get(k) for k in ENTRY_KEYS}
+    return index
+
+
+def find_domain(domains: Mapping[str, Mapping[str, Any]], domain: str) -> Mapping[str, Any] | None:
+    return domains.get(domain)
+
+
+def initial_domain(domains: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The tenant's initial domain (``isInitial: true``), e.g. ``contoso.onmicrosoft.com``."""
-    return next((str(d["id"]).lower() for d in domains if d.get("isInitial") is True and d.get("id")), None)
+    return next((key for key, d in domains.items() if d.get("isInitial") is True), None)
 
 
 def _preference(record: Mapping[str, Any]) -> int:
@@ -122,15 +136,18 @@ class GraphHosts:
     def __init__(self, client: GraphGetter, cloud: Cloud) -> None:
         self.client = client
         self.cloud = cloud
-        self._domains: asyncio.Future[list[dict[str, Any]]] | None = None
+        self._domains: asyncio.Future[dict[str, dict[str, Any]]] | None = None
         self._tenant: asyncio.Future[tuple[str, str]] | None = None
 
-    async def domains(self) -> list[dict[str, Any]]:
+    async def domains(self) -> dict[str, dict[str, Any]]:
+        """The tenant's domains by lower-case name (:func:`domain_index`), listed once per run."""
         if self._domains is None:
-            self._domains = asyncio.ensure_future(detached(self.client.get_all("/domains",
-                                                                                about="the tenant's domains")))
+            self._domains = asyncio.ensure_future(detached(self._list()))
         async with idle():  # many rows wait for one listing: none of them works meanwhile
             return await asyncio.shield(self._domains)
+
+    async def _list(self) -> dict[str, dict[str, Any]]:
+        return domain_index(await self.client.get_all("/domains", about="the tenant's domains"))
 
     async def tenant(self) -> tuple[str, str]:
         """(initial domain, tenant host) from ``isInitial`` and the initial domain's own Mx record."""
