@@ -13,7 +13,7 @@ import asyncio
 import errno
 import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ..dns.observe import HostLookup
@@ -57,7 +57,16 @@ class AddressProbe:
     tls_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field, as asdict() would give them (its deep copies cost a bulk run with --smtp more than the probe).
+        return {f: getattr(self, f) for f in _PROBE_FIELDS}
+
+    def for_host(self, host: str) -> AddressProbe:
+        """This session's result for another host name at the address (the name check is the caller's)."""
+        return AddressProbe(host, self.address, self.family, self.stage, self.outcome, self.detail, self.banner,
+                            self.starttls, self.tls, self.tls_detail, self.tls_version)
+
+
+_PROBE_FIELDS = tuple(f.name for f in fields(AddressProbe))
 
 
 class _Reply(Exception):

@@ -114,7 +114,7 @@ class ProbePool:
 
     @staticmethod
     def _for_host(probe: AddressProbe, target: Target, names: tuple[str, ...]) -> AddressProbe:
-        mine = probe if probe.host == target.host else replace(probe, host=target.host)
+        mine = probe if probe.host == target.host else probe.for_host(target.host)
         if mine.tls != "verified" or name_matches(target.host, names):
             return mine
         shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")

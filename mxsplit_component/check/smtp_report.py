@@ -35,7 +35,7 @@ async def probe_smtp(plan: MxPlan, rep: CheckReport, pool: ProbePool) -> CheckRe
     probes = await pool.probe_all(targets_for(probed_hosts(plan, rep), rep.addresses))
     verdict = classify(probes, preferences, roles, pool.port)
     smtp = SmtpResult(pool.port, tuple(probes), verdict.unprobed, verdict.code, limits=pool.limits)
-    out = replace(rep.with_findings(verdict.findings), smtp=smtp)
+    out = replace(rep, findings=(*rep.findings, *verdict.findings), smtp=smtp)
     if rep.simulation is None or rep.simulation_skipped:
         return out  # not asked for, or not run for want of DNS: probes do not change that
     blocked = any(f.id == "smtp-blocked-here" for f in verdict.findings)

@@ -196,7 +196,7 @@ class GraphClient:
 
     def __init__(self, cloud: Cloud, *, base_url: str | None = None, credential: TokenCredential | None = None,
                  timeout: float = 10.0, device_code: bool = False, token: str | None = None,
-                 in_flight: int = IN_FLIGHT) -> None:
+                 in_flight: int = IN_FLIGHT, http: Any = None) -> None:
         self.base_url = check_graph_url(base_url or graph_endpoint(cloud))
         self.origin = self._origin(self.base_url)
         self.scope = graph_scope(cloud)
@@ -216,8 +216,9 @@ class GraphClient:
         self._lock = asyncio.Lock()
         httpx = require("httpx", extra="graph", field="graph", needs="--graph")
         self._httpx = httpx
-        # No redirects: a redirect could carry the request (and its token) elsewhere.
-        self._client = httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        #: The connections: the run's (``http``, shared by every tenant's client, closed by its owner), or our own.
+        self._client = http if http is not None else new_http_client()
+        self._owns_client = http is None
         self.in_flight = max(1, in_flight)
         #: HTTP requests sent (a batch counts once), and GETs answered through them.
         self.http_requests = self.gets = 0
@@ -316,10 +317,16 @@ class GraphClient:
         return items
 
     # --- one request's turn: queued per tenant, sent alone or batched ------------------------
-    async def _exchange(self, url: str, about: str, clock: _Clock) -> Reply:
-        """``url``'s answer, once the tenant has a request free and is not paused."""
+    async def _exchange(self, url: str, about: str, clock: _Clock, *, again: bool = False) -> Reply:
+        """``url``'s answer, once the tenant has a request free and is not paused.
+
+        :param again: a retry (after a 429): it goes first, its lookup's clock already runs.
+        """
         request = _Request(url, about, clock)
-        self._queue.append(request)
+        if again:
+            self._queue.appendleft(request)
+        else:
+            self._queue.append(request)
         self._pump()
         try:
             if not request.sent.done():
@@ -462,7 +469,7 @@ class GraphClient:
             if clock.remaining() <= 0:
                 break
             try:
-                status, retry_after, body = await self._exchange(url, about, clock)
+                status, retry_after, body = await self._exchange(url, about, clock, again=attempt > 0)
             except (asyncio.TimeoutError, httpx.TimeoutException):
                 throttled = None
                 break
@@ -510,13 +517,21 @@ class GraphClient:
             self._wake = None
         for task in list(self._exchanges):
             task.cancel()
-        await self._client.aclose()
+        if self._owns_client:
+            await self._client.aclose()
 
     async def __aenter__(self) -> GraphClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def new_http_client() -> Any:
+    """An ``httpx.AsyncClient`` for Graph; one can serve every tenant's client (the token goes per request)."""
+    httpx = require("httpx", extra="graph", field="graph", needs="--graph")
+    # No redirects: a redirect could carry the request (and its token) elsewhere.
+    return httpx.AsyncClient(follow_redirects=False, trust_env=False)
 
 
 def _page(body: Any, about: str, path: str) -> dict[str, Any]:

@@ -38,7 +38,8 @@ class RowPlan:
 
     def finish(self, rep: CheckReport) -> CheckReport:
         """The row's check with the lookup (``hosts``) and the Graph drift findings."""
-        return replace(rep.with_findings(graph_findings(self.plan, self.graph_host, rep.published)), hosts=self.hosts)
+        drift = graph_findings(self.plan, self.graph_host, rep.published)
+        return replace(rep, findings=(*rep.findings, *drift), hosts=self.hosts)
 
 
 def plan_checked(result: HostsResult, flags: PlanFlags) -> RowPlan:

@@ -61,6 +61,7 @@ class TenantGraphs:
         self._multi: Any = None
         self._hosts: dict[str | None, GraphHosts] = {}
         self._clients: list[GraphClient] = []
+        self._http: Any = None  # one connection pool (and one TLS setup) for every tenant's client
         if self.per_tenant and tokens is None:
             from .tokens import multi_tenant_credential
 
@@ -93,8 +94,12 @@ class TenantGraphs:
                                    field="graph_tokens")
         elif self._multi is not None:
             credential = TenantCredential(self._multi, self._tenant_id(key)) if key else self._multi
+        from .graphclient import new_http_client
+
+        if self._http is None:
+            self._http = new_http_client()
         client = GraphClient(self.cloud, base_url=self.base_url, credential=credential, timeout=self.timeout,
-                             device_code=self._device_code, token=token)
+                             device_code=self._device_code, token=token, http=self._http)
         if self.tokens is not None:
             for other in self.tokens.tokens.values():  # no tenant's answer can show another tenant's token
                 client.redact.add(other)
@@ -143,6 +148,8 @@ class TenantGraphs:
     async def aclose(self) -> None:
         for client in self._clients:
             await client.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
 
 def _note(note_id: str, message: str, *, incomplete: bool = False) -> SourceResult:

@@ -98,6 +98,8 @@ class GraphStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Graph: a run's requests reuse connections
+
             def do_POST(self) -> None:
                 auth = self.headers.get("Authorization")
                 stand_in.requests.append((self.path, auth))
@@ -138,7 +140,10 @@ class GraphStandIn:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # many tenants' clients connect at once: the default backlog of 5 drops them
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
