@@ -82,18 +82,22 @@ class ProbePool:
         """(sessions at once per address, per network)."""
         return self.per_address, self.per_network
 
-    async def probe(self, target: Target) -> AddressProbe:
-        """``target``'s probe: from the session its address already had, or a new one."""
+    def _session_for(self, target: Target) -> asyncio.Future[tuple[AddressProbe, tuple[str, ...]]]:
         key = (target.address, _group(target.host))
         future = self._results.get(key)
         if future is None:
             future = self._results[key] = asyncio.ensure_future(self._session(target))
-        probe, names = await asyncio.shield(future)
-        return self._for_host(probe, target, names)
+        return future
 
     async def probe_all(self, targets: Sequence[Target]) -> list[AddressProbe]:
-        """Every target's probe, in input order."""
-        return list(await asyncio.gather(*(self.probe(t) for t in targets)))
+        """Every target's probe, in input order: from the session its address already had, or a new one
+        (sessions not yet open start together)."""
+        sessions = [self._session_for(t) for t in targets]
+        out = []
+        for target, session in zip(targets, sessions, strict=True):
+            probe, names = session.result() if session.done() else await asyncio.shield(session)
+            out.append(self._for_host(probe, target, names))
+        return out
 
     async def _session(self, target: Target) -> tuple[AddressProbe, tuple[str, ...]]:
         address_gate = self._addresses.setdefault(target.address, asyncio.Semaphore(self.per_address))

@@ -143,6 +143,8 @@ class GraphHosts:
         """The tenant's domains by lower-case name (:func:`domain_index`), listed once per run."""
         if self._domains is None:
             self._domains = asyncio.ensure_future(detached(self._list()))
+        elif self._domains.done():
+            return self._domains.result()
         async with idle():  # many rows wait for one listing: none of them works meanwhile
             return await asyncio.shield(self._domains)
 
@@ -153,6 +155,8 @@ class GraphHosts:
         """(initial domain, tenant host) from ``isInitial`` and the initial domain's own Mx record."""
         if self._tenant is None:
             self._tenant = asyncio.ensure_future(detached(self._find_tenant()))
+        elif self._tenant.done():
+            return self._tenant.result()
         async with idle():
             return await asyncio.shield(self._tenant)
 

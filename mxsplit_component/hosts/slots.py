@@ -48,20 +48,25 @@ class RowSlots:
                 self._gate.release()
 
 
-@contextlib.asynccontextmanager
-async def idle() -> AsyncIterator[None]:
-    """Give the current row's slot back for the block (nothing to give outside a row)."""
-    slot = _CURRENT.get()
-    released = slot is not None and slot.held
-    if slot is not None and released:
-        slot.held = False
-        slot.gate.release()
-    try:
-        yield
-    finally:
-        if slot is not None and released:
-            await slot.gate.acquire()  # cancelled here: the slot stays given back, and hold() knows it
-            slot.held = True
+class idle:  # used as ``async with idle():``, like a function
+    """Give the current row's slot back for the block (nothing to give outside a row).
+
+    A class rather than a generator-based context manager: every Graph request of a bulk run enters one.
+    """
+
+    __slots__ = ("slot",)
+
+    async def __aenter__(self) -> None:
+        slot = _CURRENT.get()
+        self.slot = slot if slot is not None and slot.held else None
+        if self.slot is not None:
+            self.slot.held = False
+            self.slot.gate.release()
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.slot is not None:
+            await self.slot.gate.acquire()  # cancelled here: the slot stays given back, and hold() knows it
+            self.slot.held = True
 
 
 async def detached(work: Awaitable[T]) -> T:
