@@ -58,13 +58,13 @@ class Graph:
     def redact(self, text):
         return text
 
-    async def get_all(self, path, *, about):
+    async def get_all(self, path, *, about, keep=None):
         found = self.payloads.get(path)
         if found is None:
             raise GraphNotFound(about, domain=about)
         if isinstance(found, Exception):
             raise found
-        return found
+        return found if keep is None else [keep(item) for item in found]
 
 
 def graph_notes(domain, *, domains=None, records=None, tenant=None, failure=None):

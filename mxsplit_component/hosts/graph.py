@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -39,7 +39,8 @@ class GraphGetter(Protocol):
     def redact(self, text: str) -> str:
         """``text`` without the client's tokens (and any bearer or JWT value)."""
 
-    async def get_all(self, path: str, *, about: str) -> list[dict[str, Any]]: ...
+    async def get_all(self, path: str, *, about: str,
+                      keep: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[dict[str, Any]]: ...
 
 
 def graph_endpoint(cloud: Cloud) -> str:
@@ -76,13 +77,18 @@ def check_graph_url(url: str) -> str:
 ENTRY_KEYS = ("id", "isVerified", "isInitial")
 
 
+def domain_entry(d: Mapping[str, Any]) -> dict[str, Any]:
+    """What a lookup reads of one ``GET /domains`` entry."""
+    return {k: d.get(k) for k in ENTRY_KEYS}
+
+
 def domain_index(domains: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """``GET /domains`` as ``{lower-case id: {id, isVerified, isInitial}}`` (the first entry of an id wins)."""
     index: dict[str, dict[str, Any]] = {}
     for d in domains:
         key = str(d.get("id", "")).lower()
         if key and key not in index:
-            index[key] = {k: d.get(k) for k in ENTRY_KEYS}
+            index[key] = domain_entry(d)
     return index
 
 
@@ -149,7 +155,7 @@ class GraphHosts:
             return await asyncio.shield(self._domains)
 
     async def _list(self) -> dict[str, dict[str, Any]]:
-        return domain_index(await self.client.get_all("/domains", about="the tenant's domains"))
+        return domain_index(await self.client.get_all("/domains", about="the tenant's domains", keep=domain_entry))
 
     async def tenant(self) -> tuple[str, str]:
         """(initial domain, tenant host) from ``isInitial`` and the initial domain's own Mx record."""

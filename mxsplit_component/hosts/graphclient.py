@@ -22,6 +22,7 @@ import sys
 import time
 import zlib
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -265,7 +266,8 @@ class GraphClient:
                 self._expires = float(getattr(access, "expires_on", 0) or 0)
         return self._token
 
-    async def get_all(self, path: str, *, about: str) -> list[dict[str, Any]]:
+    async def get_all(self, path: str, *, about: str,
+                      keep: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Every item of ``GET {base}/v1.0{path}``, following ``@odata.nextLink`` on the same origin only.
 
         Paging is bounded: a link back to a page already read, or more than :data:`MAX_PAGES`
@@ -273,11 +275,12 @@ class GraphClient:
         boundary every error crosses, redacted.
 
         :param about: what is being looked up (a domain), named in every error.
+        :param keep: what to keep of each item, page by page (a long listing need not be held whole).
         :raises GraphNotFound: on 404.
         :raises HostLookupError: for anything else that keeps us from an answer.
         """
         try:
-            return await self._get_all(path, about)
+            return await self._get_all(path, about, keep)
         except GraphNotFound as exc:
             raise GraphNotFound(self.redact(str(exc)), domain=exc.domain) from None
         except HostLookupError as exc:
@@ -287,7 +290,8 @@ class GraphClient:
                 f"Graph's answer for {about} could not be read (GET {path}: {type(exc).__name__}: "
                 f"{str(exc)[:MAX_DETAIL]}); retry later"), domain=about) from None
 
-    async def _get_all(self, path: str, about: str) -> list[dict[str, Any]]:
+    async def _get_all(self, path: str, about: str,
+                       keep: Callable[[dict[str, Any]], dict[str, Any]] | None) -> list[dict[str, Any]]:
         clock = _Clock()
         url: str | None = f"{self.base_url}/v1.0{path}"
         items: list[dict[str, Any]] = []
@@ -305,7 +309,7 @@ class GraphClient:
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                 raise HostLookupError(f"Graph's answer for {about} has no 'value' list of objects (GET {path})",
                                       domain=about)
-            items += value
+            items += value if keep is None else map(keep, value)
             url = page.get("@odata.nextLink")
             if url is not None and not isinstance(url, str):
                 raise HostLookupError(f"Graph's answer for {about} has an @odata.nextLink that is not a URL "
