@@ -89,9 +89,11 @@ def _run_rows(rows: Any, args: CheckArgs, tenants: tuple[str, ...], run: BulkRun
         async with make_client(options.dns) as client, contextlib.AsyncExitStack() as stack:
             shared = stack.enter_context(open_shared(client, options))
             planner: RowPlanner | None = None
+            todo = rows
             if args.sources.names:
                 from ..hosts.command import lookup_options
                 from ..hosts.lookup import open_finder
+                from ..hosts.rowplans import Lookahead
                 from ..hosts.rowplans import RowPlanner as Planner
 
                 # --graph reads the published MX too, to compare it with Graph's host.
@@ -99,9 +101,11 @@ def _run_rows(rows: Any, args: CheckArgs, tenants: tuple[str, ...], run: BulkRun
                 finder = await stack.enter_async_context(open_finder(
                     lookup_options(args.sources, names, args.plan.cloud, options.dns, tenants), dns=client,
                     authorities=shared.authorities))
-                planner = Planner(finder, args.plan, check=True).check_row
+                ahead = Lookahead(rows, Planner(finder, args.plan, check=True).check_row)
+                stack.callback(ahead.close)
+                todo, planner = ahead, ahead.planned
             results = await stack.enter_async_context(contextlib.aclosing(
-                check_rows(rows, client, options, args.concurrency, args.plan.shape(), planner=planner,
+                check_rows(todo, client, options, args.concurrency, args.plan.shape(), planner=planner,
                            shared=shared)))
             async for result in results:
                 judged = run.judge(result)

@@ -11,9 +11,12 @@ with exit 3. ``check --graph`` then compares the published MX with Graph's host
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..core.plan import MxPlan
 from ..errors import HostLookupError, MxSplitError
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
     from ..check.report import CheckReport, RowError
     from ..cli.options import PlanFlags
     from ..edges.csvfile import Row
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,50 @@ class RowPlanner:
         return RowError(found.line, found.domain, found.error, code=found.code, hosts=found.hosts, tenant=found.tenant)
 
 
+#: Rows whose hosts are looked up ahead of their check: a throttled tenant's pause overlaps with the work on
+#: other rows instead of stalling the rows behind it (rows are reported in input order).
+LOOKAHEAD = 2048
+
+
+class Lookahead(Generic[T]):
+    """The rows of a ``--file``, each looked up (``plan``) up to :data:`LOOKAHEAD` rows before its turn.
+
+    Iterate over it for the rows, in order; :meth:`planned` gives a row's result (a row that cannot
+    be read is not looked up: its error is the reader's). :meth:`close` cancels what is still
+    looked up (Ctrl-C). Memory stays flat: at most ``ahead`` rows are held.
+    """
+
+    def __init__(self, rows: Iterable[Row], plan: Callable[[Row], Coroutine[Any, Any, T]], ahead: int = LOOKAHEAD) -> None:
+        self._rows = iter(rows)
+        self._plan, self._ahead = plan, max(1, ahead)
+        self._queue: deque[Row] = deque()
+        self._tasks: dict[int, asyncio.Task[T]] = {}
+
+    def __iter__(self) -> Lookahead[T]:
+        return self
+
+    def __next__(self) -> Row:
+        while len(self._queue) < self._ahead:
+            row = next(self._rows, None)
+            if row is None:
+                break
+            if row.error is None:
+                self._tasks[id(row)] = asyncio.get_running_loop().create_task(self._plan(row))
+            self._queue.append(row)
+        if not self._queue:
+            raise StopIteration
+        return self._queue.popleft()
+
+    async def planned(self, row: Row) -> T:
+        task = self._tasks.pop(id(row), None)
+        return await task if task is not None else await self._plan(row)
+
+    def close(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        self._tasks.clear()
+
+
 #: A flag that names one domain's value, and the column a row gives it in (``xn--`` labels are not flags).
 _ROW_FLAGS = re.compile(r"(?<![\w-])--(tenant|dual-stack-host|ipv4-only-host)\b")
 
@@ -128,4 +177,4 @@ class RowFailure:
     hosts: HostsResult | None = None
 
 
-__all__ = ["RowFailure", "RowPlan", "RowPlanner", "plan_checked"]
+__all__ = ["LOOKAHEAD", "Lookahead", "RowFailure", "RowPlan", "RowPlanner", "plan_checked"]
