@@ -56,5 +56,13 @@ def test_the_list_is_capped_and_the_rest_counted():
     assert len(s.action) == MAX_LISTED
 
 
+def test_a_row_whose_host_lookup_failed_is_not_called_a_bad_row():
+    s = Summary()
+    s.add({"domain": "a.test", "ok": False, "line": 2, "error": "line 2: Graph rejected the token (401)"},
+          ExitCode.INCOMPLETE, "alpha")
+    assert "| a.test | alpha | `lookup-failed` | line 2: Graph rejected the token (401) |" in s.markdown()
+    assert "| could not check | 1 |" in s.markdown()
+
+
 def test_cells_from_the_network_cannot_break_the_table_or_paint_a_terminal():
     assert cell("a|b\r\nc\x1b[2J\x07") == "a\\|b  c\\x1b[2J\\x07"

@@ -78,8 +78,8 @@ class Summary:
             reasons = [(str(c.get("kind")), str(c.get("message"))) for c in changes if c.get("action")]
             self.acting += bool(reasons)
             reasons += [(fid, msg) for fid, msg in reasons_of(row) if fid == "dns-error"]
-        if "error" in row:
-            reasons.append(("bad-row", str(row["error"])))
+        if "error" in row:  # a row with no check: unreadable or refused (2), or its host lookup failed (3)
+            reasons.append(("lookup-failed" if code == ExitCode.INCOMPLETE else "bad-row", str(row["error"])))
         if not reasons:
             return
         if len(self.action) < MAX_LISTED:
