@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
@@ -39,8 +39,8 @@ class GraphGetter(Protocol):
     def redact(self, text: str) -> str:
         """``text`` without the client's tokens (and any bearer or JWT value)."""
 
-    async def get_all(self, path: str, *, about: str,
-                      keep: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[dict[str, Any]]: ...
+    async def get_all(self, path: str, *, about: str, keep: Callable[[dict[str, Any]], Any] | None = None) -> list[Any]:
+        ...
 
 
 def graph_endpoint(cloud: Cloud) -> str:
@@ -73,32 +73,38 @@ def check_graph_url(url: str) -> str:
     return url.rstrip("/")
 
 
-#: What a lookup reads of a ``GET /domains`` entry: a tenant's list is kept for the whole run, the rest is not.
-ENTRY_KEYS = ("id", "isVerified", "isInitial")
+class Listed(NamedTuple):
+    """What a lookup reads of a ``GET /domains`` entry; a tenant's list is kept for the whole run."""
+
+    verified: bool
+    initial: bool
 
 
-def domain_entry(d: Mapping[str, Any]) -> dict[str, Any]:
-    """What a lookup reads of one ``GET /domains`` entry."""
-    return {k: d.get(k) for k in ENTRY_KEYS}
+#: The four kinds of entry, shared: a tenant's thousands of domains cost a name and a reference each.
+_LISTED = {(v, i): Listed(v, i) for v in (False, True) for i in (False, True)}
 
 
-def domain_index(domains: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """``GET /domains`` as ``{lower-case id: {id, isVerified, isInitial}}`` (the first entry of an id wins)."""
-    index: dict[str, dict[str, Any]] = {}
-    for d in domains:
-        key = str(d.get("id", "")).lower()
+def domain_entry(d: Mapping[str, Any]) -> tuple[str, Listed]:
+    """(lower-case id, what a lookup reads) of one ``GET /domains`` entry."""
+    return str(d.get("id", "")).lower(), _LISTED[d.get("isVerified") is True, d.get("isInitial") is True]
+
+
+def domain_index(entries: Iterable[tuple[str, Listed]]) -> dict[str, Listed]:
+    """``GET /domains`` (as :func:`domain_entry` reads each) by lower-case id; the first entry of an id wins."""
+    index: dict[str, Listed] = {}
+    for key, listed in entries:
         if key and key not in index:
-            index[key] = domain_entry(d)
+            index[key] = listed
     return index
 
 
-def find_domain(domains: Mapping[str, Mapping[str, Any]], domain: str) -> Mapping[str, Any] | None:
+def find_domain(domains: Mapping[str, Listed], domain: str) -> Listed | None:
     return domains.get(domain)
 
 
-def initial_domain(domains: Mapping[str, Mapping[str, Any]]) -> str | None:
+def initial_domain(domains: Mapping[str, Listed]) -> str | None:
     """The tenant's initial domain (``isInitial: true``), e.g. ``contoso.onmicrosoft.com``."""
-    return next((key for key, d in domains.items() if d.get("isInitial") is True), None)
+    return next((key for key, d in domains.items() if d.initial), None)
 
 
 def _preference(record: Mapping[str, Any]) -> int:
@@ -142,10 +148,10 @@ class GraphHosts:
     def __init__(self, client: GraphGetter, cloud: Cloud) -> None:
         self.client = client
         self.cloud = cloud
-        self._domains: asyncio.Future[dict[str, dict[str, Any]]] | None = None
+        self._domains: asyncio.Future[dict[str, Listed]] | None = None
         self._tenant: asyncio.Future[tuple[str, str]] | None = None
 
-    async def domains(self) -> dict[str, dict[str, Any]]:
+    async def domains(self) -> dict[str, Listed]:
         """The tenant's domains by lower-case name (:func:`domain_index`), listed once per run."""
         if self._domains is None:
             self._domains = asyncio.ensure_future(detached(self._list()))
@@ -154,7 +160,7 @@ class GraphHosts:
         async with idle():  # many rows wait for one listing: none of them works meanwhile
             return await asyncio.shield(self._domains)
 
-    async def _list(self) -> dict[str, dict[str, Any]]:
+    async def _list(self) -> dict[str, Listed]:
         return domain_index(await self.client.get_all("/domains", about="the tenant's domains", keep=domain_entry))
 
     async def tenant(self) -> tuple[str, str]:
@@ -228,7 +234,7 @@ class GraphHosts:
         entry = find_domain(await self.domains(), domain)
         if entry is None:
             raise GraphNotFound(domain, domain=domain)
-        if entry.get("isVerified") is not True:
+        if not entry.verified:
             raise _Refused("graph-unverified", f"{domain} is not verified in this tenant, so Microsoft routes no mail "
                                                "for it; verify it first (admin center > Settings > Domains), then "
                                                "look up its hosts again")

@@ -266,8 +266,7 @@ class GraphClient:
                 self._expires = float(getattr(access, "expires_on", 0) or 0)
         return self._token
 
-    async def get_all(self, path: str, *, about: str,
-                      keep: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    async def get_all(self, path: str, *, about: str, keep: Callable[[dict[str, Any]], Any] | None = None) -> list[Any]:
         """Every item of ``GET {base}/v1.0{path}``, following ``@odata.nextLink`` on the same origin only.
 
         Paging is bounded: a link back to a page already read, or more than :data:`MAX_PAGES`
@@ -290,11 +289,10 @@ class GraphClient:
                 f"Graph's answer for {about} could not be read (GET {path}: {type(exc).__name__}: "
                 f"{str(exc)[:MAX_DETAIL]}); retry later"), domain=about) from None
 
-    async def _get_all(self, path: str, about: str,
-                       keep: Callable[[dict[str, Any]], dict[str, Any]] | None) -> list[dict[str, Any]]:
+    async def _get_all(self, path: str, about: str, keep: Callable[[dict[str, Any]], Any] | None) -> list[Any]:
         clock = _Clock()
         url: str | None = f"{self.base_url}/v1.0{path}"
-        items: list[dict[str, Any]] = []
+        items: list[Any] = []
         seen: set[str] = set()
         while url is not None:
             if url in seen:

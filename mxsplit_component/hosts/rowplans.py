@@ -114,9 +114,9 @@ class RowPlanner:
 
 #: Rows whose hosts are looked up ahead of their check: a throttled tenant's pause overlaps with the work on
 #: other rows instead of stalling the rows behind it (rows are reported in input order). Each row looked up
-#: ahead holds about 15 KB while it waits: with the check's own window (512 rows), a run holds at most about
-#: a thousand rows, whatever the length of the file.
-LOOKAHEAD = 512
+#: ahead holds about 10 KB while it waits: with the check's own window (512 rows), a run holds at most about
+#: 2,500 rows, whatever the length of the file.
+LOOKAHEAD = 2048
 
 
 class Lookahead(Generic[T]):

@@ -127,7 +127,7 @@ class TenantGraphs:
         lists = await asyncio.gather(*(self.graph(t).domains() for t in self.search), return_exceptions=True)
         holders = [(t, entry) for t, found in zip(self.search, lists, strict=True)
                    if not isinstance(found, BaseException) and (entry := find_domain(found, domain)) is not None]
-        verified = [t for t, entry in holders if entry.get("isVerified") is True]
+        verified = [t for t, entry in holders if entry.verified]
         if len(holders) == 1 or len(verified) == 1:
             return verified[0] if len(verified) == 1 else holders[0][0]
         if holders:
