@@ -40,7 +40,7 @@ TOKEN_ENV = "MXSPLIT_GRAPH_TOKEN"
 RETRY_STATUSES = (429, 503)
 MAX_ATTEMPTS = 6
 #: Requests of one tenant on the wire at once (each a GET, or a batch of up to 20).
-IN_FLIGHT = 2
+IN_FLIGHT = 4
 #: RFC 6750 §2.1 b64token: anything else (a line break, a space, non-ASCII) is a paste error, and
 #: httpx would echo it (escaped, past our redaction) in its error text, or crash on it.
 BEARER = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
