@@ -94,8 +94,11 @@ class TenantGraphs:
                                    field="graph_tokens")
         elif self._multi is not None:
             credential = TenantCredential(self._multi, self._tenant_id(key)) if key else self._multi
-        from .graphclient import new_http_client
+        from .graphclient import TOKEN_ENV, default_credential, new_http_client
 
+        if token is None and credential is None and not os.environ.get(TOKEN_ENV):
+            # The sign-in is settled first: a missing identity library is named before a missing httpx.
+            credential = default_credential(self.cloud, device_code=self._device_code)
         if self._http is None:
             self._http = new_http_client()
         client = GraphClient(self.cloud, base_url=self.base_url, credential=credential, timeout=self.timeout,
