@@ -305,7 +305,11 @@ def test_bulk_summary_table(capsys, bind, tmp_path):
     assert out[0].split()[:2] == ["domain", "verdict"]
     assert out[1].split() == ["good.test", "ok"]
     assert out[2].split()[:2] == ["noaaaa.test", "FAIL"] and "dual-stack-host-no-aaaa" in out[2]
-    assert out[3] == "checked 2 rows: 1 OK, 1 with errors, 0 could not check, 0 bad rows"
+    # The totals per finding and per tenant, then the last line.
+    assert out[3:] == ["findings: dual-stack-host-no-aaaa 1, dual-stack-host-derived 2, internet-nl-mx-aaaa 1",
+                       "tenant good: 1 OK, 0 with errors, 0 could not check, 0 bad rows",
+                       "tenant noaaaa: 0 OK, 1 with errors, 0 could not check, 0 bad rows",
+                       "checked 2 rows: 1 OK, 1 with errors, 0 could not check, 0 bad rows"]
 
 
 def test_bulk_bad_header(capsys, tmp_path):

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from mxsplit_component.check.run import CheckOptions, check_plan
+from mxsplit_component.check.smtp_pool import ProbePool
 from mxsplit_component.check.smtp_report import probe_smtp
 from mxsplit_component.cli import main
 from mxsplit_component.core.plan import plan_mx
@@ -280,7 +281,7 @@ def test_no_ipv6_route_here_is_incomplete_for_ipv6_only(bind, farm):
         async with make_client(options.dns) as client:
             dns_only = await check_plan(plan, client, options)
         assert dns_only.smtp is None and dns_only.exit_code == 0, dns_only.to_json()["findings"]
-        return await probe_smtp(plan, dns_only, port=farm, timeout=1, opener=opener)
+        return await probe_smtp(plan, dns_only, ProbePool(port=farm, timeout=1, opener=opener))
 
     checked = asyncio.run(run())
     assert checked.exit_code == 3

@@ -42,7 +42,7 @@ def test_with_a_baseline_only_changes_that_need_action_are_listed():
     s.add(standing, ExitCode.OK)
     s.add(moved, ExitCode.FINDINGS)
     md = s.markdown()
-    assert "1 domains changed since the baseline." in md
+    assert "1 domains changed since the baseline, 1 of them need action." in md
     assert "## Needs action (1)" in md and "| b.test | (none) | `host-moved` | the dual-stack host moved from x to y |" in md
     assert "a.test" not in md.split("## Needs action")[1]
 
@@ -54,6 +54,14 @@ def test_the_list_is_capped_and_the_rest_counted():
     md = s.markdown()
     assert f"## Needs action ({MAX_LISTED + 7})" in md and "… and 7 more domains" in md
     assert len(s.action) == MAX_LISTED
+
+
+def test_a_row_whose_host_lookup_failed_is_not_called_a_bad_row():
+    s = Summary()
+    s.add({"domain": "a.test", "ok": False, "line": 2, "error": "line 2: Graph rejected the token (401)"},
+          ExitCode.INCOMPLETE, "alpha")
+    assert "| a.test | alpha | `lookup-failed` | line 2: Graph rejected the token (401) |" in s.markdown()
+    assert "| could not check | 1 |" in s.markdown()
 
 
 def test_cells_from_the_network_cannot_break_the_table_or_paint_a_terminal():

@@ -75,6 +75,8 @@ class Run:
     auth: list[tuple[float, str, str]]
     graph: list[str]
     files: dict[str, str]
+    #: The Authorization header of each Graph request.
+    graph_auth: list[str | None]
 
     @property
     def text(self) -> str:
@@ -178,6 +180,9 @@ AUTHORITATIVE = ("--authoritative", "--port", "{auth_port}")
 DEVICE_CODE = Used(lambda r: "FAKE-CODE" in r.err and bool(r.graph), args=(*GRAPH, "--device-code"), token=False)
 #: With no token, the sign-in fails; -v shows azure-identity's account of why (FakeFailedSignIn).
 VERBOSE = Used(lambda r: "azure-identity: EnvironmentCredential: not configured" in r.err, token=False)
+TOKENS = ("--graph-tokens", "{tokens}")
+#: Graph answered with the file's token (no other credential is there): its hosts are in the output.
+BY_TOKEN_FILE = Used(lambda r: bool(r.graph) and set(r.graph_auth) == {f"Bearer {TOKEN}"}, token=False)
 SLOW, SHORT = 0.3, "0.1"
 #: 21Vianet derives no host: a row without one is refused naming the cloud.
 CHINA = ("--cloud", "china", "--dual-stack-host", "contoso-com.mail.protection.partner.outlook.cn")
@@ -190,7 +195,6 @@ def in_china(r: Run) -> bool:
 def plan_rows() -> dict[str, list[Row]]:
     c = "plan"
     one_domain = Refused("--file")
-    looked_up = {flag: Refused("--file", names=(flag, "--file")) for flag in ("--graph", "--published")}
     mx = Refused("--format")  # with --format zone|dnscontrol|octodns: only the records
     return {
         "--tenant": [Row(("--tenant", "fabrikam"), every(c, Used(lambda r: f"fabrikam.{MS}" in r.text),
@@ -231,37 +235,34 @@ def plan_rows() -> dict[str, list[Row]]:
                                                              "mx=Z0123456789ABC_contoso.com_MX"))))],
         "--file": [Row(("--file", "{csv}"), every(c, Refused("DOMAIN"), file=MODE))],
         "--out-dir": [Row(("--out-dir", "{out}"), every(c, Refused("--file"), file=MODE))],
-        "--graph": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph)), file=looked_up["--graph"]))],
-        "--graph-url": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph)), file=looked_up["--graph"])),
+        "--graph": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph))))],
+        "--graph-url": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph)))),
                         Row(("--graph-url", "{graph}"), every(c, Refused("--graph")))],
         "--device-code": [Row(("--device-code",), every(c, Refused("--graph"))),
-                          Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE, file=Refused("--file", names=("--graph", "--file"),
-                                                                                 token=False)))],
-        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))),
-                      Row((*GRAPH, "--verbose"), every(c, VERBOSE, file=Refused("--file", names=("--graph", "--file"),
-                                                                         token=False)))],
-        "--published": [Row(PUBLISHED, every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 1),
-                                             file=looked_up["--published"]))],
+                          Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE))],
+        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))), Row((*GRAPH, "--verbose"), every(c, VERBOSE))],
+        "--graph-tokens": [Row(TOKENS, every(c, Refused("--graph"))), Row((*GRAPH, *TOKENS), every(c, BY_TOKEN_FILE))],
+        "--published": [Row(PUBLISHED, every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 1)))],
         "--nameserver": [Row(("--nameserver", "{ns}"), every(c, Refused("--published"))),
-                         Row(PUBLISHED, every(c, Used(lambda r: bool(r.dns)), file=looked_up["--published"]))],
+                         Row(PUBLISHED, every(c, Used(lambda r: bool(r.dns))))],
         "--authoritative": [Row(("--authoritative",), every(c, Refused("--published"))),
-                            Row((*PUBLISHED, *AUTHORITATIVE), every(c, Used(lambda r: r.asked("contoso.com.", "MX", "auth") == 1),
-                                                                    file=looked_up["--published"]))],
+                            Row((*PUBLISHED, *AUTHORITATIVE),
+                                every(c, Used(lambda r: r.asked("contoso.com.", "MX", "auth") == 1)))],
         "--port": [Row(("--port", "{auth_port}"), every(c, Refused("--authoritative"))),
-                   Row((*PUBLISHED, *AUTHORITATIVE), every(c, Used(lambda r: bool(r.auth)),
-                                                           file=looked_up["--published"]))],
+                   Row((*PUBLISHED, *AUTHORITATIVE), every(c, Used(lambda r: bool(r.auth))))],
         "--timeout": [Row(("--timeout", "3"), every(c, Refused("--published"))),
-                      Row((*PUBLISHED, "--timeout", SHORT), every(c, Used(lambda r: r.code == 3, delay=SLOW),
-                                                                 file=looked_up["--published"]))],
+                      Row((*PUBLISHED, "--timeout", SHORT), every(c, Used(lambda r: r.code == 3, delay=SLOW)))],
     }
 
 
 def check_rows() -> dict[str, list[Row]]:
     c = "check"
     one_domain = Refused("--file")
-    looked_up = {flag: Refused("--file", names=(flag, "--file")) for flag in ("--graph", "--published")}
     mismatch = Used(lambda r: "mx-mismatch" in r.out)
     smtp = ("--smtp", "--smtp-port", "{smtp_port}")
+    # The file's text rows show no probe: its JSON rows do.
+    per_address = Used(lambda r: '"per_address":2' in r.out.replace(" ", "") or "2 per address" in r.out)
+    per_network = Used(lambda r: '"per_network":1' in r.out.replace(" ", "") or "1 per /24" in r.out)
     return {
         "--tenant": [Row(("--tenant", "fabrikam"), every(c, mismatch, file=one_domain))],
         "--mode": [Row(("--mode", "standard"), every(c, mismatch))],
@@ -291,17 +292,25 @@ def check_rows() -> dict[str, list[Row]]:
         "--smtp": [Row(smtp, every(c, Used(lambda r: "SMTP (port" in r.out or "\"smtp\": {" in r.out or " smtp-" in r.out)))],
         "--smtp-port": [Row(("--smtp-port", "{smtp_port}"), every(c, Refused("--smtp"))),
                         Row(smtp, every(c, Used(lambda r: "{smtp_port}" in r.out or "smtp-" in r.out)))],
-        "--graph": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph)), file=looked_up["--graph"]))],
-        "--graph-url": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph)), file=looked_up["--graph"])),
+        # The caps show where the probes are reported; test_fleet.py shows them capping sessions.
+        "--smtp-per-address": [Row(("--smtp-per-address", "2"), every(c, Refused("--smtp"))),
+                               Row((*smtp, "--smtp-per-address", "2"), every(c, per_address, file=Used(
+                                   per_address.check, args=(*smtp, "--smtp-per-address", "2", "--json"))))],
+        "--smtp-per-network": [Row(("--smtp-per-network", "1"), every(c, Refused("--smtp"))),
+                               Row((*smtp, "--smtp-per-network", "1"), every(c, per_network, file=Used(
+                                   per_network.check, args=(*smtp, "--smtp-per-network", "1", "--json"))))],
+        "--baseline": [Row(("--baseline", "{baseline}"), every(c, Refused("--file"), file=Used(
+            lambda r: "finding-resolved" in r.out and "changes: domain-new" in r.out)))],
+        "--summary": [Row(("--summary", "{summary}"), every(c, Refused("--file"), file=Used(
+            lambda r: "| OK | 2 |" in r.files.get("summary.md", ""))))],
+        "--graph": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph))))],
+        "--graph-url": [Row(GRAPH, every(c, Used(lambda r: bool(r.graph)))),
                         Row(("--graph-url", "{graph}"), every(c, Refused("--graph")))],
         "--device-code": [Row(("--device-code",), every(c, Refused("--graph"))),
-                          Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE, file=Refused("--file", names=("--graph", "--file"),
-                                                                                 token=False)))],
-        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))),
-                      Row((*GRAPH, "--verbose"), every(c, VERBOSE, file=Refused("--file", names=("--graph", "--file"),
-                                                                         token=False)))],
-        "--published": [Row(("--published",), every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 2),
-                                                    file=looked_up["--published"]))],
+                          Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE))],
+        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))), Row((*GRAPH, "--verbose"), every(c, VERBOSE))],
+        "--graph-tokens": [Row(TOKENS, every(c, Refused("--graph"))), Row((*GRAPH, *TOKENS), every(c, BY_TOKEN_FILE))],
+        "--published": [Row(("--published",), every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 2)))],
     }
 
 
@@ -321,8 +330,8 @@ def hosts_rows() -> dict[str, list[Row]]:
                         Row(("--graph-url", "{graph}"), every(c, Refused("--graph")))],
         "--device-code": [Row(("--device-code",), every(c, Refused("--graph"))),
                           Row((*GRAPH, "--device-code"), every(c, DEVICE_CODE))],
-        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))),
-                      Row((*GRAPH, "--verbose"), every(c, VERBOSE))],
+        "--verbose": [Row(("--verbose",), every(c, Refused("--graph"))), Row((*GRAPH, "--verbose"), every(c, VERBOSE))],
+        "--graph-tokens": [Row(TOKENS, every(c, Refused("--graph"))), Row((*GRAPH, *TOKENS), every(c, BY_TOKEN_FILE))],
         "--published": [Row(PUBLISHED, every(c, Used(lambda r: r.asked("contoso.com.", "MX") == 1)))],
         "--nameserver": [Row(("--nameserver", "{ns}"), every(c, Refused("--published"))),
                          Row(PUBLISHED, every(c, Used(lambda r: bool(r.dns))))],
@@ -343,6 +352,8 @@ def hosts_rows() -> dict[str, list[Row]]:
         "--dry-run": [Row(("--dry-run",), every(c, Refused("--stack"), stack=Refused("--published"))),
                       Row((*PUBLISHED, "--dry-run"), every(c, Refused("--stack"),
                                                            stack=Used(lambda r: "would set" in r.err)))],
+        "--summary": [Row(("--summary", "{summary}"), every(c, Refused("--file"), file=Used(
+            lambda r: "| unresolved | 2 |" in r.files.get("summary.md", ""))))],
         "--json": [Row(("--json",), every(c, Used(is_json), json=MODE))],
     }
 
@@ -393,11 +404,17 @@ def env(tmp_path_factory):
     (root / "d.csv").write_text("domain,tenant\ncontoso.com,contoso\nfabrikam.com,fabrikam\n")
     (root / "h.csv").write_text("domain\ncontoso.com\nfabrikam.com\n")
     (root / "stack").mkdir()
+    (root / "tokens.csv").write_text(f"tenant,token\ncontoso,{TOKEN}\n")
+    (root / "tokens.csv").chmod(0o600)
+    (root / "last.jsonl").write_text('{"domain": "contoso.com", "ok": false, "findings": [{"id": "mx-mismatch", '
+                                     '"severity": "error", "message": "x"}]}\n')
     with Recorder(ZONE) as resolver, Recorder(ZONE) as auth, GraphStandIn() as graph:
         contoso(graph)
         values = {"ns": resolver.nameserver, "auth_port": str(auth.port), "graph": graph.url,
                   "csv": str(root / "d.csv"), "hosts_csv": str(root / "h.csv"), "out": str(root / "out"),
-                  "stack_dir": str(root / "stack"), "smtp_port": str(free_port_on("127.0.0.1", "127.0.0.2", "127.0.0.3"))}
+                  "stack_dir": str(root / "stack"), "smtp_port": str(free_port_on("127.0.0.1", "127.0.0.2", "127.0.0.3")),
+                  "tokens": str(root / "tokens.csv"), "baseline": str(root / "last.jsonl"),
+                  "summary": str(root / "summary.md")}
         yield Env(resolver, auth, graph, root, values, {})
 
 
@@ -427,6 +444,7 @@ class FakeFailedSignIn:
 
 def run(env: Env, argv: tuple[str, ...], capsys, monkeypatch, *, delay: float = 0.0, token: bool = True) -> Run:
     shutil.rmtree(env.root / "out", ignore_errors=True)
+    (env.root / "summary.md").unlink(missing_ok=True)
     (env.root / "stack" / "Pulumi.dev.yaml").write_text(STACK)
     # --verbose adds a handler to azure-identity's logger for the rest of the process: undo it after the test.
     signin = logging.getLogger("azure.identity")
@@ -448,7 +466,10 @@ def run(env: Env, argv: tuple[str, ...], capsys, monkeypatch, *, delay: float = 
     out, err = capsys.readouterr()
     time.sleep(delay)  # replies still held back must not land in the next run's log
     files = {p.name: p.read_text() for p in (env.root / "out").glob("*")} if (env.root / "out").is_dir() else {}
-    return Run(code, out, err, list(env.dns.log), list(env.auth.log), [p for p, _ in env.graph.requests], files)
+    if (env.root / "summary.md").exists():
+        files["summary.md"] = (env.root / "summary.md").read_text()
+    return Run(code, out, err, list(env.dns.log), list(env.auth.log), [p for p, _ in env.graph.requests], files,
+               [a for _, a in env.graph.requests])
 
 
 @pytest.mark.parametrize("command, flag, index, mode", CASES)

@@ -58,13 +58,13 @@ class Graph:
     def redact(self, text):
         return text
 
-    async def get_all(self, path, *, about):
+    async def get_all(self, path, *, about, keep=None):
         found = self.payloads.get(path)
         if found is None:
             raise GraphNotFound(about, domain=about)
         if isinstance(found, Exception):
             raise found
-        return found
+        return found if keep is None else [keep(item) for item in found]
 
 
 def graph_notes(domain, *, domains=None, records=None, tenant=None, failure=None):
@@ -238,7 +238,8 @@ CASES = [
     ("graph-not-in-tenant", "graph-not-in-tenant", "error",
      lambda: graph_notes("fabrikam.com", domains=[{"id": "contoso.onmicrosoft.com", "isInitial": True}]),
      "fabrikam.com is not a domain of this tenant in Graph; check the spelling, or sign in to the tenant that owns it "
-     "(the Graph token is for one tenant (AZURE_TENANT_ID or the signed-in tenant): one tenant per run)"),
+     "(a Graph token is for one tenant (AZURE_TENANT_ID or the signed-in tenant); for several, name each row's "
+     "tenant and give its token in --graph-tokens)"),
     ("graph-unverified", "graph-unverified", "error",
      lambda: graph_notes("contoso.com", domains=[{"id": "contoso.onmicrosoft.com", "isInitial": True},
                                                  {"id": "contoso.com", "isVerified": False}]),
@@ -270,8 +271,8 @@ CASES = [
     ("tenant-conflict", "tenant-conflict", "error",
      lambda: combine("a.com", [SourceResult("graph", V4, f"a-com.{MS}", tenant="contoso")],
                      given_tenant="fabrikam").conflicts,
-     "you gave tenant fabrikam, but the Graph token is for tenant contoso: sign in to the tenant that owns a.com "
-     "(one tenant per run), or fix --tenant"),
+     "you gave tenant fabrikam, but the Graph token is for tenant contoso: use a token of the tenant that owns a.com "
+     "(sign in to it, or give it in --graph-tokens), or fix --tenant"),
 ]
 
 

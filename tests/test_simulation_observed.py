@@ -188,6 +188,7 @@ def test_a_family_unreachable_from_here_is_assumed_to_answer_and_said_so(bind):
     import errno
 
     from mxsplit_component.check.run import CheckOptions, check_plan
+    from mxsplit_component.check.smtp_pool import ProbePool
     from mxsplit_component.check.smtp_report import probe_smtp
     from mxsplit_component.core.plan import plan_mx
     from mxsplit_component.dns.nameservers import parse_nameserver
@@ -205,7 +206,7 @@ def test_a_family_unreachable_from_here_is_assumed_to_answer_and_said_so(bind):
     async def run():
         async with make_client(options.dns) as client:
             rep = await check_plan(plan, client, options)
-        return await probe_smtp(plan, rep, port=port, timeout=1, opener=opener)
+        return await probe_smtp(plan, rep, ProbePool(port=port, timeout=1, opener=opener))
 
     with smtp_servers(port, {DS_ADDRESS: (Accept(), None)}):
         rep = asyncio.run(run()).to_json()

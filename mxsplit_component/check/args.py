@@ -13,6 +13,11 @@ from ..dns.nameservers import nameserver_arg, port_arg
 DEFAULT_CONCURRENCY = 256
 #: More only queues rows in memory (20,000 took 462 MB).
 MAX_CONCURRENCY = 512
+#: SMTP sessions at once to one address or network: a few, to stay polite (the default is smaller still).
+MAX_SESSIONS = 16
+#: The defaults of ``--smtp-per-address`` and ``--smtp-per-network`` (``check.smtp_pool``'s, spelt out so the
+#: parser does not load the SMTP code; a test keeps them equal).
+PER_ADDRESS, PER_NETWORK = 1, 4
 
 
 def _window(text: str) -> int:
@@ -20,6 +25,12 @@ def _window(text: str) -> int:
 
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_IN_FLIGHT:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of lookups from 1 to {MAX_IN_FLIGHT}")
+    return int(text)
+
+
+def _sessions(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_SESSIONS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of sessions from 1 to {MAX_SESSIONS}")
     return int(text)
 
 
@@ -51,7 +62,8 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-mta-sts-fetch", action="store_true", help="do not fetch the MTA-STS policy over HTTPS")
     p.add_argument("--no-mta-sts", action="store_true", help="skip the _mta-sts lookup altogether")
     p.add_argument("--file", metavar="CSV",
-                   help="check every row of a CSV (header domain,tenant[,dual_stack_host,ipv4_only_host,mode])")
+                   help="check every row of a CSV (header domain,tenant[,dual_stack_host,ipv4_only_host,mode]; with "
+                        "--graph or --published each row's hosts are looked up, and tenant may be left out)")
     p.add_argument("--concurrency", type=int, default=None, metavar="N",
                    help=f"domains checked at once with --file (default {DEFAULT_CONCURRENCY}, at most {MAX_CONCURRENCY})")
     p.add_argument("--simulate", action="store_true",
@@ -64,3 +76,15 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
                    help="also connect to port 25 of every MX address: banner, EHLO, STARTTLS, certificate")
     p.add_argument("--smtp-port", type=port_arg, default=None, metavar="N",
                    help="with --smtp: the port to probe (default 25; for tests)")
+    p.add_argument("--smtp-per-address", type=_sessions, default=None, metavar="N",
+                   help=f"with --smtp: SMTP sessions at once to one address (default {PER_ADDRESS}); each address is "
+                        "probed once per run, whichever rows publish it")
+    p.add_argument("--smtp-per-network", type=_sessions, default=None, metavar="N",
+                   help=f"with --smtp: SMTP sessions at once to one /24 (IPv4) or /48 (IPv6) (default {PER_NETWORK})")
+    p.add_argument("--baseline", metavar="LAST.jsonl",
+                   help="with --file: the JSON lines of an earlier run; each row gains its changes since, and exit 1 "
+                        "means a change needs action (a new error, a moved host, IPv6 on the IPv4-only host, the "
+                        "published set changed off plan), not an error the baseline already had")
+    p.add_argument("--summary", metavar="FILE.md",
+                   help="with --file: also write a Markdown summary (totals per verdict, finding, tenant; the domains "
+                        "that need action, with the fix)")

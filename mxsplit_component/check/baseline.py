@@ -83,7 +83,21 @@ def read_baseline(fh: IO[bytes], name: str) -> dict[str, Mapping[str, Any]]:
         if not isinstance(row, dict) or not isinstance(row.get("domain"), str):
             raise MxSplitError(f"--baseline {name}: line {number} is not a JSON object with a domain; pass the JSON "
                                "lines of an earlier check --file --json run", field="baseline")
-        rows[row["domain"]] = row
+        rows[row["domain"]] = _compact(row)
+
+
+def _compact(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`changes` reads of a baseline row: a long baseline is held in memory, its simulation,
+    SMTP probes and messages are not."""
+    out = {key: row[key] for key in ("domain", "error", "published", "expected", "addresses") if key in row}
+    findings = row.get("findings")
+    if isinstance(findings, list):
+        out["findings"] = [{"id": f.get("id"), "severity": f.get("severity")} for f in findings if isinstance(f, Mapping)]
+    hosts = row.get("hosts")
+    if isinstance(hosts, Mapping):
+        out["hosts"] = {role: {"host": found.get("host")} for role in ("ipv4_only_host", "dual_stack_host")
+                        if isinstance(found := hosts.get(role), Mapping)}
+    return out
 
 
 def _ids(row: Mapping[str, Any]) -> dict[str, str]:

@@ -3,7 +3,9 @@
 Rows come from the shared ``--file`` reader (:mod:`mxsplit_component.edges.csvfile`), lazily,
 so one bad line is that row's error and the run goes on. At most ``window`` rows are in
 flight or waiting to be emitted, so memory does not grow with the file. All checks share
-one :class:`DnsClient`.
+one :class:`DnsClient` and the run's :class:`~.run.RunShared` (SMTP sessions, authoritative
+servers). With ``--graph``/``--published`` a ``planner`` looks each row's hosts up first,
+outside the check slots: a row waiting on its tenant's Graph holds none.
 """
 
 from __future__ import annotations
@@ -11,20 +13,22 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import deque
-from collections.abc import AsyncGenerator, Iterable
-from typing import Any
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from typing import Any, Protocol
 
 from ..core.plan import MxPlan, plan_mx
 from ..dns.transport import DnsClient
 from ..edges.csvfile import Columns, Row
 from ..errors import MxSplitError
-from .report import Result, RowError
-from .run import CheckOptions, check_plan
+from .report import CheckReport, Result, RowError
+from .run import CheckOptions, RunShared, check_plan
 
 REQUIRED = ("domain", "tenant")
 OPTIONAL = ("dual_stack_host", "ipv4_only_host", "mode")
 #: The header of ``check --file`` and ``plan --file``.
 COLUMNS = Columns(REQUIRED, OPTIONAL)
+#: Their header with ``--graph`` or ``--published``: the lookup can name the tenant.
+LOOKUP_COLUMNS = Columns(REQUIRED[:1], REQUIRED[1:] + OPTIONAL)
 #: Young-generation threshold while rows are checked. A bulk run makes almost no reference
 #: cycles, but its lookups in flight keep the net count of new objects climbing: at
 #: CPython's default (700), 20 000 rows ran about 2 200 young and 18 full collections, a
@@ -33,28 +37,48 @@ COLUMNS = Columns(REQUIRED, OPTIONAL)
 BULK_GC_THRESHOLD = 100_000
 
 
+class Planned(Protocol):
+    """A row planned by a :data:`RowPlanner`: its plan, and what it adds to the row's check."""
+
+    @property
+    def plan(self) -> MxPlan: ...
+
+    def finish(self, rep: CheckReport) -> CheckReport: ...
+
+
+#: Plans a row (looking its hosts up), or says why it cannot be checked.
+RowPlanner = Callable[[Row], Awaitable["Planned | RowError"]]
+Finish = Callable[[CheckReport], CheckReport] | None
+
+
 async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptions, concurrency: int,
-                     defaults: dict[str, Any]) -> AsyncGenerator[Result, None]:
+                     defaults: dict[str, Any], *, planner: RowPlanner | None = None,
+                     shared: RunShared | None = None) -> AsyncGenerator[Result, None]:
     """Yield a result per row, in input order.
 
     At most ``concurrency`` checks run at once, started in input order; up to twice as many
     rows wait to be emitted, so one slow row does not stall the others. When the run is
     cancelled (Ctrl-C), the rows already finished are still yielded, in input order, before
     the cancellation goes on.
+
+    :param planner: plans each row instead of its columns alone (``--graph``/``--published``).
+    :param shared: what the run's checks share (default: one of its own for this call).
     """
     loop = asyncio.get_running_loop()
     window = max(2 * concurrency, 8)
     #: Each row's result slot, in input order; the head is emitted when it is filled.
     pending: deque[asyncio.Future[Result]] = deque()
     #: Planned rows waiting for one of the ``concurrency`` running checks to end.
-    queued: deque[tuple[asyncio.Future[Result], MxPlan]] = deque()
+    queued: deque[tuple[asyncio.Future[Result], MxPlan, Finish]] = deque()
     tasks: set[asyncio.Task[None]] = set()
     running = 0
 
-    async def run(slot: asyncio.Future[Result], plan: MxPlan) -> None:
+    async def run(slot: asyncio.Future[Result], plan: MxPlan, finish: Finish) -> None:
         nonlocal running
         try:
-            result = await check_plan(plan, client, options)
+            result = await check_plan(plan, client, options, shared=shared)
+            if finish is not None:
+                result = finish(result)
         except asyncio.CancelledError:
             slot.cancel()
             raise
@@ -69,31 +93,54 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
             while queued and running < concurrency:
                 start(*queued.popleft())
 
-    def start(slot: asyncio.Future[Result], plan: MxPlan) -> None:
+    def start(slot: asyncio.Future[Result], plan: MxPlan, finish: Finish = None) -> None:
         # The plain counter and deque replace a semaphore: no future per waiting row.
         nonlocal running
         running += 1
-        task = loop.create_task(run(slot, plan))
+        task = loop.create_task(run(slot, plan, finish))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
+
+    def enqueue(slot: asyncio.Future[Result], plan: MxPlan, finish: Finish) -> None:
+        if running < concurrency:
+            start(slot, plan, finish)
+        else:
+            queued.append((slot, plan, finish))
+
+    async def look_up(slot: asyncio.Future[Result], row: Row) -> None:
+        assert planner is not None
+        try:
+            found = await planner(row)
+        except Exception as exc:
+            if not slot.done():
+                slot.set_exception(exc)
+            return
+        if slot.done():
+            return
+        if isinstance(found, RowError):
+            slot.set_result(found)
+        else:
+            enqueue(slot, found.plan, found.finish)
 
     def admit(row: Row) -> None:
         slot: asyncio.Future[Result] = loop.create_future()
         pending.append(slot)
         domain = row.fields.get("domain", "")
         if row.error is not None:
-            slot.set_result(RowError(row.line, domain, row.error))
+            slot.set_result(RowError(row.line, domain, row.error, tenant=row.fields.get("tenant") or None))
+            return
+        if planner is not None:
+            task = loop.create_task(look_up(slot, row))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
             return
         try:
             extra = {k: row.fields[k] for k in OPTIONAL if row.fields.get(k)}
             plan = plan_mx(domain=domain, tenant=row.fields.get("tenant", ""), **{**defaults, **extra})
         except MxSplitError as exc:
-            slot.set_result(RowError(row.line, domain, f"line {row.line}: {exc}"))
+            slot.set_result(RowError(row.line, domain, f"line {row.line}: {exc}", tenant=row.fields.get("tenant") or None))
             return
-        if running < concurrency:
-            start(slot, plan)
-        else:
-            queued.append((slot, plan))
+        enqueue(slot, plan, None)
 
     iterator = iter(rows)
     exhausted = False

@@ -13,7 +13,8 @@ from ..exitcodes import ExitCode
 if TYPE_CHECKING:
     from ..cli.options import CheckArgs
     from ..core.plan import MxPlan
-    from .report import CheckReport, Result
+    from .bulkrun import BulkRun, Judged
+    from .report import CheckReport
     from .run import CheckOptions
 
 
@@ -28,22 +29,45 @@ def run_single(plan: MxPlan, options: CheckOptions) -> CheckReport:
     return asyncio.run(main())
 
 
-def run_bulk(args: CheckArgs, emit: Callable[[Result], None], progress: TextIO | None,
-             counts: Counter[ExitCode]) -> ExitCode:
-    """Check every row of ``args.file``; ``counts`` gets one entry per emitted row, even when interrupted.
+def read_baseline_file(path: str) -> dict[str, Any]:
+    """The rows of ``--baseline path`` by domain, read before any check.
 
-    :returns: the worst row's exit code (a bad row counts :data:`ExitCode.USAGE`).
+    :raises MxSplitError: (field ``baseline``) when it cannot be opened or is not JSON lines of a check.
+    """
+    from ..errors import MxSplitError
+    from .baseline import read_baseline
+
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise MxSplitError(f"--baseline {path}: {exc.strerror}; pass the JSON lines of an earlier "
+                           "check --file --json run", field="baseline") from None
+    with fh:
+        return read_baseline(fh, path)
+
+
+def run_bulk(args: CheckArgs, run: BulkRun, emit: Callable[[Judged], None], progress: TextIO | None,
+             counts: Counter[ExitCode]) -> ExitCode:
+    """Check every row of ``args.file``; ``counts`` gets each emitted row's own exit code, even when interrupted.
+
+    :returns: the worst row's part in the exit code (a bad row counts :data:`ExitCode.USAGE`; with a
+        baseline, 1 only for a change that needs action).
     """
     from ..edges.csvfile import open_rows
-    from .bulk import COLUMNS
+    from .bulk import COLUMNS, LOOKUP_COLUMNS
 
     assert args.file is not None
-    with open_rows(args.file, COLUMNS) as rows:  # a bad header is a usage error before any check
+    columns = LOOKUP_COLUMNS if args.sources.names else COLUMNS
+    tenants: tuple[str, ...] = ()
+    if args.sources.graph:
+        from ..hosts.command import named_tenants
+
+        tenants = named_tenants(args.file, columns, args.plan.cloud)
+    with open_rows(args.file, columns) as rows:  # a bad header is a usage error before any check
         first = next(rows, None)
         if first is None:
             return ExitCode.OK
-        return _run_rows(_chain(first, rows), args.concurrency, args.options, args.plan.shape(), emit, progress,
-                         counts)
+        return _run_rows(_chain(first, rows), args, tenants, run, emit, progress, counts)
 
 
 def _chain(first: Any, rest: Any) -> Any:
@@ -51,17 +75,43 @@ def _chain(first: Any, rest: Any) -> Any:
     yield from rest
 
 
-def _run_rows(rows: Any, concurrency: int, options: CheckOptions, defaults: dict[str, Any],
-              emit: Callable[[Result], None], progress: TextIO | None, counts: Counter[ExitCode]) -> ExitCode:
+def _run_rows(rows: Any, args: CheckArgs, tenants: tuple[str, ...], run: BulkRun, emit: Callable[[Judged], None],
+              progress: TextIO | None, counts: Counter[ExitCode]) -> ExitCode:
     from ..dns.options import make_client
-    from .bulk import check_rows
+    from .bulk import RowPlanner, check_rows
+    from .run import open_shared
+
+    options = args.options
+    worst = ExitCode.OK
 
     async def main() -> None:
-        async with make_client(options.dns) as client, \
-                contextlib.aclosing(check_rows(rows, client, options, concurrency, defaults)) as results:
+        nonlocal worst
+        async with make_client(options.dns) as client, contextlib.AsyncExitStack() as stack:
+            shared = stack.enter_context(open_shared(client, options))
+            planner: RowPlanner | None = None
+            todo = rows
+            if args.sources.names:
+                from ..hosts.command import lookup_options
+                from ..hosts.lookup import open_finder
+                from ..hosts.rowplans import Lookahead
+                from ..hosts.rowplans import RowPlanner as Planner
+
+                # --graph reads the published MX too, to compare it with Graph's host.
+                names = ("graph", "published") if args.sources.graph else args.sources.names
+                finder = await stack.enter_async_context(open_finder(
+                    lookup_options(args.sources, names, args.plan.cloud, options.dns, tenants), dns=client,
+                    authorities=shared.authorities))
+                ahead = Lookahead(rows, Planner(finder, args.plan, check=True).check_row)
+                stack.callback(ahead.close)
+                todo, planner = ahead, ahead.planned
+            results = await stack.enter_async_context(contextlib.aclosing(
+                check_rows(todo, client, options, args.concurrency, args.plan.shape(), planner=planner,
+                           shared=shared)))
             async for result in results:
-                emit(result)
+                judged = run.judge(result)
+                emit(judged)
                 counts[result.exit_code] += 1
+                worst = max(worst, judged.code)
                 done = sum(counts.values())
                 if progress is not None and done % 50 == 0:
                     progress.write(f"\rchecked {done} domains")
@@ -70,4 +120,4 @@ def _run_rows(rows: Any, concurrency: int, options: CheckOptions, defaults: dict
             progress.write(f"\rchecked {sum(counts.values())} domains\n")
 
     asyncio.run(main())
-    return max(counts, default=ExitCode.OK)
+    return worst

@@ -46,10 +46,15 @@ class SmtpResult:
     unprobed_families: tuple[str, ...] = ()
     #: INCOMPLETE when the probe could not run from here, even without an error finding.
     code: ExitCode = ExitCode.OK
+    #: Sessions at once the run allowed (per address, per /24 or /48).
+    limits: tuple[int, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"port": self.port, "unprobed_families": list(self.unprobed_families),
-                "probes": [p.to_json() for p in self.probes]}
+        out = {"port": self.port, "unprobed_families": list(self.unprobed_families),
+               "probes": [p.to_json() for p in self.probes]}
+        if self.limits is not None:
+            out["limits"] = {"per_address": self.limits[0], "per_network": self.limits[1]}
+        return out
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class CheckReport:
     hosts: JsonSource | None = None
     #: Why the published MX set is unknown (then ``published`` is empty but means nothing).
     mx_error: str | None = None
+    #: The plan's tenant (bare name), for per-tenant totals; not part of the JSON.
+    tenant: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -107,19 +114,28 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class RowError:
-    """A bulk row that could not be checked at all (bad bytes, bad field, bad domain)."""
+    """A bulk row that could not be checked at all: bad bytes, a bad field or domain, a source that
+    refused its hosts (exit 2), or a host lookup that failed (``code`` 3)."""
 
     line: int
     domain: str
     error: str
     ok: bool = field(default=False, init=False)
+    code: ExitCode = ExitCode.USAGE
+    #: The host lookup that stopped the row (``--graph``/``--published``), shown as its JSON.
+    hosts: JsonSource | None = None
+    #: The row's tenant, when known (for the per-tenant totals).
+    tenant: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
-        return ExitCode.USAGE
+        return self.code
 
     def to_json(self) -> dict[str, Any]:
-        return {"domain": self.domain, "ok": False, "line": self.line, "error": self.error}
+        out: dict[str, Any] = {"domain": self.domain, "ok": False, "line": self.line, "error": self.error}
+        if self.hosts is not None:
+            out["hosts"] = self.hosts.to_json()
+        return out
 
 
 Result = CheckReport | RowError
@@ -132,7 +148,7 @@ def build_report(plan: MxPlan, obs: Observation, *, with_simulation: bool = True
     published = tuple(obs.mx or ())
     mx_error = f"MX {plan.domain}: {obs.mx_error}" if obs.mx is None and not obs.nxdomain else None
     rep = CheckReport(plan.domain, tuple(plan.records), published, dict(obs.hosts), tuple(findings), None,
-                      mx_error=mx_error)
+                      mx_error=mx_error, tenant=plan.tenant)
     if not with_simulation:
         return rep
     return routed(plan, rep, observed(published, obs.hosts, mx_error=obs.mx_error or "no answer" if mx_error else None,
@@ -152,4 +168,5 @@ def failed_report(plan: MxPlan, finding: Finding) -> CheckReport:
     """A check that stopped before DNS could be asked (e.g. no authoritative servers): the
     published set and the planned hosts' addresses are unknown."""
     unknown = {host: HostLookup(unknown=["ipv4", "ipv6"]) for host in planned_hosts(plan)}
-    return CheckReport(plan.domain, tuple(plan.records), (), unknown, (finding,), mx_error=finding.message)
+    return CheckReport(plan.domain, tuple(plan.records), (), unknown, (finding,), mx_error=finding.message,
+                       tenant=plan.tenant)

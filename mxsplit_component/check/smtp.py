@@ -13,7 +13,7 @@ import asyncio
 import errno
 import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ..dns.observe import HostLookup
@@ -57,7 +57,16 @@ class AddressProbe:
     tls_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field, as asdict() would give them (its deep copies cost a bulk run with --smtp more than the probe).
+        return {f: getattr(self, f) for f in _PROBE_FIELDS}
+
+    def for_host(self, host: str) -> AddressProbe:
+        """This session's result for another host name at the address (the name check is the caller's)."""
+        return AddressProbe(host, self.address, self.family, self.stage, self.outcome, self.detail, self.banner,
+                            self.starttls, self.tls, self.tls_detail, self.tls_version)
+
+
+_PROBE_FIELDS = tuple(f.name for f in fields(AddressProbe))
 
 
 class _Reply(Exception):
@@ -200,36 +209,6 @@ async def _starttls(base: dict[str, Any], reader: asyncio.StreamReader, writer: 
     tls.write(b"QUIT\r\n")
     tls.close()
     return AddressProbe(**ok, stage="done", tls="verified", tls_version=version)
-
-
-async def probe_all(targets: Sequence[Target], *, port: int = 25, timeout: float = 5.0,
-                    context: ssl.SSLContext | None = None, concurrency: int = DEFAULT_CONCURRENCY,
-                    opener: Opener | None = None, gate: asyncio.Semaphore | None = None) -> list[AddressProbe]:
-    """Probe every target, at most ``concurrency`` at once, in input order.
-
-    Each step of a session (connect, banner, EHLO, STARTTLS, handshake) is bounded by
-    ``timeout`` and the session as a whole by a guard, so the run takes at most one
-    session's bound per wave of ``concurrency`` targets: a server that trickles bytes
-    cannot hold the check.
-
-    :param gate: a semaphore shared by concurrent callers (``check --file`` checks many
-        domains at once; the SMTP sessions they open together stay within one bound).
-    """
-    ctx = context or ssl.create_default_context()
-    gate = gate or asyncio.Semaphore(concurrency)
-    # Five steps of ``timeout`` each (the handshake gets one second more): a guard, not a limit.
-    per_session = 6 * timeout + 1
-
-    async def one(target: Target) -> AddressProbe:
-        async with gate:
-            reached = ["connect"]
-            try:
-                return await asyncio.wait_for(probe_address(target, port, timeout, ctx, opener, reached), per_session)
-            except asyncio.TimeoutError:
-                return AddressProbe(target.host, target.address, target.family, reached[0], "timeout",
-                                    f"the session took longer than {per_session:g}s")
-
-    return list(await asyncio.gather(*(one(t) for t in targets)))
 
 
 def targets_for(hosts: Sequence[str], addresses: Mapping[str, HostLookup]) -> list[Target]:

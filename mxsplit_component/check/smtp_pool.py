@@ -77,18 +77,27 @@ class ProbePool:
         self._networks: dict[str, asyncio.Semaphore] = {}
         self._total = asyncio.Semaphore(max(1, concurrency))
 
-    async def probe(self, target: Target) -> AddressProbe:
-        """``target``'s probe: from the session its address already had, or a new one."""
+    @property
+    def limits(self) -> tuple[int, int]:
+        """(sessions at once per address, per network)."""
+        return self.per_address, self.per_network
+
+    def _session_for(self, target: Target) -> asyncio.Future[tuple[AddressProbe, tuple[str, ...]]]:
         key = (target.address, _group(target.host))
         future = self._results.get(key)
         if future is None:
             future = self._results[key] = asyncio.ensure_future(self._session(target))
-        probe, names = await asyncio.shield(future)
-        return self._for_host(probe, target, names)
+        return future
 
     async def probe_all(self, targets: Sequence[Target]) -> list[AddressProbe]:
-        """Every target's probe, in input order."""
-        return list(await asyncio.gather(*(self.probe(t) for t in targets)))
+        """Every target's probe, in input order: from the session its address already had, or a new one
+        (sessions not yet open start together)."""
+        sessions = [self._session_for(t) for t in targets]
+        out = []
+        for target, session in zip(targets, sessions, strict=True):
+            probe, names = session.result() if session.done() else await asyncio.shield(session)
+            out.append(self._for_host(probe, target, names))
+        return out
 
     async def _session(self, target: Target) -> tuple[AddressProbe, tuple[str, ...]]:
         address_gate = self._addresses.setdefault(target.address, asyncio.Semaphore(self.per_address))
@@ -109,12 +118,14 @@ class ProbePool:
 
     @staticmethod
     def _for_host(probe: AddressProbe, target: Target, names: tuple[str, ...]) -> AddressProbe:
-        mine = probe if probe.host == target.host else replace(probe, host=target.host)
+        mine = probe if probe.host == target.host else probe.for_host(target.host)
         if mine.tls != "verified" or name_matches(target.host, names):
             return mine
         shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        # Worded as OpenSSL words its own check, which a session for one host name would have made.
         return replace(mine, tls="name-mismatch",
-                       tls_detail=f"the certificate is for {shown or 'no DNS name'}, not {target.host}")
+                       tls_detail=f"Hostname mismatch, certificate is not valid for {target.host!r} (it is for "
+                                  f"{shown or 'no DNS name'})")
 
 
 __all__ = ["PER_ADDRESS", "PER_NETWORK", "ProbePool", "name_matches", "network_of"]

@@ -17,9 +17,18 @@ from ..exitcodes import ExitCode
 
 VERDICTS = ((ExitCode.OK, "OK"), (ExitCode.FINDINGS, "with errors"), (ExitCode.INCOMPLETE, "could not check"),
             (ExitCode.USAGE, "bad rows"))
+#: ``hosts --file``: what each exit code means for a lookup.
+HOSTS_VERDICTS = ((ExitCode.OK, "resolved"), (ExitCode.FINDINGS, "unresolved"), (ExitCode.INCOMPLETE, "lookup failed"),
+                  (ExitCode.USAGE, "bad rows"))
 #: Domains listed under "needs action"; the rest are counted.
 MAX_LISTED = 1000
+#: Tenants counted one by one (a file with a tenant per row would otherwise grow the totals with it);
+#: the rest are counted together.
+MAX_TENANTS = 1000
+#: Tenants a text run ends with (those with the most rows not OK, when there are more).
+TEXT_TENANTS = 20
 NO_TENANT = "(none)"
+OTHER_TENANTS = "(other tenants)"
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class Summary:
     """Totals of a bulk run, fed row by row with :meth:`add`."""
 
     title: str = "mxsplit check"
+    #: (exit code, what it means) in the order shown.
+    labels: tuple[tuple[ExitCode, str], ...] = VERDICTS
     verdicts: Counter[ExitCode] = field(default_factory=Counter)
     #: Finding id -> (severity, domains with it).
     findings: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -43,11 +54,16 @@ class Summary:
     action: list[ActionItem] = field(default_factory=list)
     unlisted: int = 0
     changed: int = 0
+    #: Rows with a change that needs action; ``baseline``: rows were compared with one.
+    acting: int = 0
+    baseline: bool = False
 
     def add(self, row: Mapping[str, Any], code: ExitCode, tenant: str | None = None) -> None:
         """Count one row: its JSON (``domain``, ``findings``, ``error``, ``changes``) and exit code."""
         code = ExitCode(code)
         tenant = tenant or NO_TENANT
+        if tenant not in self.tenants and len(self.tenants) >= MAX_TENANTS:
+            tenant = OTHER_TENANTS
         self.verdicts[code] += 1
         self.tenants.setdefault(tenant, Counter())[code] += 1
         for fid, severity in {str(f.get("id")): str(f.get("severity")) for f in row.get("findings") or ()}.items():
@@ -57,11 +73,13 @@ class Summary:
         if "changes" in row:
             # With a baseline, what needs action is what changed, plus what could not be checked.
             changes = [c for c in row["changes"] or () if isinstance(c, Mapping)]
+            self.baseline = True
             self.changed += bool(changes)
             reasons = [(str(c.get("kind")), str(c.get("message"))) for c in changes if c.get("action")]
+            self.acting += bool(reasons)
             reasons += [(fid, msg) for fid, msg in reasons_of(row) if fid == "dns-error"]
-        if "error" in row:
-            reasons.append(("bad-row", str(row["error"])))
+        if "error" in row:  # a row with no check: unreadable or refused (2), or its host lookup failed (3)
+            reasons.append(("lookup-failed" if code == ExitCode.INCOMPLETE else "bad-row", str(row["error"])))
         if not reasons:
             return
         if len(self.action) < MAX_LISTED:
@@ -74,7 +92,7 @@ class Summary:
         return sum(self.verdicts.values())
 
     def totals_line(self) -> str:
-        return ", ".join(f"{self.verdicts.get(code, 0)} {label}" for code, label in VERDICTS)
+        return ", ".join(f"{self.verdicts.get(code, 0)} {label}" for code, label in self.labels)
 
     def text_lines(self) -> list[str]:
         """Finding and tenant totals for the end of a text run (before its last "checked" line)."""
@@ -82,8 +100,16 @@ class Summary:
         if self.findings:
             lines.append("findings: " + ", ".join(f"{fid} {n}" for fid, (_, n) in self._by_count()))
         if len(self.tenants) > 1 or NO_TENANT not in self.tenants:
-            for tenant, counts in sorted(self.tenants.items()):
-                lines.append(f"tenant {tenant}: " + ", ".join(f"{counts.get(c, 0)} {label}" for c, label in VERDICTS))
+            shown = sorted(self.tenants.items())
+            if len(shown) > TEXT_TENANTS:
+                shown = sorted(shown, key=lambda kv: -sum(n for c, n in kv[1].items() if c != ExitCode.OK))
+                shown = sorted(shown[:TEXT_TENANTS])
+            for tenant, counts in shown:
+                lines.append(f"tenant {tenant}: " + ", ".join(f"{counts.get(c, 0)} {label}" for c, label in self.labels))
+            if len(self.tenants) > len(shown):
+                lines.append(f"… and {len(self.tenants) - len(shown)} more tenants (--summary lists them)")
+        if self.baseline:
+            lines.append(f"since the baseline: {self.changed} domains changed, {self.acting} need action")
         return lines
 
     def _by_count(self) -> list[tuple[str, tuple[str, int]]]:
@@ -92,17 +118,17 @@ class Summary:
 
     def markdown(self) -> str:
         out = [f"# {self.title}: {self.total} domains", "", "| verdict | domains |", "|---|---:|"]
-        out += [f"| {label} | {self.verdicts.get(code, 0)} |" for code, label in VERDICTS]
-        if self.changed:
-            out += ["", f"{self.changed} domains changed since the baseline."]
+        out += [f"| {label} | {self.verdicts.get(code, 0)} |" for code, label in self.labels]
+        if self.baseline:
+            out += ["", f"{self.changed} domains changed since the baseline, {self.acting} of them need action."]
         if self.findings:
             out += ["", "## Findings", "", "| finding | severity | domains |", "|---|---|---:|"]
             out += [f"| `{fid}` | {severity} | {n} |" for fid, (severity, n) in self._by_count()]
         if len(self.tenants) > 1 or NO_TENANT not in self.tenants:
-            out += ["", "## Per tenant", "", "| tenant | domains | " + " | ".join(label for _, label in VERDICTS) + " |",
-                    "|---|---:|" + "---:|" * len(VERDICTS)]
+            out += ["", "## Per tenant", "", "| tenant | domains | " + " | ".join(label for _, label in self.labels)
+                    + " |", "|---|---:|" + "---:|" * len(self.labels)]
             for tenant, counts in sorted(self.tenants.items()):
-                cells = " | ".join(str(counts.get(code, 0)) for code, _ in VERDICTS)
+                cells = " | ".join(str(counts.get(code, 0)) for code, _ in self.labels)
                 out.append(f"| {cell(tenant)} | {sum(counts.values())} | {cells} |")
         listed = len(self.action) + self.unlisted
         out += ["", f"## Needs action ({listed})", ""]
@@ -116,6 +142,38 @@ class Summary:
             if self.unlisted:
                 out += ["", f"… and {self.unlisted} more domains (listed in the JSON lines)."]
         return "\n".join(out) + "\n"
+
+
+def write_summary(path: str, summary: Summary, flag: str = "--summary") -> None:
+    """Write ``summary``'s Markdown to ``path`` with the one user-file writer.
+
+    :raises MxSplitError: (field ``summary``) naming the file and the fix.
+    """
+    from pathlib import Path
+
+    from ..edges.userfile import UserFileError, replace_file
+    from ..errors import MxSplitError
+
+    try:
+        replace_file(Path(path), summary.markdown().encode("utf-8"))
+    except UserFileError as exc:
+        raise MxSplitError(f"{flag} {path}: {exc}", field="summary") from None
+
+
+def check_summary_file(path: str) -> None:
+    """Refuse, before any lookup, a ``--summary`` file that could not be written.
+
+    :raises MxSplitError: (field ``summary``) naming the file and the fix.
+    """
+    from pathlib import Path
+
+    from ..edges.userfile import UserFileError, check_replaceable
+    from ..errors import MxSplitError
+
+    try:
+        check_replaceable(Path(path))
+    except UserFileError as exc:
+        raise MxSplitError(f"--summary {path}: {exc}", field="summary") from None
 
 
 def reasons_of(row: Mapping[str, Any]) -> list[tuple[str, str]]:

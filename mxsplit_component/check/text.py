@@ -10,8 +10,10 @@ from ..core.plan import MxRecord
 from ..edges.display import shown, shown_lines
 from ..exitcodes import ExitCode
 from ..simulation import simulation_lines
+from .baseline import Change
 from .report import CheckReport, Result, RowError, SmtpResult
 from .smtp_findings import FAMILY_NAME, SMTP_INCOMPLETE_IDS
+from .smtp_pool import PER_ADDRESS, PER_NETWORK
 
 VERDICTS = {ExitCode.OK: "OK", ExitCode.FINDINGS: "FAIL", ExitCode.USAGE: "BAD INPUT",
             ExitCode.INCOMPLETE: "INCOMPLETE (a lookup or probe could not complete)"}
@@ -59,6 +61,9 @@ def check_text(rep: CheckReport) -> str:
 def smtp_lines(smtp: SmtpResult) -> list[str]:
     """Per host and address: how far the session got."""
     lines = [f"SMTP (port {smtp.port})"]
+    if smtp.limits is not None and smtp.limits != (PER_ADDRESS, PER_NETWORK):
+        lines[0] = (f"SMTP (port {smtp.port}; sessions at once: at most {smtp.limits[0]} per address, "
+                    f"{smtp.limits[1]} per /24 or /48)")
     host = None
     for p in smtp.probes:
         if p.host != host:
@@ -84,10 +89,17 @@ def summary_header() -> str:
 
 def summary_line(rep: Result) -> str:
     if isinstance(rep, RowError):
-        return shown(f"{rep.domain or '(line ' + str(rep.line) + ')':<40} {ROW_STATES[ExitCode.USAGE]:<10} {rep.error}")
+        return shown(f"{rep.domain or '(line ' + str(rep.line) + ')':<40} {ROW_STATES[rep.exit_code]:<10} {rep.error}")
     # A row can be incomplete with no error finding: the SMTP probe could not run from here.
     ids = sorted({f.id for f in rep.findings if f.severity == "error" or f.id in SMTP_INCOMPLETE_IDS})
     return shown(f"{rep.domain:<40} {ROW_STATES[rep.exit_code]:<10} {', '.join(ids)}")
+
+
+def changes_text(changes: Iterable[Change] | None) -> str:
+    """A bulk row's changes since the baseline, after its line: each kind, ``(action)`` where it needs one."""
+    kinds = Counter(c.kind + (" (action)" if c.action else "") for c in changes or ())
+    shown = [kind if n == 1 else f"{kind} ×{n}" for kind, n in kinds.items()]
+    return f"  changes: {', '.join(shown)}" if shown else ""
 
 
 def totals_line(counts: Counter[ExitCode], *, interrupted: bool = False) -> str:

@@ -60,13 +60,26 @@ def _sources(ns: argparse.Namespace) -> Sources:
         from ..hosts.signin_log import show_sign_in_log
 
         show_sign_in_log()
-    if ns.device_code:
+    _needs(ns.graph_tokens is not None and not ns.graph, "--graph-tokens", "--graph",
+           "gives Microsoft Graph a token per tenant for --graph")
+    if ns.device_code or ns.graph_tokens is not None:
         from ..hosts.graphclient import TOKEN_ENV
 
+        flag = "--device-code" if ns.device_code else "--graph-tokens"
+        how = "signs in interactively" if ns.device_code else "gives a token per tenant"
         if os.environ.get(TOKEN_ENV):
-            raise _refuse("--device-code", f"signs in interactively, but {TOKEN_ENV} is set and its token is used as "
-                                           f"is; unset {TOKEN_ENV}, or drop --device-code")
-    return Sources(graph=ns.graph, published=ns.published, graph_url=ns.graph_url, device_code=ns.device_code)
+            raise _refuse(flag, f"{how}, but {TOKEN_ENV} is set and its token is used as is; unset {TOKEN_ENV}, or "
+                                f"drop {flag}")
+    if ns.device_code and ns.graph_tokens is not None:
+        raise _refuse("--device-code", "signs in interactively, but --graph-tokens gives a token per tenant: drop one")
+    tokens = None
+    if ns.graph_tokens is not None:
+        from ..core.clouds import get_cloud
+        from ..hosts.tokens import TokenFile
+
+        tokens = TokenFile.read(ns.graph_tokens, get_cloud(ns.cloud))
+    return Sources(graph=ns.graph, published=ns.published, graph_url=ns.graph_url, device_code=ns.device_code,
+                   graph_tokens=ns.graph_tokens, tokens=tokens)
 
 
 def _port(ns: argparse.Namespace) -> int:
@@ -122,11 +135,6 @@ def plan_args(ns: argparse.Namespace) -> PlanArgs:
         if ns.format is None:
             raise MxSplitError("--file writes documents for other tools: pass --format "
                                f"{'|'.join(EXPORT_FORMATS)}", field="format")
-        for flag, on in (("--graph", ns.graph), ("--published", ns.published)):
-            if on:
-                raise _refuse(flag, f"looks up one DOMAIN's hosts; --file plans each row from its own columns and "
-                                    f"does not look rows up yet: look them up first (mxsplit hosts {flag} --file "
-                                    f"CSV), fill in each row's dual_stack_host column, and drop {flag}")
         _one_domain_only(ns, columns=True)
         if ns.out_dir is None:
             raise MxSplitError("--file writes one document per domain: name the folder with --out-dir DIR",
@@ -184,18 +192,13 @@ def _concurrency(ns: argparse.Namespace, default: int) -> int:
 
 
 def check_args(ns: argparse.Namespace) -> CheckArgs:
-    from ..check.args import DEFAULT_CONCURRENCY
+    from ..check.args import DEFAULT_CONCURRENCY, PER_ADDRESS, PER_NETWORK
     from ..check.run import CheckOptions
 
     sources = _sources(ns)
     if ns.file is not None:
         if ns.domain is not None:
             raise MxSplitError("pass either DOMAIN or --file, not both", field="domain")
-        for flag, on in (("--graph", ns.graph), ("--published", ns.published)):
-            if on:
-                raise _refuse(flag, f"looks up one DOMAIN's hosts; --file checks each row with the hosts in its "
-                                    f"columns: look them up first (mxsplit hosts {flag} --file CSV), fill in each "
-                                    f"row's dual_stack_host column, and drop {flag}")
         _one_domain_only(ns, columns=True)
         _needs(ns.simulate and not ns.json, "--simulate", "--json",
                "adds the simulation to each JSON row; the --file table has no column for it")
@@ -207,9 +210,14 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
         if ns.simulate:
             raise _refuse("--simulate", "adds the simulation to the JSON rows of --file; a check of one DOMAIN always has it: "
                                         "drop --simulate")
+        _needs(ns.baseline is not None, "--baseline", "--file",
+               "compares the rows of --file with an earlier run's; a check of one DOMAIN has no rows to compare")
+        _needs(ns.summary is not None, "--summary", "--file", "sums up the rows of --file")
         concurrency = DEFAULT_CONCURRENCY
     port = _port(ns)
     _needs(ns.smtp_port is not None and not ns.smtp, "--smtp-port", "--smtp", "is the port --smtp probes")
+    for flag, value in (("--smtp-per-address", ns.smtp_per_address), ("--smtp-per-network", ns.smtp_per_network)):
+        _needs(value is not None and not ns.smtp, flag, "--smtp", "caps the sessions --smtp opens")
     if ns.no_mta_sts_fetch and ns.no_mta_sts:
         raise _refuse("--no-mta-sts-fetch", "keeps the _mta-sts lookup but skips the policy fetch, and --no-mta-sts "
                                             "already skips both: drop one")
@@ -218,9 +226,11 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
     options = CheckOptions(dns=dns, wait=checked_seconds(ns.wait, "--wait", zero_ok=True),
                            fetch_mta_sts=not ns.no_mta_sts_fetch, mta_sts=not ns.no_mta_sts, smtp=ns.smtp,
                            smtp_port=25 if ns.smtp_port is None else ns.smtp_port,
+                           smtp_per_address=PER_ADDRESS if ns.smtp_per_address is None else ns.smtp_per_address,
+                           smtp_per_network=PER_NETWORK if ns.smtp_per_network is None else ns.smtp_per_network,
                            simulate=ns.simulate or ns.file is None)
     return CheckArgs(domain=ns.domain, plan=_plan_flags(ns), sources=sources, options=options, file=ns.file,
-                     concurrency=concurrency, json=ns.json)
+                     concurrency=concurrency, json=ns.json, baseline=ns.baseline, summary=ns.summary)
 
 
 # -- hosts ------------------------------------------------------------------------------------
@@ -239,9 +249,11 @@ def hosts_args(ns: argparse.Namespace) -> HostsArgs:
             raise MxSplitError("--stack pins looked-up hosts; drop --dual-stack-host/--ipv4-only-host", field="stack")
         _needs(ns.dry_run and not sources.names, "--dry-run", "--graph or --published",
                "shows what --stack would pin, and only hosts --graph or --published find are pinned")
+        _needs(ns.summary is not None, "--summary", "--file", "sums up the rows of --file; --stack prints what it pins")
     else:
         _needs(ns.cwd is not None, "--cwd", "--stack NAME", "is the folder of --stack's Pulumi.NAME.yaml")
         _needs(ns.dry_run, "--dry-run", "--stack NAME", "shows what --stack would pin without writing")
+        _needs(ns.file is None and ns.summary is not None, "--summary", "--file", "sums up the rows of --file")
         if ns.file is not None:
             if ns.domains:
                 raise MxSplitError("pass either DOMAIN... or --file, not both", field="file")
@@ -257,7 +269,7 @@ def hosts_args(ns: argparse.Namespace) -> HostsArgs:
     return HostsArgs(domains=tuple(ns.domains), sources=sources, dns=dns, tenant=ns.tenant,
                      dual_stack_host=ns.dual_stack_host, ipv4_only_host=ns.ipv4_only_host, cloud=ns.cloud,
                      file=ns.file, concurrency=concurrency, stack=ns.stack, cwd=ns.cwd, dry_run=ns.dry_run,
-                     json=ns.json)
+                     json=ns.json, summary=ns.summary)
 
 
 # -- sender -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ def _plan_of(args: PlanArgs) -> MxPlan:
 
 
 def run_plan(args: PlanArgs) -> int:
+    _warn_tokens(args)
     if args.format is not None:
         from ..export.command import run_export
 
@@ -54,9 +55,21 @@ def run_plan(args: PlanArgs) -> int:
     return ExitCode.OK if report["validation"]["ok"] else ExitCode.FINDINGS
 
 
+def _warn_tokens(args: PlanArgs | CheckArgs | HostsArgs) -> None:
+    """A token file others may read is a secret shared with them: say so, and go on."""
+    path = args.sources.graph_tokens
+    if path is not None:
+        from ..hosts.tokens import readable_by_others
+
+        if readable_by_others(path):
+            print(f"mxsplit: warning: --graph-tokens {path} can be read by others than its owner; its tokens are "
+                  f"secrets: chmod 600 {path}", file=sys.stderr)
+
+
 def run_check(args: CheckArgs) -> int:
     import json
 
+    _warn_tokens(args)
     if args.file is not None:
         return _check_bulk(args)
     from ..check.text import check_text
@@ -78,34 +91,56 @@ def run_check(args: CheckArgs) -> int:
 
 
 def _check_bulk(args: CheckArgs) -> int:
-    """Rows as they finish; Ctrl-C and a closed pipe end quietly, keeping every finished row."""
-    from ..check.command import run_bulk
-    from ..check.text import summary_header, summary_line, totals_line
+    """Rows as they finish; Ctrl-C and a closed pipe end quietly, keeping every finished row.
+
+    Before any lookup: the ``--summary`` file must be writable and the ``--baseline`` readable.
+    """
+    from ..check.bulkrun import BulkRun
+    from ..check.command import read_baseline_file, run_bulk
+    from ..check.summary import Summary, check_summary_file, write_summary
+    from ..check.text import changes_text, summary_header, summary_line, totals_line
     from ..render import json_line
 
+    if args.summary is not None:
+        check_summary_file(args.summary)
+    baseline = read_baseline_file(args.baseline) if args.baseline is not None else None
+    summary = Summary() if args.summary is not None or not args.json else None
+    run = BulkRun(baseline, summary)
     counts: Counter[ExitCode] = Counter()
     started: list[bool] = []
 
-    def emit(rep: Any) -> None:
+    def emit(judged: Any) -> None:
         if not started:
             if not args.json:
                 print(summary_header())
             started.append(True)
-        print(json_line(rep.to_json()) if args.json else summary_line(rep), flush=True)
+        if args.json:
+            print(json_line(judged.row if judged.row is not None else judged.result.to_json()), flush=True)
+        else:
+            print(summary_line(judged.result) + changes_text(judged.changes), flush=True)
+
+    def end(interrupted: bool = False) -> None:
+        if summary is not None and not args.json:
+            for line in summary.text_lines():
+                print(line)
+        if not args.json:
+            print(totals_line(counts, interrupted=interrupted), flush=True)
+        if summary is not None and args.summary is not None:
+            if interrupted:
+                summary.title += " (interrupted)"
+            write_summary(args.summary, summary)
 
     try:
-        code = run_bulk(args, emit, sys.stderr if sys.stderr.isatty() else None, counts)
+        code = run_bulk(args, run, emit, sys.stderr if sys.stderr.isatty() else None, counts)
     except KeyboardInterrupt:
-        if not args.json:
-            print(totals_line(counts, interrupted=True), flush=True)
+        end(interrupted=True)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         from .main import silence_stdout
 
         silence_stdout()
         return ExitCode.BROKEN_PIPE
-    if not args.json:
-        print(totals_line(counts))
+    end()
     return code
 
 
@@ -113,16 +148,38 @@ def run_hosts(args: HostsArgs) -> int:
     import json
 
     from ..edges.display import shown
-    from ..hosts.command import hosts_text
+    from ..hosts.command import exit_code, hosts_text, summary_row
     from ..hosts.command import run_hosts as lookup_all
 
-    def emit(data: dict[str, Any], _result: Any) -> None:
+    _warn_tokens(args)
+    summary = None
+    if args.file is not None and (args.summary is not None or not args.json):
+        from ..check.summary import HOSTS_VERDICTS, Summary, check_summary_file
+
+        if args.summary is not None:
+            check_summary_file(args.summary)
+        summary = Summary(title="mxsplit hosts", labels=HOSTS_VERDICTS)
+
+    def emit(data: dict[str, Any], result: Any) -> None:
         print(json.dumps(data, separators=(",", ":")) if args.json else hosts_text(data), flush=True)
+        if summary is not None:
+            summary.add(summary_row(data), exit_code(result) if result is not None else ExitCode.USAGE,
+                        data.get("tenant"))
 
     code, changes = lookup_all(args, emit)
     for change in changes:
         verb = "would set" if args.dry_run else "set"
         print(shown(f"{verb} {change.key}: {change.old or '(unset)'} -> {change.new} [{change.source}]"), file=sys.stderr)
+    if summary is not None:
+        if not args.json:
+            for line in [*summary.text_lines(), f"looked up {summary.total} domains: {summary.totals_line()}"]:
+                print(line)
+        if args.summary is not None:
+            from ..check.summary import write_summary
+
+            if code == ExitCode.INTERRUPTED:
+                summary.title += " (interrupted)"
+            write_summary(args.summary, summary)
     return code
 
 

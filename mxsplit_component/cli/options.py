@@ -17,6 +17,7 @@ from ..errors import MxSplitError
 if TYPE_CHECKING:
     from ..check.run import CheckOptions
     from ..core.plan import MxPlan
+    from ..hosts.tokens import TokenFile
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Sources:
     published: bool = False
     graph_url: str | None = None
     device_code: bool = False
+    #: ``--graph-tokens``: the file as given, and its tokens (read when the options are built).
+    graph_tokens: str | None = None
+    tokens: TokenFile | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -92,6 +96,9 @@ class CheckArgs:
     concurrency: int
     file: str | None = None
     json: bool = False
+    #: ``--baseline``: an earlier run's JSON lines; ``--summary``: the Markdown file to write.
+    baseline: str | None = None
+    summary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ class HostsArgs:
     cwd: str | None = None
     dry_run: bool = False
     json: bool = False
+    summary: str | None = None
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,11 @@ EXIT_CODES = {
     "plan": ("the plan is valid (with --file: every row was written)",
              "an error-severity rule fails",
              "usage error or rejected input, naming the flag (with --file: a rejected row)",
-             "--graph or --published could not complete its lookup; nothing was planned on a guess"),
-    "check": ("no error finding", "an error finding", "usage error or bad input (with --file: a bad row)",
+             "--graph or --published could not complete its lookup (with --file: a row's); nothing was planned on "
+             "a guess"),
+    "check": ("no error finding (with --baseline: no change that needs action)",
+              "an error finding (with --baseline: a change that needs action, not an error the baseline had)",
+              "usage error or bad input (with --file: a bad row, or a row whose hosts a source refused)",
               "a lookup or probe the verdict needs could not complete (wins over 1)"),
     "hosts": ("every domain resolved to both hosts", "some domain could not (see its notes)",
               "usage error or a bad row", "a lookup failed (Graph or DNS could not answer)"),
@@ -122,7 +125,7 @@ def _add_plan(sub: Any) -> FlagParser:
                    help=adopt_help())
     p.add_argument("--file", metavar="CSV",
                    help="with --format: one document per row (header domain,tenant[,dual_stack_host,ipv4_only_host,"
-                        "mode]) written into --out-dir")
+                        "mode]) written into --out-dir; with --graph or --published each row's hosts are looked up")
     p.add_argument("--out-dir", metavar="DIR", help="with --file: the folder for the documents (created if missing)")
     add_source_arguments(p, dns=True)
     return p

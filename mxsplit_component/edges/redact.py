@@ -39,18 +39,34 @@ def excerpt(text: str, limit: int, secrets: Iterable[str | None] = ()) -> str:
 
 
 class Redactor:
-    """:func:`redact` with the secrets of one run (a static token, each token a credential gave)."""
+    """:func:`redact` with the secrets of one run (a static token, each token a credential gave).
+
+    The secrets are matched by one pattern, built again only when one is added: a run over many
+    tenants redacts every note with every tenant's token.
+    """
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._lower: tuple[str, ...] | None = ()
 
     def add(self, secret: str | None) -> None:
-        if secret:
+        if secret and secret not in self._secrets:
             self._secrets.add(secret)
+            self._pattern = None
 
     def __call__(self, text: str) -> str:
-        return redact(text, self._secrets)
+        if self._pattern is None:
+            secrets = sorted((s for s in self._secrets if len(s) >= MIN_SECRET), key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, secrets)) or r"(?!)", re.IGNORECASE)
+            # A quick look first, where lower() folds case as the pattern does (ASCII secrets: every real token).
+            self._lower = tuple(s.lower() for s in secrets) if all(s.isascii() for s in secrets) else None
+        lowered = text.lower() if self._lower else ""
+        if self._lower is None or any(s in lowered for s in self._lower):
+            text = self._pattern.sub(MASK, text)
+        return redact(text)
 
     def excerpt(self, text: str, limit: int) -> str:
-        """:func:`excerpt` with this run's secrets."""
-        return excerpt(text, limit, self._secrets)
+        """``text`` redacted with this run's secrets, *then* cut (see :func:`excerpt`)."""
+        text = self(text)
+        return text if len(text) <= limit else text[:limit] + "…"

@@ -6,7 +6,8 @@ Prints nothing itself: the CLI passes ``emit`` (stdout) and ``warn`` (stderr), s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from . import FORMATS, file_name, render
 
 if TYPE_CHECKING:
     from ..cli.options import PlanArgs
+    from ..edges.csvfile import Row
 
 Emit = Callable[[str], None]
 
@@ -63,16 +65,18 @@ def run_export(args: PlanArgs, planner: Callable[[PlanArgs], MxPlan], emit: Emit
 def _export_rows(args: PlanArgs, emit: Emit, warn: Emit) -> int:
     """Each row's document into ``--out-dir``; a row that cannot be planned or written is that row's error.
 
-    Ctrl-C stops after the file being written is complete or untouched (exit 130).
+    With ``--graph``/``--published`` each row's hosts are looked up first (several rows at once,
+    documents still written in input order): a refusal is that row's error (exit 2), a lookup
+    that failed too (exit 3). Ctrl-C stops after the file being written is complete or untouched
+    (exit 130).
     """
-    from ..check.bulk import COLUMNS, OPTIONAL
+    from ..check.bulk import COLUMNS, LOOKUP_COLUMNS
     from ..edges.csvfile import open_rows
 
     assert args.file is not None and args.out_dir is not None and args.format is not None
     out = Path(args.out_dir)
-    defaults = args.plan.shape()
-    worst, written = ExitCode.OK, set()
-    with open_rows(args.file, COLUMNS) as rows:
+    rows_out = _Rows(args, out, emit, warn)
+    with open_rows(args.file, LOOKUP_COLUMNS if args.sources.names else COLUMNS) as rows:
         try:
             out.mkdir(parents=True, exist_ok=True)
         except FileExistsError:
@@ -80,30 +84,81 @@ def _export_rows(args: PlanArgs, emit: Emit, warn: Emit) -> int:
         except OSError as exc:
             raise MxSplitError(f"--out-dir {args.out_dir}: {exc.strerror}", field="out_dir") from None
         try:
-            for row in rows:
-                try:
-                    if row.error is not None:
-                        raise MxSplitError(row.error, field="file")
-                    fields = row.fields
-                    extra = {k: fields[k] for k in OPTIONAL if fields.get(k)}
-                    plan = plan_mx(domain=fields.get("domain", ""), tenant=fields.get("tenant", ""),
-                                   **{**defaults, **extra})
-                    if plan.domain in written:
-                        raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
-                                           field="domain")
-                    path = out / file_name(args.format, plan.domain)
-                    replace_file(path, _document(args, plan, {}, None).encode("utf-8"))
-                except (MxSplitError, UserFileError) as exc:
-                    warn(f"{args.file}:{row.line}: {exc}\n")
-                    worst = ExitCode.USAGE
-                    continue
-                written.add(plan.domain)
-                emit(f"{path}\n")
-                if not validate_plan(plan)["ok"] and worst == ExitCode.OK:
-                    worst = ExitCode.FINDINGS
+            if args.sources.names:
+                asyncio.run(_looked_up(args, rows, rows_out))
+            else:
+                for row in rows:
+                    try:
+                        plan = _from_columns(args, row)
+                    except MxSplitError as exc:
+                        rows_out.failed(row.line, str(exc))
+                        continue
+                    rows_out.write(row.line, plan)
         except KeyboardInterrupt:
             return ExitCode.INTERRUPTED
-    return worst
+    return rows_out.worst
+
+
+def _from_columns(args: PlanArgs, row: Row) -> MxPlan:
+    from ..check.bulk import OPTIONAL
+
+    if row.error is not None:
+        raise MxSplitError(row.error, field="file")
+    fields = row.fields
+    extra = {k: fields[k] for k in OPTIONAL if fields.get(k)}
+    return plan_mx(domain=fields.get("domain", ""), tenant=fields.get("tenant", ""), **{**args.plan.shape(), **extra})
+
+
+async def _looked_up(args: PlanArgs, rows: Iterable[Row], rows_out: _Rows) -> None:
+    from ..check.bulk import LOOKUP_COLUMNS
+    from ..hosts.args import DEFAULT_CONCURRENCY
+    from ..hosts.command import lookup_options, named_tenants
+    from ..hosts.lookup import in_order, open_finder
+    from ..hosts.rowplans import RowFailure, RowPlan, RowPlanner
+
+    assert args.file is not None
+    tenants = named_tenants(args.file, LOOKUP_COLUMNS, args.plan.cloud) if args.sources.graph else ()
+    options = lookup_options(args.sources, args.sources.names, args.plan.cloud, args.dns, tenants)
+    async with open_finder(options) as finder:
+        planner = RowPlanner(finder, args.plan, check=False)
+
+        async def plan(row: Row) -> tuple[int, RowPlan | RowFailure]:
+            return row.line, await planner.plan(row)
+
+        async for line, found in in_order(rows, plan, DEFAULT_CONCURRENCY):
+            if isinstance(found, RowFailure):
+                rows_out.failed(line, found.error, found.code)
+            else:
+                rows_out.write(line, found.plan)
+
+
+class _Rows:
+    """Writes each row's document, remembering the worst exit code and the domains written."""
+
+    def __init__(self, args: PlanArgs, out: Path, emit: Emit, warn: Emit) -> None:
+        self.args, self.out, self.emit, self.warn = args, out, emit, warn
+        self.worst = ExitCode.OK
+        self.written: set[str] = set()
+
+    def failed(self, line: int, error: str, code: ExitCode = ExitCode.USAGE) -> None:
+        self.warn(f"{self.args.file}:{line}: {error}\n")
+        self.worst = max(self.worst, code)
+
+    def write(self, line: int, plan: MxPlan) -> None:
+        assert self.args.format is not None
+        try:
+            if plan.domain in self.written:
+                raise MxSplitError(f"domain {plan.domain} appears twice; its document is already written",
+                                   field="domain")
+            path = self.out / file_name(self.args.format, plan.domain)
+            replace_file(path, _document(self.args, plan, {}, None).encode("utf-8"))
+        except (MxSplitError, UserFileError) as exc:
+            self.failed(line, str(exc))
+            return
+        self.written.add(plan.domain)
+        self.emit(f"{path}\n")
+        if not validate_plan(plan)["ok"] and self.worst == ExitCode.OK:
+            self.worst = ExitCode.FINDINGS
 
 
 __all__ = ["adopt_ids", "run_export"]

@@ -26,6 +26,9 @@ def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
                    help="with --graph: sign in to Graph interactively with a device code")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="with --graph: show why each sign-in method to Microsoft Graph failed")
+    p.add_argument("--graph-tokens", metavar="FILE",
+                   help="with --graph: a CSV with columns tenant,token, one ready bearer token per tenant (keep it "
+                        "readable by you only: chmod 600)")
     if dns:
         p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
                        help="with --published: ask this server (repeatable); default: the system resolver")
@@ -55,4 +58,7 @@ def add_hosts_arguments(h: argparse.ArgumentParser) -> None:
                    help="with --stack: the Pulumi project folder that holds Pulumi.NAME.yaml (default: the current "
                         "folder)")
     h.add_argument("--dry-run", action="store_true", help="with --stack: show what would change, write nothing")
+    h.add_argument("--summary", metavar="FILE.md",
+                   help="with --file: also write a Markdown summary (totals per verdict, note, tenant; the domains "
+                        "that need action)")
     h.add_argument("--json", action="store_true", help="print one JSON object per domain and line")

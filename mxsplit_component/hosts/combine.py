@@ -45,8 +45,8 @@ def _tenant_conflict(domain: str, given_tenant: str | None, graph: SourceResult 
         return []
     return [Conflict(
         "tenant-conflict", Severity.ERROR,
-        f"you gave tenant {given_tenant}, but the Graph token is for tenant {graph.tenant}: sign in to the tenant "
-        f"that owns {domain} (one tenant per run), or fix --tenant",
+        f"you gave tenant {given_tenant}, but the Graph token is for tenant {graph.tenant}: use a token of the "
+        f"tenant that owns {domain} (sign in to it, or give it in --graph-tokens), or fix --tenant",
         role="tenant", hosts={"given": given_tenant, "graph": graph.tenant}, chosen="given")]
 
 

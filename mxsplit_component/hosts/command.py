@@ -36,14 +36,38 @@ from .args import CSV_COLUMNS
 COLUMNS = Columns(CSV_COLUMNS[:1], CSV_COLUMNS[1:])
 
 
-def lookup_options(sources: Sources, names: tuple[str, ...], cloud: str, dns: DnsOptions) -> LookupOptions:
-    """What to ask (``names``) and how; ``dns.timeout`` also bounds each Graph lookup."""
+def lookup_options(sources: Sources, names: tuple[str, ...], cloud: str, dns: DnsOptions,
+                   tenants: tuple[str, ...] = ()) -> LookupOptions:
+    """What to ask (``names``) and how; ``dns.timeout`` also bounds each Graph lookup.
+
+    :param tenants: the tenants the run's rows name (:func:`named_tenants`).
+    """
     from .graph import check_graph_url
 
     if sources.graph_url is not None:
         check_graph_url(sources.graph_url)  # before any request: a bad URL is a usage error
     return LookupOptions(sources=names, cloud=cloud, graph_url=sources.graph_url, device_code=sources.device_code,
-                         timeout=dns.timeout, dns=dns)
+                         timeout=dns.timeout, dns=dns, tokens=sources.tokens, tenants=tenants)
+
+
+def named_tenants(path: str, columns: Columns, cloud: str, default: str | None = None) -> tuple[str, ...]:
+    """Every tenant the rows of ``--file path`` name (``default`` for a row that names none), read
+    before any lookup: several mean one token per tenant. A tenant that is not a name is left
+    out here (its row is refused when its turn comes)."""
+    from ..core.clouds import get_cloud
+    from .tokens import tenant_key
+
+    where = get_cloud(cloud)
+    found: dict[str, None] = {}
+    with open_rows(path, columns) as rows:
+        for row in rows:
+            tenant = row.fields.get("tenant") or default
+            if tenant:
+                try:
+                    found.setdefault(tenant_key(tenant, where))
+                except MxSplitError:
+                    continue
+    return tuple(found)
 
 
 def lookup_one(request: HostRequest, options: LookupOptions) -> HostsResult:
@@ -107,19 +131,12 @@ def check_with_sources(domain: str, flags: PlanFlags, sources: Sources, options:
     With ``--graph`` the published MX is read too, to compare it with Graph's host.
     """
     from ..check.command import run_single
-    from .drift import graph_findings, is_moved
+    from .rowplans import plan_checked
 
     names = ("graph", "published") if sources.graph else sources.names
     result = lookup_one(_request(domain, flags), lookup_options(sources, names, flags.cloud, options.dns))
-    graph = result.sources.get("graph")
-    graph_host = graph.dual_stack_host if graph is not None else None
-    published = result.sources.get("published")
-    old = published.dual_stack_host if published is not None else None
-    moved = graph_host is not None and old is not None and is_moved(graph_host, old)
-    # Moved: the old host still receives mail, so check what is published and warn, not fail.
-    plan = plan_from_result(result, flags, dual_stack_host=old if moved else None)
-    rep = run_single(plan, options)
-    return replace(rep.with_findings(graph_findings(plan, graph_host, rep.published)), hosts=result)
+    found = plan_checked(result, flags)
+    return found.finish(run_single(found.plan, options))
 
 
 # -- mxsplit hosts ----------------------------------------------------------------------------
@@ -157,11 +174,12 @@ class RowError(MxSplitError):
         self.domain = domain
 
 
-def bad_row(domain: str, error: MxSplitError) -> dict[str, Any]:
-    """A row that could not be looked up, in the same shape as a looked-up one (no host known), plus ``error``."""
+def bad_row(domain: str, error: MxSplitError, tenant: str | None = None) -> dict[str, Any]:
+    """A row that could not be looked up, in the same shape as a looked-up one (no host known), plus ``error``;
+    ``tenant`` as the row gave it."""
     unknown = {"host": None, "source": None}
-    return {"domain": domain, "ok": False, "tenant": None, "ipv4_only_host": unknown, "dual_stack_host": dict(unknown),
-            "conflicts": [], "notes": [], "error": str(error)}
+    return {"domain": domain, "ok": False, "tenant": tenant, "ipv4_only_host": unknown,
+            "dual_stack_host": dict(unknown), "conflicts": [], "notes": [], "error": str(error)}
 
 
 def _requests(args: HostsArgs, stack: contextlib.ExitStack) -> tuple[Path | None, Iterable[HostRequest | MxSplitError]]:
@@ -189,10 +207,11 @@ def run_hosts(args: HostsArgs, emit: Callable[[dict[str, Any], HostsResult | Non
 
     with contextlib.ExitStack() as stack:
         path, requests = _requests(args, stack)
+        tenants = _tenants(args, requests)
         if args.tenant:
             requests = (r if isinstance(r, MxSplitError) or r.tenant else replace(r, tenant=args.tenant)
                         for r in requests)
-        options = lookup_options(args.sources, args.sources.names, args.cloud, args.dns)
+        options = lookup_options(args.sources, args.sources.names, args.cloud, args.dns, tenants)
         # The domain of each request, in order: results come back in the same order.
         order: deque[HostRequest | MxSplitError] = deque()
 
@@ -210,7 +229,7 @@ def run_hosts(args: HostsArgs, emit: Callable[[dict[str, Any], HostsResult | Non
                         if isinstance(asked, FileRequest):
                             item = MxSplitError(f"line {asked.line}: {item}", field=item.field)
                         domain = asked.domain if isinstance(asked, (HostRequest, RowError)) else ""
-                        emit(bad_row(domain, item), None)
+                        emit(bad_row(domain, item, asked.tenant if isinstance(asked, HostRequest) else None), None)
                         worst = max(worst, ExitCode.USAGE)
                         continue
                     emit(item.to_json(), item)
@@ -227,6 +246,40 @@ def run_hosts(args: HostsArgs, emit: Callable[[dict[str, Any], HostsResult | Non
         except UserFileError as exc:
             raise MxSplitError(f"--stack {args.stack}: {exc}", field="stack") from None
     return code, changes
+
+
+def _tenants(args: HostsArgs, requests: Iterable[HostRequest | MxSplitError]) -> tuple[str, ...]:
+    """The tenants the run names, read before any lookup (only Graph needs them)."""
+    from ..core.clouds import get_cloud
+    from .tokens import tenant_key
+
+    if not args.sources.graph:
+        return ()
+    if args.file is not None:
+        return named_tenants(args.file, COLUMNS, args.cloud, args.tenant)
+    named = {r.tenant for r in requests if isinstance(r, HostRequest) and r.tenant} if isinstance(requests, list) \
+        else set()
+    if args.tenant:
+        named.add(args.tenant)
+    found: dict[str, None] = {}
+    for tenant in sorted(named):
+        with contextlib.suppress(MxSplitError):
+            found.setdefault(tenant_key(tenant, get_cloud(args.cloud)))
+    return tuple(found)
+
+
+def summary_row(data: dict[str, Any]) -> dict[str, Any]:
+    """A ``hosts`` row as :class:`~mxsplit_component.check.summary.Summary` counts rows: its notes and
+    conflicts are its findings."""
+    found = [{"id": n["id"], "severity": n["severity"], "message": n["message"]}
+             for n in [*data.get("conflicts", ()), *data.get("notes", ())]]
+    if not data.get("ok") and "error" not in data and not any(f["severity"] == "error" for f in found):
+        missing = [label for key, label in (("ipv4_only_host", "IPv4-only"), ("dual_stack_host", "dual-stack"))
+                   if not (data.get(key) or {}).get("host")]
+        found.append({"id": "unresolved", "severity": "error",
+                      "message": f"no source named the {' and '.join(missing)} host; look it up with --graph or "
+                                 "--published, or give the tenant"})
+    return {"domain": data.get("domain"), "findings": found, **({"error": data["error"]} if "error" in data else {})}
 
 
 def hosts_text(data: dict[str, Any]) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from ..core.clouds import Cloud
@@ -22,12 +22,14 @@ from ..core.plan import check_host
 from ..edges.redact import excerpt
 from ..errors import MxSplitError
 from .model import HostLookupError, Note, SourceResult
+from .slots import detached, idle
 
 #: Graph endpoint per cloud; the token scope is the endpoint's ``/.default``.
 GRAPH_ENDPOINTS = {"commercial": "https://graph.microsoft.com", "china": "https://microsoftgraph.chinacloudapi.cn"}
 PERMISSION_HINT = ("grant Domain.Read.All (an application permission with admin consent; a delegated sign-in also "
                    "needs a directory role such as Global Reader)")
-ONE_TENANT = "the Graph token is for one tenant (AZURE_TENANT_ID or the signed-in tenant): one tenant per run"
+ONE_TENANT = ("a Graph token is for one tenant (AZURE_TENANT_ID or the signed-in tenant); for several, name each "
+              "row's tenant and give its token in --graph-tokens")
 
 
 class GraphNotFound(HostLookupError):
@@ -38,7 +40,8 @@ class GraphGetter(Protocol):
     def redact(self, text: str) -> str:
         """``text`` without the client's tokens (and any bearer or JWT value)."""
 
-    async def get_all(self, path: str, *, about: str) -> list[dict[str, Any]]: ...
+    async def get_all(self, path: str, *, about: str, keep: Callable[[dict[str, Any]], Any] | None = None) -> list[Any]:
+        ...
 
 
 def graph_endpoint(cloud: Cloud) -> str:
@@ -71,13 +74,38 @@ def check_graph_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def find_domain(domains: Sequence[Mapping[str, Any]], domain: str) -> Mapping[str, Any] | None:
-    return next((d for d in domains if str(d.get("id", "")).lower() == domain), None)
+class Listed(NamedTuple):
+    """What a lookup reads of a ``GET /domains`` entry; a tenant's list is kept for the whole run."""
+
+    verified: bool
+    initial: bool
 
 
-def initial_domain(domains: Sequence[Mapping[str, Any]]) -> str | None:
+#: The four kinds of entry, shared: a tenant's thousands of domains cost a name and a reference each.
+_LISTED = {(v, i): Listed(v, i) for v in (False, True) for i in (False, True)}
+
+
+def domain_entry(d: Mapping[str, Any]) -> tuple[str, Listed]:
+    """(lower-case id, what a lookup reads) of one ``GET /domains`` entry."""
+    return str(d.get("id", "")).lower(), _LISTED[d.get("isVerified") is True, d.get("isInitial") is True]
+
+
+def domain_index(entries: Iterable[tuple[str, Listed]]) -> dict[str, Listed]:
+    """``GET /domains`` (as :func:`domain_entry` reads each) by lower-case id; the first entry of an id wins."""
+    index: dict[str, Listed] = {}
+    for key, listed in entries:
+        if key and key not in index:
+            index[key] = listed
+    return index
+
+
+def find_domain(domains: Mapping[str, Listed], domain: str) -> Listed | None:
+    return domains.get(domain)
+
+
+def initial_domain(domains: Mapping[str, Listed]) -> str | None:
     """The tenant's initial domain (``isInitial: true``), e.g. ``contoso.onmicrosoft.com``."""
-    return next((str(d["id"]).lower() for d in domains if d.get("isInitial") is True and d.get("id")), None)
+    return next((key for key, d in domains.items() if d.initial), None)
 
 
 def _preference(record: Mapping[str, Any]) -> int:
@@ -121,19 +149,29 @@ class GraphHosts:
     def __init__(self, client: GraphGetter, cloud: Cloud) -> None:
         self.client = client
         self.cloud = cloud
-        self._domains: asyncio.Future[list[dict[str, Any]]] | None = None
+        self._domains: asyncio.Future[dict[str, Listed]] | None = None
         self._tenant: asyncio.Future[tuple[str, str]] | None = None
 
-    async def domains(self) -> list[dict[str, Any]]:
+    async def domains(self) -> dict[str, Listed]:
+        """The tenant's domains by lower-case name (:func:`domain_index`), listed once per run."""
         if self._domains is None:
-            self._domains = asyncio.ensure_future(self.client.get_all("/domains", about="the tenant's domains"))
-        return await asyncio.shield(self._domains)
+            self._domains = asyncio.ensure_future(detached(self._list()))
+        elif self._domains.done():
+            return self._domains.result()
+        async with idle():  # many rows wait for one listing: none of them works meanwhile
+            return await asyncio.shield(self._domains)
+
+    async def _list(self) -> dict[str, Listed]:
+        return domain_index(await self.client.get_all("/domains", about="the tenant's domains", keep=domain_entry))
 
     async def tenant(self) -> tuple[str, str]:
         """(initial domain, tenant host) from ``isInitial`` and the initial domain's own Mx record."""
         if self._tenant is None:
-            self._tenant = asyncio.ensure_future(self._find_tenant())
-        return await asyncio.shield(self._tenant)
+            self._tenant = asyncio.ensure_future(detached(self._find_tenant()))
+        elif self._tenant.done():
+            return self._tenant.result()
+        async with idle():
+            return await asyncio.shield(self._tenant)
 
     async def _find_tenant(self) -> tuple[str, str]:
         initial = initial_domain(await self.domains())
@@ -198,7 +236,7 @@ class GraphHosts:
         entry = find_domain(await self.domains(), domain)
         if entry is None:
             raise GraphNotFound(domain, domain=domain)
-        if entry.get("isVerified") is not True:
+        if not entry.verified:
             raise _Refused("graph-unverified", f"{domain} is not verified in this tenant, so Microsoft routes no mail "
                                                "for it; verify it first (admin center > Settings > Domains), then "
                                                "look up its hosts again")

@@ -1,8 +1,9 @@
 """Look hosts up from the sources a caller chooses: the library entry point and the async engine.
 
 :func:`lookup_hosts` is what a Pulumi program calls *before* declaring ``MxSplit`` (or what
-``mxsplit hosts --stack`` runs to pin the result). :class:`HostFinder` shares one Graph
-client (one tenant, one token) and one DNS client across many domains.
+``mxsplit hosts --stack`` runs to pin the result). :class:`HostFinder` shares the run's Graph
+clients (one per tenant, :mod:`.tenants`), one DNS client and, with ``--authoritative``, the
+zones' servers (:class:`~mxsplit_component.dns.authority.Authorities`) across many domains.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..core.clouds import Cloud, get_cloud
 from ..core.names import normalize_name
@@ -22,12 +23,18 @@ from .combine import combine
 from .derived import derive
 from .given import from_given
 from .model import HostsResult, SourceResult
+from .slots import RowSlots
 
 if TYPE_CHECKING:
+    from ..dns.authority import Authorities
     from ..dns.options import DnsOptions
     from ..dns.transport import DnsClient
-    from .graph import GraphHosts
     from .graphclient import TokenCredential
+    from .tenants import TenantGraphs
+    from .tokens import TokenFile
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: Sources that ask something outside the process.
 LOOKUP_SOURCES = ("graph", "published")
@@ -55,6 +62,10 @@ class LookupOptions:
     #: Seconds per Graph lookup, throttling waits included.
     timeout: float = 10.0
     dns: DnsOptions | None = None
+    #: ``--graph-tokens``: a ready token per tenant.
+    tokens: TokenFile | None = None
+    #: The tenants the run's rows name: several (and no token of the caller's) ask a token per tenant.
+    tenants: tuple[str, ...] = ()
 
 
 def check_sources(sources: str | Sequence[str], *, allow_none: bool = False) -> tuple[str, ...]:
@@ -70,12 +81,13 @@ def check_sources(sources: str | Sequence[str], *, allow_none: bool = False) -> 
 class HostFinder:
     """Finds the hosts of many domains with shared clients; build it with :func:`open_finder`."""
 
-    def __init__(self, cloud: Cloud, *, graph: GraphHosts | None = None, dns: DnsClient | None = None,
-                 dns_options: DnsOptions | None = None) -> None:
+    def __init__(self, cloud: Cloud, *, graphs: TenantGraphs | None = None, dns: DnsClient | None = None,
+                 dns_options: DnsOptions | None = None, authorities: Authorities | None = None) -> None:
         self.cloud = cloud
-        self.graph = graph
+        self.graphs = graphs
         self.dns = dns
         self.dns_options = dns_options
+        self.authorities = authorities
 
     async def find(self, request: HostRequest) -> HostsResult:
         """Every source's answer for one domain, combined.
@@ -89,10 +101,11 @@ class HostFinder:
         results: list[SourceResult] = [from_given(self.cloud, dual_stack_host=request.dual_stack_host,
                                                   ipv4_only_host=request.ipv4_only_host)]
         asks = []
-        if self.graph is not None:
-            asks.append(self.graph.lookup(domain, tenant))
+        if self.graphs is not None:
+            asks.append(self.graphs.lookup(domain, tenant))
         if self.dns is not None and self.dns_options is not None:
-            asks.append(published.lookup(domain, self.dns, self.dns_options, self.cloud, tenant))
+            asks.append(published.lookup(domain, self.dns, self.dns_options, self.cloud, tenant,
+                                         authorities=self.authorities))
         results += await asyncio.gather(*asks)
         learned = tenant or next((r.tenant for r in results if r.tenant), None)
         results.append(derive(domain, learned, self.cloud))
@@ -100,58 +113,64 @@ class HostFinder:
 
 
 @contextlib.asynccontextmanager
-async def open_finder(options: LookupOptions) -> AsyncIterator[HostFinder]:
-    """A :class:`HostFinder` with the clients ``options.sources`` need, closed on exit."""
+async def open_finder(options: LookupOptions, *, dns: DnsClient | None = None,
+                      authorities: Authorities | None = None) -> AsyncIterator[HostFinder]:
+    """A :class:`HostFinder` with the clients ``options.sources`` need, closed on exit.
+
+    :param dns: a DNS client the run has already (for ``options.dns``), to share rather than open another.
+    :param authorities: the run's authoritative servers, likewise.
+    """
     cloud = get_cloud(options.cloud)
     sources = check_sources(options.sources, allow_none=True)
     async with contextlib.AsyncExitStack() as stack:
-        graph = dns = None
+        graphs = None
         if "graph" in sources:
-            from .graph import GraphHosts
-            from .graphclient import GraphClient
+            from .tenants import TenantGraphs
 
-            client = GraphClient(cloud, base_url=options.graph_url, credential=options.credential,
-                                 timeout=options.timeout, device_code=options.device_code)
-            await stack.enter_async_context(client)
-            graph = GraphHosts(client, cloud)
+            graphs = TenantGraphs(cloud, base_url=options.graph_url, timeout=options.timeout,
+                                  credential=options.credential, device_code=options.device_code,
+                                  tokens=options.tokens, named=options.tenants)
+            stack.push_async_callback(graphs.aclose)
         dns_options = options.dns
         if "published" in sources:
             from ..dns.options import DnsOptions, make_client
 
             dns_options = dns_options or DnsOptions(timeout=options.timeout)
-            dns = await stack.enter_async_context(make_client(dns_options))
-        yield HostFinder(cloud, graph=graph, dns=dns, dns_options=dns_options)
+            if dns is None:
+                dns = await stack.enter_async_context(make_client(dns_options))
+            if dns_options.authoritative and authorities is None:
+                from ..dns.authority import Authorities
+
+                authorities = Authorities(dns, dns_options)
+                stack.callback(authorities.close)
+        yield HostFinder(cloud, graphs=graphs, dns=dns, dns_options=dns_options, authorities=authorities)
 
 
-async def find_all(finder: HostFinder, requests: Iterable[HostRequest | MxSplitError],
-                   concurrency: int = 8) -> AsyncIterator[HostsResult | MxSplitError]:
-    """Results in input order, ``concurrency`` domains at a time; a bad row yields its error.
+async def in_order(items: Iterable[T], work: Callable[[T], Awaitable[R]], concurrency: int) -> AsyncIterator[R]:
+    """``work(item)`` for every item, ``concurrency`` at once, yielded in input order.
 
-    ``requests`` is read lazily, at most a few windows ahead of the results, so a long file
-    keeps memory flat; an :class:`MxSplitError` in it (a row that could not be read) is
-    yielded in its place.
+    ``items`` is read lazily, at most a few windows ahead of the results, so a long file keeps
+    memory flat. A row that only waits for its tenant's Graph (throttled, or its requests all
+    out) gives its slot back meanwhile (:mod:`.slots`): one tenant's backoff does not stop the
+    other tenants' rows.
     """
-    gate = asyncio.Semaphore(concurrency)
+    slots = RowSlots(concurrency)
 
-    async def one(request: HostRequest) -> HostsResult | MxSplitError:
-        async with gate:
-            try:
-                return await finder.find(request)
-            except MxSplitError as exc:
-                return exc
+    async def one(item: T) -> R:
+        async with slots.hold():
+            return await work(item)
 
     window = max(2 * concurrency, 8)
-    pending: deque[asyncio.Future[HostsResult | MxSplitError]] = deque()
-    items = iter(requests)
+    pending: deque[asyncio.Future[R]] = deque()
+    source = iter(items)
     try:
         while True:
-            while len(pending) < window and (item := next(items, None)) is not None:
-                if isinstance(item, MxSplitError):
-                    done: asyncio.Future[HostsResult | MxSplitError] = asyncio.get_running_loop().create_future()
-                    done.set_result(item)
-                    pending.append(done)
-                else:
-                    pending.append(asyncio.ensure_future(one(item)))
+            while len(pending) < window:
+                try:
+                    item = next(source)
+                except StopIteration:
+                    break
+                pending.append(asyncio.ensure_future(one(item)))
             if not pending:
                 return
             yield await pending[0]
@@ -159,6 +178,24 @@ async def find_all(finder: HostFinder, requests: Iterable[HostRequest | MxSplitE
     finally:
         for task in pending:
             task.cancel()
+
+
+async def find_all(finder: HostFinder, requests: Iterable[HostRequest | MxSplitError],
+                   concurrency: int = 8) -> AsyncIterator[HostsResult | MxSplitError]:
+    """Results in input order, ``concurrency`` domains at a time (see :func:`in_order`); a bad row
+    yields its error: an :class:`MxSplitError` in ``requests`` (a row that could not be read), or
+    the one its lookup raised."""
+
+    async def one(item: HostRequest | MxSplitError) -> HostsResult | MxSplitError:
+        if isinstance(item, MxSplitError):
+            return item
+        try:
+            return await finder.find(item)
+        except MxSplitError as exc:
+            return exc
+
+    async for result in in_order(requests, one, concurrency):
+        yield result
 
 
 def lookup_hosts(domain: str, *, source: str | Sequence[str] = "graph", tenant: str | None = None,

@@ -17,6 +17,7 @@ from ..core.plan import MxRecord
 from .model import Note, SourceResult
 
 if TYPE_CHECKING:
+    from ..dns.authority import Authorities
     from ..dns.options import DnsOptions
     from ..dns.transport import DnsClient
 
@@ -78,22 +79,28 @@ def _from_microsoft(domain: str, ours: list[MxRecord], cloud: Cloud, tenant: str
 
 
 async def lookup(domain: str, client: DnsClient, options: DnsOptions, cloud: Cloud,
-                 tenant: str | None = None) -> SourceResult:
-    """Ask DNS for ``domain``'s MX set (its own servers with ``--authoritative``) and read it."""
-    from ..dns.observe import find_authoritative, parse_mx
-    from ..dns.options import authoritative_client
+                 tenant: str | None = None, *, authorities: Authorities | None = None) -> SourceResult:
+    """Ask DNS for ``domain``'s MX set (its own servers with ``--authoritative``) and read it.
+
+    :param authorities: the run's authoritative servers and clients (one lookup per zone per
+        run); without it, this lookup finds the servers itself.
+    """
+    from ..dns.authority import Authorities
+    from ..dns.observe import parse_mx
 
     own = client
+    mine = None
     try:
         if options.authoritative:
+            if authorities is None:
+                authorities = mine = Authorities(client, options)
             try:
-                servers = await find_authoritative(domain, client, options.port)
+                own = await authorities.client_for(domain)
             except LookupError as exc:
                 return from_mx(domain, None, cloud, error=str(exc), tenant=tenant)
-            own = authoritative_client(servers, options)
         answer = await own.query(domain, "MX")
     finally:
-        if own is not client:
-            own.close()
+        if mine is not None:
+            mine.close()
     records, nxdomain = parse_mx(answer)
     return from_mx(domain, records, cloud, nxdomain=nxdomain, error=answer.error, tenant=tenant)

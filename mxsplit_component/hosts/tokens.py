@@ -1,11 +1,11 @@
 """Graph credentials per tenant, for a run over many customers' tenants.
 
 A Graph token is for one Entra tenant. An MSP checks dozens of customer tenants in one run,
-so the credential is chosen per tenant:
+so the credential is chosen per tenant (:mod:`.tenants` decides which form a run uses):
 
-- ``--graph-tokens FILE``: one ready bearer token per tenant (a CSV ``tenant,token``), for
-  pipelines that obtain tokens elsewhere. Never on the command line. A file readable by
-  others than its owner gets a warning.
+- ``--graph-tokens FILE``: one ready bearer token per tenant (a CSV ``tenant,token``, read
+  with the one ``--file`` reader), for pipelines that obtain tokens elsewhere. Never on the
+  command line. A file readable by others than its owner gets a warning.
 - one multi-tenant app credential (azure-identity), consented in each customer tenant,
   asked for a token per tenant: ``get_token(scope, tenant_id=<tenant>)``, built with
   ``additionally_allowed_tenants=["*"]`` (azure-identity docs).
@@ -24,23 +24,9 @@ from typing import Any
 
 from ..core.clouds import Cloud
 from ..core.plan import normalize_tenant
+from ..edges.csvfile import Columns, Row, open_rows
 from ..errors import MxSplitError
-from .graphclient import BEARER, TokenCredential
-
-
-@dataclass(frozen=True)
-class StaticToken:
-    """A ready bearer token as a credential (never printed)."""
-
-    token: str
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        from types import SimpleNamespace
-
-        return SimpleNamespace(token=self.token, expires_on=0)
-
-    def __repr__(self) -> str:
-        return "StaticToken([token])"
+from .graphclient import BEARER
 
 
 @dataclass(frozen=True)
@@ -62,8 +48,12 @@ def tenant_key(tenant: str, cloud: Cloud) -> str:
     return normalize_tenant(text, cloud)
 
 
+#: The header of ``--graph-tokens``.
+COLUMNS = Columns(("tenant", "token"))
+
+
 class TokenFile:
-    """``tenant,token`` rows: one ready token per tenant.
+    """``tenant,token`` rows: one ready token per tenant (its ``repr`` shows none of them).
 
     :raises MxSplitError: (field ``graph_tokens``) for a tenant given twice, a token that is not
         a bearer token (its text is never shown), or a bad tenant; each names the line.
@@ -71,6 +61,7 @@ class TokenFile:
 
     def __init__(self, rows: Iterable[tuple[int, str, str]], cloud: Cloud, *, name: str) -> None:
         self.tokens: dict[str, str] = {}
+        self.name = name
         for line, tenant, token in rows:
             where = f"--graph-tokens {name}: line {line}"
             try:
@@ -88,13 +79,38 @@ class TokenFile:
                                    field="graph_tokens")
             self.tokens[key] = token
 
-    def credential_for(self, tenant: str, cloud: Cloud) -> TokenCredential | None:
-        token = self.tokens.get(tenant_key(tenant, cloud))
-        return StaticToken(token) if token is not None else None
+    @classmethod
+    def read(cls, path: str, cloud: Cloud) -> TokenFile:
+        """The tokens of ``--graph-tokens path``.
+
+        :raises MxSplitError: (field ``graph_tokens``) when it cannot be read, its header is not
+            ``tenant,token``, a line cannot be read (naming the line), or as the constructor.
+        """
+        def rows(found: Iterable[Row]) -> Iterable[tuple[int, str, str]]:
+            for row in found:
+                if row.error is not None:
+                    raise MxSplitError(f"--graph-tokens {path}: {row.error}", field="graph_tokens")
+                yield row.line, row.fields.get("tenant", ""), row.fields.get("token", "")
+
+        try:
+            with open_rows(path, COLUMNS) as found:
+                return cls(rows(found), cloud, name=path)
+        except MxSplitError as exc:
+            if exc.field != "file":
+                raise
+            text = str(exc).removeprefix(f"--file {path}").removeprefix("--file")  # the reader speaks of --file
+            raise MxSplitError(f"--graph-tokens {path}{text}", field="graph_tokens") from None
+
+    def token_for(self, tenant: str) -> str | None:
+        """The token of ``tenant`` (a key as :func:`tenant_key` makes it)."""
+        return self.tokens.get(tenant)
 
     @property
     def tenants(self) -> list[str]:
         return list(self.tokens)
+
+    def __repr__(self) -> str:
+        return f"TokenFile({self.name!r}, tenants={self.tenants!r})"
 
 
 def readable_by_others(path: str) -> bool:
@@ -116,5 +132,4 @@ def multi_tenant_credential(cloud: Cloud) -> Any:
     return identity.DefaultAzureCredential(authority=authority, additionally_allowed_tenants=["*"])
 
 
-__all__ = ["StaticToken", "TenantCredential", "TokenFile", "multi_tenant_credential", "readable_by_others",
-           "tenant_key"]
+__all__ = ["TenantCredential", "TokenFile", "multi_tenant_credential", "readable_by_others", "tenant_key"]
