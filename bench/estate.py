@@ -2,7 +2,7 @@
 
 The estate: N domains across 50 tenants, rows sorted by domain name (so tenants mix, as an
 exported list does), each tenant with its own token and data in a stand-in Graph
-(``tests/support/graph.py``, in this process) that throttles one tenant in ten (every
+(``mxsplit_component/testing/graph.py``, in this process) that throttles one tenant in ten (every
 ``THROTTLE_EVERY``-th request of those tenants answers 429 with ``Retry-After: 1``), one BIND9
 serving the zones, and SMTP sinks (aiosmtpd, a throwaway CA) on the hosts' addresses counting
 their sessions. Tenant hosts share a few addresses and domain hosts a few others, as
@@ -83,7 +83,7 @@ def zones(domains: list[Domain]) -> dict[str, str]:
 
 @contextmanager
 def graph_for(domains: list[Domain]) -> Iterator[Any]:
-    from tests.support.graph import GraphStandIn
+    from mxsplit_component.testing.graph import GraphStandIn
 
     with GraphStandIn(token=token(0)) as graph:
         for t in range(TENANTS):
@@ -109,7 +109,7 @@ class Sink:
 
 @contextmanager
 def sinks(folder: Path) -> Iterator[tuple[int, dict[str, Sink], str]]:
-    from tests.support.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
+    from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
 
     pki = Pki(folder)
     counting = {a: Sink() for a in (*TENANT_ADDRESSES, *DOMAIN_ADDRESSES)}

@@ -15,9 +15,9 @@ import pytest
 from mxsplit_component.cli import main
 from mxsplit_component.simulation.inputs import AS_PROBED
 from mxsplit_component.testing.bind import BindServer, zone
+from mxsplit_component.testing.graph import TOKEN, GraphStandIn, Reply, records_page
+from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
 from tests.support.bind import require_bind
-from tests.support.graph import TOKEN, GraphStandIn, Reply, records_page
-from tests.support.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 FABRIKAM_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.fabrikam-secret-token-2b81"

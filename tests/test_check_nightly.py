@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from mxsplit_component.cli import main
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, Reply, contoso
 from tests.support.dnsfaults import FaultServer
-from tests.support.graph import MS, TOKEN, GraphStandIn, Reply, contoso
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONE = {"contoso.com.": [f"MX 0 contoso.{MS}.", f"MX 10 contoso-com.{MS}."], f"contoso.{MS}.": ["A 127.0.0.2"],

@@ -17,8 +17,8 @@ from mxsplit_component.check.args import PER_ADDRESS as PARSER_PER_ADDRESS
 from mxsplit_component.check.args import PER_NETWORK as PARSER_PER_NETWORK
 from mxsplit_component.check.smtp_pool import PER_ADDRESS, PER_NETWORK
 from mxsplit_component.cli import main
+from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
 from tests.support.dnsfaults import FaultServer, free_port_on
-from tests.support.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 NEW = "o-v1.mx.microsoft"

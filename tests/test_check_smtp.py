@@ -17,8 +17,8 @@ from mxsplit_component.core.plan import plan_mx
 from mxsplit_component.dns.nameservers import parse_nameserver
 from mxsplit_component.dns.options import DnsOptions, make_client
 from mxsplit_component.testing.bind import BindServer, zone
+from mxsplit_component.testing.smtp import MS_WILDCARD, Accept, CloseAtEhlo, Hang, Pki, Scripted, free_port, smtp_servers
 from tests.support.bind import require_bind
-from tests.support.smtp import MS_WILDCARD, Accept, CloseAtEhlo, Hang, Pki, Scripted, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 #: tenant -> the address its (IPv4-only) host points at; every domain host is 127.0.0.3 + ::1.

@@ -10,7 +10,7 @@ import pytest
 
 from mxsplit_component.check.smtp import Target
 from mxsplit_component.check.smtp_pool import ProbePool, name_matches, network_of
-from tests.support.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
+from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 

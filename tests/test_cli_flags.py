@@ -29,8 +29,8 @@ import pytest
 
 from mxsplit_component.cli import main
 from mxsplit_component.cli.parser import build_parser
+from mxsplit_component.testing.graph import TOKEN, GraphStandIn, contoso
 from tests.support.dnsfaults import FaultServer, free_port_on
-from tests.support.graph import TOKEN, GraphStandIn, contoso
 
 MS = "mail.protection.outlook.com"
 SENDER_IP = "2001:db8::25"

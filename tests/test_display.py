@@ -14,9 +14,9 @@ import pytest
 from mxsplit_component.cli import main
 from mxsplit_component.edges.display import shown
 from mxsplit_component.testing.bind import BindServer, zone
+from mxsplit_component.testing.graph import TOKEN, GraphStandIn, Reply, contoso
+from mxsplit_component.testing.smtp import Scripted, free_port, smtp_servers
 from tests.support.bind import require_bind
-from tests.support.graph import TOKEN, GraphStandIn, Reply, contoso
-from tests.support.smtp import Scripted, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x1b[8mhidden\rOK\x08\x00"

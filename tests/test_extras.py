@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from mxsplit_component.registry_metadata import REPOSITORY
+from mxsplit_component.testing.graph import TOKEN
 from tests.support.blocker import blocked_program
-from tests.support.graph import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 

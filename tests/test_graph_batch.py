@@ -12,7 +12,7 @@ from mxsplit_component.core.clouds import COMMERCIAL
 from mxsplit_component.hosts.graph import GraphHosts
 from mxsplit_component.hosts.graphbatch import read_batch
 from mxsplit_component.hosts.graphclient import GraphClient
-from tests.support.graph import ANSWER, DROP_ONE, ECHO, MS, TOKEN, GraphStandIn, Reply, error, records_page
+from mxsplit_component.testing.graph import ANSWER, DROP_ONE, ECHO, MS, TOKEN, GraphStandIn, Reply, error, records_page
 
 DOMAINS = {f"d{i}.example": f"d{i}-example.{MS}" for i in range(6)}
 

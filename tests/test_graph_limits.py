@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from mxsplit_component.cli import main
-from tests.support.graph import MS, TOKEN, GraphStandIn, Reply, contoso, records_page
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, Reply, contoso, records_page
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_RECORDS = "/domains/contoso.com/serviceConfigurationRecords"

@@ -20,8 +20,8 @@ from mxsplit_component.core.clouds import COMMERCIAL
 from mxsplit_component.errors import HostLookupError
 from mxsplit_component.hosts import lookup_hosts
 from mxsplit_component.hosts.graphclient import GraphClient
+from mxsplit_component.testing.graph import ECHO, MS, TOKEN, GraphStandIn, Reply, contoso, records_page
 from tests.support.dnsfaults import FaultServer
-from tests.support.graph import ECHO, MS, TOKEN, GraphStandIn, Reply, contoso, records_page
 
 HEADER, _, SIGNATURE = TOKEN.partition(".")
 DOMAIN = "contoso.com"

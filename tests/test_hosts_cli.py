@@ -1,6 +1,6 @@
 """`mxsplit hosts`, `plan --graph` and `check --graph`: from nothing to a passing check, with no host typed.
 
-Graph is the stand-in on 127.0.0.1 (tests/support/graph.py); DNS is a real BIND9 with zones
+Graph is the stand-in on 127.0.0.1 (mxsplit_component/testing/graph.py); DNS is a real BIND9 with zones
 these tests write.
 """
 
@@ -14,8 +14,8 @@ import pytest
 
 from mxsplit_component.cli import main
 from mxsplit_component.testing.bind import BindServer, free_port, zone
+from mxsplit_component.testing.graph import CONTOSO, MS, TOKEN, GraphStandIn, Reply, contoso
 from tests.support.bind import require_bind
-from tests.support.graph import CONTOSO, MS, TOKEN, GraphStandIn, Reply, contoso
 
 ADDRESSES = {f"contoso.{MS}": False, f"contoso-com.{MS}": True, f"foo1-bar-com0i.{MS}": True,
              f"xnbcher-kva-example01c.{MS}": True, f"contosotest-com.{MS}": True, f"other-com.{MS}": True}

@@ -13,7 +13,7 @@ from mxsplit_component.core.clouds import CHINA, COMMERCIAL
 from mxsplit_component.errors import HostLookupError, MxSplitError
 from mxsplit_component.hosts.graph import GraphHosts, check_graph_url, graph_scope
 from mxsplit_component.hosts.graphclient import GraphClient, default_credential
-from tests.support.graph import MS, TOKEN, GraphStandIn, Reply, contoso, error, records_page
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, Reply, contoso, error, records_page
 
 AccessToken = namedtuple("AccessToken", "token expires_on")
 

@@ -11,7 +11,7 @@ import yaml
 
 from mxsplit_component.cli import main
 from mxsplit_component.stackconfig import parse_entries
-from tests.support.graph import MS, TOKEN, GraphStandIn, Reply
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, Reply
 
 ROOT = Path(__file__).parent.parent
 

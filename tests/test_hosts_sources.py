@@ -18,7 +18,7 @@ from mxsplit_component.hosts.drift import graph_findings
 from mxsplit_component.hosts.given import from_given
 from mxsplit_component.hosts.model import SourceResult
 from mxsplit_component.hosts.published import from_mx
-from tests.support.graph import MS, TOKEN, GraphStandIn, contoso
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, contoso
 
 
 def mx(*pairs):

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mxsplit_component.cli import main
-from tests.support.graph import MS, TOKEN, GraphStandIn, Reply, records_page
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, Reply, records_page
 
 FABRIKAM = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.fabrikam-secret-token-51de"
 CONTOSO_DOMAINS = {f"c{i}.example": f"c{i}-example.{MS}" for i in range(6)}

@@ -8,7 +8,7 @@ import pytest
 from mxsplit_component.cli import main
 from mxsplit_component.core.clouds import COMMERCIAL
 from mxsplit_component.hosts.tokens import TokenFile, readable_by_others
-from tests.support.graph import MS, TOKEN, GraphStandIn, contoso
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, contoso
 
 SECRET = "Zq9secret-part-of-a-token"
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from mxsplit_component.cli import main
-from tests.support.graph import MS, TOKEN, GraphStandIn
+from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG_SECRET = "v1:" + "A" * 5000

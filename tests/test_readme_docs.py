@@ -83,7 +83,7 @@ def test_python_example_runs_under_mocks():
     records = {r.name: r.inputs for r in mocks.by_type("cloudflare:index/dnsRecord:DnsRecord")}
     assert set(records) == {"contoso-ipv4-only", "contoso-dual-stack"}
     assert {r["zoneId"] for r in records.values()} == {"zone123"}
-    assert [value(r["priority"]) for r in records.values()] == [0, 10]
+    assert {name: value(r["priority"]) for name, r in records.items()} == {"contoso-ipv4-only": 0, "contoso-dual-stack": 10}
 
 
 def names_in(code: str, lang: str) -> tuple[set[str], set[str], set[str]]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from mxsplit_component.cli import main
 from mxsplit_component.testing.bind import BindServer
+from mxsplit_component.testing.smtp import MS_WILDCARD, Accept, Pki, free_port, smtp_servers
 from tests.support.bind import require_bind
 from tests.support.markdown import against, marked_output
 from tests.support.readme import SENDER_IP, SENDER_ZONES, SMTP_ADDRESSES, SMTP_ZONES
-from tests.support.smtp import MS_WILDCARD, Accept, Pki, free_port, smtp_servers
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -14,9 +14,9 @@ from mxsplit_component.core.plan import MxRecord
 from mxsplit_component.dns.observe import HostLookup
 from mxsplit_component.simulation.inputs import AS_PROBED, AS_PUBLISHED, observed
 from mxsplit_component.testing.bind import BindServer, zone
+from mxsplit_component.testing.smtp import Accept, free_port, smtp_servers
 from tests.support.bind import require_bind
 from tests.support.dnsfaults import FaultServer
-from tests.support.smtp import Accept, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
 V4, DS = f"contoso.{MS}", f"contoso-com.{MS}"

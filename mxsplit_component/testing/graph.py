@@ -1,6 +1,6 @@
 """A stand-in Microsoft Graph on 127.0.0.1, serving responses shaped like Microsoft's documented ones.
 
-Payload shapes come from tests/fixtures/graph/ (copied from Microsoft's API reference);
+Payload shapes come from mxsplit_component/testing/fixtures/graph/ (copied from Microsoft's API reference);
 each scenario replaces only the values. Replies per path can be scripted (a list consumed
 in order, the last one repeating) to serve 429-then-200, errors, malformed JSON or delays.
 A hostile Graph echoes the request: :data:`ECHO` in a reply's body, reason phrase or
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "graph"
+FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 MS = "mail.protection.outlook.com"
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.stand-in-secret-token-7f3a9c"
 #: Replaced, wherever it appears in a reply, by the request's Authorization header.
