@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from mxsplit_component.check.args import PER_ADDRESS as PARSER_PER_ADDRESS
-from mxsplit_component.check.args import PER_NETWORK as PARSER_PER_NETWORK
 from mxsplit_component.check.smtp_pool import PER_ADDRESS, PER_NETWORK
 from mxsplit_component.cli import main
+from mxsplit_component.cli.check_flags import PER_ADDRESS as PARSER_PER_ADDRESS
+from mxsplit_component.cli.check_flags import PER_NETWORK as PARSER_PER_NETWORK
 from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
 from tests.support.dnsfaults import FaultServer, free_port_on
 

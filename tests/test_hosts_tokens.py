@@ -7,7 +7,7 @@ import pytest
 
 from mxsplit_component.cli import main
 from mxsplit_component.core.clouds import COMMERCIAL
-from mxsplit_component.hosts.tokens import TokenFile, readable_by_others
+from mxsplit_component.hosts.tokens import readable_by_others, token_rows
 from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, contoso
 
 SECRET = "Zq9secret-part-of-a-token"
@@ -98,6 +98,6 @@ def test_one_source_of_tokens_at_a_time(capsys, graph, tmp_path, monkeypatch, ex
 
 
 def test_the_token_file_object_shows_no_token():
-    tokens = TokenFile([(2, "contoso", TOKEN)], COMMERCIAL, name="t.csv")
+    tokens = token_rows([(2, "contoso", TOKEN)], COMMERCIAL, name="t.csv")
     assert TOKEN not in repr(tokens) and "contoso" in repr(tokens)
     assert tokens.token_for("contoso") == TOKEN and tokens.token_for("fabrikam") is None

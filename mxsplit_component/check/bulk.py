@@ -20,8 +20,9 @@ from ..core.plan import MxPlan, plan_mx
 from ..dns.transport import DnsClient
 from ..edges.csvfile import Columns, Row
 from ..errors import MxSplitError
+from ..options import CheckOptions
 from .report import CheckReport, Result, RowError
-from .run import CheckOptions, RunShared, check_plan
+from .run import RunShared, check_plan
 
 REQUIRED = ("domain", "tenant")
 OPTIONAL = ("dual_stack_host", "ipv4_only_host", "mode")

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from ..cli.options import CheckArgs
     from ..core.plan import MxPlan
+    from ..options import CheckArgs, CheckOptions, PlanFlags, Sources
     from .bulkrun import BulkRun, Judged
     from .report import CheckReport
-    from .run import CheckOptions
 
 
 def run_single(plan: MxPlan, options: CheckOptions) -> CheckReport:
@@ -93,8 +92,8 @@ def _run_rows(rows: Any, args: CheckArgs, tenants: tuple[str, ...], run: BulkRun
             if args.sources.names:
                 from ..hosts.command import lookup_options
                 from ..hosts.lookup import open_finder
-                from ..hosts.rowplans import Lookahead
-                from ..hosts.rowplans import RowPlanner as Planner
+                from .rowplans import Lookahead
+                from .rowplans import RowPlanner as Planner
 
                 # --graph reads the published MX too, to compare it with Graph's host.
                 names = ("graph", "published") if args.sources.graph else args.sources.names
@@ -121,3 +120,17 @@ def _run_rows(rows: Any, args: CheckArgs, tenants: tuple[str, ...], run: BulkRun
 
     asyncio.run(main())
     return worst
+
+
+def check_with_sources(domain: str, flags: PlanFlags, sources: Sources, options: CheckOptions) -> CheckReport:
+    """``check --graph`` / ``--published``: look the hosts up, check the plan, add the Graph findings.
+
+    With ``--graph`` the published MX is read too, to compare it with Graph's host.
+    """
+    from ..hosts.command import lookup_one, lookup_options, request_for
+    from .rowplans import plan_checked
+
+    names = ("graph", "published") if sources.graph else sources.names
+    result = lookup_one(request_for(domain, flags), lookup_options(sources, names, flags.cloud, options.dns))
+    found = plan_checked(result, flags)
+    return found.finish(run_single(found.plan, options))

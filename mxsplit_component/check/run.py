@@ -18,33 +18,13 @@ from functools import partial
 from ..core.findings import Finding, Severity
 from ..core.plan import MxPlan
 from ..dns.authority import Authorities
-from ..dns.options import DnsOptions
 from ..dns.transport import DnsClient
+from ..options import CheckOptions
 from .findings import DNS_ERROR
 from .mtasts import fetch_policy
 from .observe import PolicyFetcher, observe, wait_for_mx
 from .report import CheckReport, build_report, failed_report
-from .smtp_pool import PER_ADDRESS, PER_NETWORK, ProbePool
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    """What to check, and where DNS is asked (``dns``: its timeout also bounds each policy
-    fetch and SMTP step)."""
-
-    dns: DnsOptions = DnsOptions()
-    wait: float = 0.0
-    fetch_mta_sts: bool = True
-    #: Look up ``_mta-sts`` at all.
-    mta_sts: bool = True
-    #: Probe SMTP on every MX address after the DNS checks (``--smtp``), on this port.
-    smtp: bool = False
-    smtp_port: int = 25
-    #: SMTP sessions at once to one address, and to one /24 (IPv4) or /48 (IPv6).
-    smtp_per_address: int = PER_ADDRESS
-    smtp_per_network: int = PER_NETWORK
-    #: Compute the sender simulation (bulk rows leave it out unless ``--simulate``).
-    simulate: bool = True
+from .smtp_pool import ProbePool
 
 
 @dataclass

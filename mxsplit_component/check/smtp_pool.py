@@ -23,11 +23,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ..options import PER_ADDRESS, PER_NETWORK
 from .smtp import DEFAULT_CONCURRENCY, AddressProbe, Opener, Target, probe_address
 
-#: Sessions at once to one address, and to one network, unless told otherwise.
-PER_ADDRESS = 1
-PER_NETWORK = 4
 #: The networks that count as one destination: a /24 of IPv4, a /48 of IPv6.
 NETWORK_PREFIX = {4: 24, 6: 48}
 

@@ -9,11 +9,11 @@ from ..core.findings import finding_lines
 from ..core.plan import MxRecord
 from ..edges.display import shown, shown_lines
 from ..exitcodes import ExitCode
+from ..options import PER_ADDRESS, PER_NETWORK
 from ..simulation import simulation_lines
 from .baseline import Change
 from .report import CheckReport, Result, RowError, SmtpResult
 from .smtp_findings import FAMILY_NAME, SMTP_INCOMPLETE_IDS
-from .smtp_pool import PER_ADDRESS, PER_NETWORK
 
 VERDICTS = {ExitCode.OK: "OK", ExitCode.FINDINGS: "FAIL", ExitCode.USAGE: "BAD INPUT",
             ExitCode.INCOMPLETE: "INCOMPLETE (a lookup or probe could not complete)"}

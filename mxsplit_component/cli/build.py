@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..dns.options import DEFAULT_TIMEOUT, DnsOptions
 from ..errors import MxSplitError
-from .options import Args, CheckArgs, HostsArgs, PlanArgs, PlanFlags, SenderArgs, Sources
+from ..options import Args, CheckArgs, HostsArgs, PlanArgs, PlanFlags, SenderArgs, Sources
 
 
 def args_from(ns: argparse.Namespace) -> Args:
@@ -75,9 +75,9 @@ def _sources(ns: argparse.Namespace) -> Sources:
     tokens = None
     if ns.graph_tokens is not None:
         from ..core.clouds import get_cloud
-        from ..hosts.tokens import TokenFile
+        from ..hosts.tokens import read_token_file
 
-        tokens = TokenFile.read(ns.graph_tokens, get_cloud(ns.cloud))
+        tokens = read_token_file(ns.graph_tokens, get_cloud(ns.cloud))
     return Sources(graph=ns.graph, published=ns.published, graph_url=ns.graph_url, device_code=ns.device_code,
                    graph_tokens=ns.graph_tokens, tokens=tokens)
 
@@ -183,7 +183,7 @@ def plan_args(ns: argparse.Namespace) -> PlanArgs:
 
 def _concurrency(ns: argparse.Namespace, default: int) -> int:
     """``--concurrency`` (``default`` when not given), within the bound every command shares."""
-    from ..check.args import MAX_CONCURRENCY
+    from .check_flags import MAX_CONCURRENCY
 
     concurrency = default if ns.concurrency is None else int(ns.concurrency)
     if not 1 <= concurrency <= MAX_CONCURRENCY:  # more only holds rows read ahead in memory
@@ -192,8 +192,8 @@ def _concurrency(ns: argparse.Namespace, default: int) -> int:
 
 
 def check_args(ns: argparse.Namespace) -> CheckArgs:
-    from ..check.args import DEFAULT_CONCURRENCY, PER_ADDRESS, PER_NETWORK
-    from ..check.run import CheckOptions
+    from ..options import PER_ADDRESS, PER_NETWORK, CheckOptions
+    from .check_flags import DEFAULT_CONCURRENCY
 
     sources = _sources(ns)
     if ns.file is not None:
@@ -236,7 +236,7 @@ def check_args(ns: argparse.Namespace) -> CheckArgs:
 # -- hosts ------------------------------------------------------------------------------------
 
 def hosts_args(ns: argparse.Namespace) -> HostsArgs:
-    from ..hosts.args import DEFAULT_CONCURRENCY
+    from ..hosts.model import LOOKUP_CONCURRENCY as DEFAULT_CONCURRENCY
 
     sources = _sources(ns)
     dns = _lookup_dns(ns, sources)

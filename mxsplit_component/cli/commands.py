@@ -11,7 +11,7 @@ from ..exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from ..core.plan import MxPlan
-    from .options import CheckArgs, HostsArgs, PlanArgs, SenderArgs
+    from ..options import CheckArgs, HostsArgs, PlanArgs, SenderArgs
 
 
 def _plan_of(args: PlanArgs) -> MxPlan:
@@ -77,7 +77,7 @@ def run_check(args: CheckArgs) -> int:
     assert args.domain is not None
     try:
         if args.sources.names:
-            from ..hosts.command import check_with_sources
+            from ..check.command import check_with_sources
 
             rep = check_with_sources(args.domain, args.plan, args.sources, args.options)
         else:
@@ -136,8 +136,6 @@ def _check_bulk(args: CheckArgs) -> int:
         end(interrupted=True)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        from .main import silence_stdout
-
         silence_stdout()
         return ExitCode.BROKEN_PIPE
     end()
@@ -191,3 +189,11 @@ def run_sender(args: SenderArgs) -> int:
     verdict = judge(args)
     print(to_json(verdict.to_json()) if args.json else sender_text(verdict), end="\n" if args.json else "")
     return verdict.code
+
+
+def silence_stdout() -> None:
+    """The reader went away (``| head``): point stdout at /dev/null so the flush at exit is quiet,
+    as the Python docs advise for SIGPIPE."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

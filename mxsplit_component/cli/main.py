@@ -75,13 +75,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: what was printed stays, and no traceback follows it
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
+        from .commands import silence_stdout
+
         silence_stdout()
         return ExitCode.BROKEN_PIPE
-
-
-def silence_stdout() -> None:
-    """The reader went away (``| head``): point stdout at /dev/null so the flush at exit is quiet,
-    as the Python docs advise for SIGPIPE."""
-    import os
-
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

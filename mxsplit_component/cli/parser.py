@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..dns.options import DEFAULT_TIMEOUT
 from ..version import package_version
 
 
@@ -93,23 +92,9 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
 
 
-def add_timeout(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--timeout``: one default for every command (:data:`~mxsplit_component.dns.options.DEFAULT_TIMEOUT`)."""
-    parser.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
-                        help=f"{what} (default {DEFAULT_TIMEOUT:g})")
-
-
-def seconds(text: str) -> float:
-    """A number; its range (finite, positive) is checked when the options are built."""
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-
-
 def _add_plan(sub: Any) -> FlagParser:
     from ..backends.flags import add_provider_flags, adopt_help
-    from ..hosts.args import add_source_arguments
+    from .source_flags import add_source_arguments
 
     p: FlagParser = sub.add_parser("plan", help=DESCRIPTIONS["plan"], description=_sentence("plan"),
                                    epilog=exit_codes_text("plan"), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -132,8 +117,8 @@ def _add_plan(sub: Any) -> FlagParser:
 
 
 def _add_check(sub: Any) -> FlagParser:
-    from ..check.args import add_check_arguments
-    from ..hosts.args import add_source_arguments
+    from .check_flags import add_check_arguments
+    from .source_flags import add_source_arguments
 
     c: FlagParser = sub.add_parser("check", help=DESCRIPTIONS["check"], description=_sentence("check"),
                                    epilog=exit_codes_text("check"), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -144,7 +129,7 @@ def _add_check(sub: Any) -> FlagParser:
 
 
 def _add_hosts(sub: Any) -> FlagParser:
-    from ..hosts.args import add_hosts_arguments
+    from .source_flags import add_hosts_arguments
 
     h: FlagParser = sub.add_parser("hosts", help=DESCRIPTIONS["hosts"], description=_sentence("hosts"),
                                    epilog=exit_codes_text("hosts"), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -153,7 +138,7 @@ def _add_hosts(sub: Any) -> FlagParser:
 
 
 def _add_sender(sub: Any) -> FlagParser:
-    from ..sender.command import add_sender_arguments
+    from .sender_flags import add_sender_arguments
 
     s: FlagParser = sub.add_parser("sender", help=DESCRIPTIONS["sender"], description=_sentence("sender"),
                                    epilog=exit_codes_text("sender"),

@@ -20,8 +20,8 @@ from ..exitcodes import ExitCode
 from . import FORMATS, file_name, render
 
 if TYPE_CHECKING:
-    from ..cli.options import PlanArgs
     from ..edges.csvfile import Row
+    from ..options import PlanArgs
 
 Emit = Callable[[str], None]
 
@@ -111,10 +111,10 @@ def _from_columns(args: PlanArgs, row: Row) -> MxPlan:
 
 async def _looked_up(args: PlanArgs, rows: Iterable[Row], rows_out: _Rows) -> None:
     from ..check.bulk import LOOKUP_COLUMNS
-    from ..hosts.args import DEFAULT_CONCURRENCY
+    from ..check.rowplans import RowFailure, RowPlan, RowPlanner
     from ..hosts.command import lookup_options, named_tenants
     from ..hosts.lookup import in_order, open_finder
-    from ..hosts.rowplans import RowFailure, RowPlan, RowPlanner
+    from ..hosts.model import LOOKUP_CONCURRENCY
 
     assert args.file is not None
     tenants = named_tenants(args.file, LOOKUP_COLUMNS, args.plan.cloud) if args.sources.graph else ()
@@ -125,7 +125,7 @@ async def _looked_up(args: PlanArgs, rows: Iterable[Row], rows_out: _Rows) -> No
         async def plan(row: Row) -> tuple[int, RowPlan | RowFailure]:
             return row.line, await planner.plan(row)
 
-        async for line, found in in_order(rows, plan, DEFAULT_CONCURRENCY):
+        async for line, found in in_order(rows, plan, LOOKUP_CONCURRENCY):
             if isinstance(found, RowFailure):
                 rows_out.failed(line, found.error, found.code)
             else:

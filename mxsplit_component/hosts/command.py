@@ -25,12 +25,10 @@ from .lookup import HostRequest, LookupOptions, find_all, open_finder
 from .model import Conflict, HostLookupError, HostsResult, Note
 
 if TYPE_CHECKING:
-    from ..check.report import CheckReport
-    from ..check.run import CheckOptions
-    from ..cli.options import HostsArgs, PlanArgs, PlanFlags, Sources
     from ..dns.options import DnsOptions
+    from ..options import HostsArgs, PlanArgs, PlanFlags, Sources
 
-from .args import CSV_COLUMNS
+from .model import CSV_COLUMNS
 
 #: The header of ``hosts --file``: only the domain is needed (Graph names the tenant).
 COLUMNS = Columns(CSV_COLUMNS[:1], CSV_COLUMNS[1:])
@@ -113,7 +111,7 @@ def plan_from_result(result: HostsResult, flags: PlanFlags, *, dual_stack_host: 
                    ipv4_only_host=None if v4 is None or v4.source == "derived" else v4.host, **flags.shape())
 
 
-def _request(domain: str, flags: PlanFlags) -> HostRequest:
+def request_for(domain: str, flags: PlanFlags) -> HostRequest:
     return HostRequest(domain, flags.tenant, flags.dual_stack_host, flags.ipv4_only_host)
 
 
@@ -121,22 +119,8 @@ def plan_with_sources(args: PlanArgs) -> tuple[MxPlan, HostsResult]:
     """``plan --graph`` / ``--published``: the plan and the lookup it came from."""
     assert args.domain is not None
     options = lookup_options(args.sources, args.sources.names, args.plan.cloud, args.dns)
-    result = lookup_one(_request(args.domain, args.plan), options)
+    result = lookup_one(request_for(args.domain, args.plan), options)
     return plan_from_result(result, args.plan), result
-
-
-def check_with_sources(domain: str, flags: PlanFlags, sources: Sources, options: CheckOptions) -> CheckReport:
-    """``check --graph`` / ``--published``: look the hosts up, check the plan, add the Graph findings.
-
-    With ``--graph`` the published MX is read too, to compare it with Graph's host.
-    """
-    from ..check.command import run_single
-    from .rowplans import plan_checked
-
-    names = ("graph", "published") if sources.graph else sources.names
-    result = lookup_one(_request(domain, flags), lookup_options(sources, names, flags.cloud, options.dns))
-    found = plan_checked(result, flags)
-    return found.finish(run_single(found.plan, options))
 
 
 # -- mxsplit hosts ----------------------------------------------------------------------------

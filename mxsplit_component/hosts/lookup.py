@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from ..dns.authority import Authorities
     from ..dns.options import DnsOptions
     from ..dns.transport import DnsClient
+    from ..options import TenantTokens
     from .graphclient import TokenCredential
     from .tenants import TenantGraphs
-    from .tokens import TokenFile
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -63,7 +63,7 @@ class LookupOptions:
     timeout: float = 10.0
     dns: DnsOptions | None = None
     #: ``--graph-tokens``: a ready token per tenant.
-    tokens: TokenFile | None = None
+    tokens: TenantTokens | None = None
     #: The tenants the run's rows name: several (and no token of the caller's) ask a token per tenant.
     tenants: tuple[str, ...] = ()
 

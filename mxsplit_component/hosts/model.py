@@ -19,6 +19,10 @@ from ..errors import HostLookupError
 Source = Literal["given", "graph", "published", "derived"]
 SOURCES: tuple[Source, ...] = ("given", "graph", "published", "derived")
 Role = Literal["ipv4_only_host", "dual_stack_host"]
+#: The columns of a ``--file`` of domains whose hosts are looked up; only ``domain`` is required.
+CSV_COLUMNS = ("domain", "tenant", "dual_stack_host", "ipv4_only_host")
+#: Domains looked up at once: Graph throttles a tenant's bursts, so fewer than a DNS check.
+LOOKUP_CONCURRENCY = 8
 ROLES: tuple[Role, ...] = ("ipv4_only_host", "dual_stack_host")
 
 

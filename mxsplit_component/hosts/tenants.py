@@ -31,8 +31,8 @@ from .graph import GraphHosts, find_domain
 from .model import Note, SourceResult
 
 if TYPE_CHECKING:
+    from ..options import TenantTokens
     from .graphclient import GraphClient, TokenCredential
-    from .tokens import TokenFile
 
 #: Tenants named in a note about a domain no tenant holds; the rest are counted.
 NAMED_IN_NOTE = 5
@@ -46,7 +46,7 @@ class TenantGraphs:
 
     def __init__(self, cloud: Cloud, *, base_url: str | None = None, timeout: float = 10.0,
                  credential: TokenCredential | None = None, device_code: bool = False,
-                 tokens: TokenFile | None = None, named: Sequence[str] = ()) -> None:
+                 tokens: TenantTokens | None = None, named: Sequence[str] = ()) -> None:
         from .graphclient import TOKEN_ENV
 
         self.cloud, self.base_url, self.timeout = cloud, base_url, timeout

@@ -26,6 +26,7 @@ from ..core.clouds import Cloud
 from ..core.plan import normalize_tenant
 from ..edges.csvfile import Columns, Row, open_rows
 from ..errors import MxSplitError
+from ..options import TenantTokens
 from .graphclient import BEARER
 
 
@@ -52,65 +53,51 @@ def tenant_key(tenant: str, cloud: Cloud) -> str:
 COLUMNS = Columns(("tenant", "token"))
 
 
-class TokenFile:
-    """``tenant,token`` rows: one ready token per tenant (its ``repr`` shows none of them).
+def token_rows(rows: Iterable[tuple[int, str, str]], cloud: Cloud, *, name: str) -> TenantTokens:
+    """``tenant,token`` rows as one ready token per tenant.
 
     :raises MxSplitError: (field ``graph_tokens``) for a tenant given twice, a token that is not
         a bearer token (its text is never shown), or a bad tenant; each names the line.
     """
-
-    def __init__(self, rows: Iterable[tuple[int, str, str]], cloud: Cloud, *, name: str) -> None:
-        self.tokens: dict[str, str] = {}
-        self.name = name
-        for line, tenant, token in rows:
-            where = f"--graph-tokens {name}: line {line}"
-            try:
-                key = tenant_key(tenant, cloud)
-            except MxSplitError as exc:
-                raise MxSplitError(f"{where}: {exc}", field="graph_tokens") from None
-            token = token.strip()
-            if token.lower().startswith("bearer "):
-                token = token[7:].strip()
-            if not BEARER.fullmatch(token):
-                raise MxSplitError(f"{where}: the token for {key} is not a bearer token (empty, or spaces, quotes or "
-                                   "non-ASCII characters); write it as one line", field="graph_tokens")
-            if key in self.tokens:
-                raise MxSplitError(f"{where}: tenant {key} is given twice; keep one token per tenant",
-                                   field="graph_tokens")
-            self.tokens[key] = token
-
-    @classmethod
-    def read(cls, path: str, cloud: Cloud) -> TokenFile:
-        """The tokens of ``--graph-tokens path``.
-
-        :raises MxSplitError: (field ``graph_tokens``) when it cannot be read, its header is not
-            ``tenant,token``, a line cannot be read (naming the line), or as the constructor.
-        """
-        def rows(found: Iterable[Row]) -> Iterable[tuple[int, str, str]]:
-            for row in found:
-                if row.error is not None:
-                    raise MxSplitError(f"--graph-tokens {path}: {row.error}", field="graph_tokens")
-                yield row.line, row.fields.get("tenant", ""), row.fields.get("token", "")
-
+    tokens: dict[str, str] = {}
+    for line, tenant, token in rows:
+        where = f"--graph-tokens {name}: line {line}"
         try:
-            with open_rows(path, COLUMNS) as found:
-                return cls(rows(found), cloud, name=path)
+            key = tenant_key(tenant, cloud)
         except MxSplitError as exc:
-            if exc.field != "file":
-                raise
-            text = str(exc).removeprefix(f"--file {path}").removeprefix("--file")  # the reader speaks of --file
-            raise MxSplitError(f"--graph-tokens {path}{text}", field="graph_tokens") from None
+            raise MxSplitError(f"{where}: {exc}", field="graph_tokens") from None
+        token = token.strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        if not BEARER.fullmatch(token):
+            raise MxSplitError(f"{where}: the token for {key} is not a bearer token (empty, or spaces, quotes or "
+                               "non-ASCII characters); write it as one line", field="graph_tokens")
+        if key in tokens:
+            raise MxSplitError(f"{where}: tenant {key} is given twice; keep one token per tenant", field="graph_tokens")
+        tokens[key] = token
+    return TenantTokens(name, tokens)
 
-    def token_for(self, tenant: str) -> str | None:
-        """The token of ``tenant`` (a key as :func:`tenant_key` makes it)."""
-        return self.tokens.get(tenant)
 
-    @property
-    def tenants(self) -> list[str]:
-        return list(self.tokens)
+def read_token_file(path: str, cloud: Cloud) -> TenantTokens:
+    """The tokens of ``--graph-tokens path``.
 
-    def __repr__(self) -> str:
-        return f"TokenFile({self.name!r}, tenants={self.tenants!r})"
+    :raises MxSplitError: (field ``graph_tokens``) when it cannot be read, its header is not
+        ``tenant,token``, a line cannot be read (naming the line), or as :func:`token_rows`.
+    """
+    def rows(found: Iterable[Row]) -> Iterable[tuple[int, str, str]]:
+        for row in found:
+            if row.error is not None:
+                raise MxSplitError(f"--graph-tokens {path}: {row.error}", field="graph_tokens")
+            yield row.line, row.fields.get("tenant", ""), row.fields.get("token", "")
+
+    try:
+        with open_rows(path, COLUMNS) as found:
+            return token_rows(rows(found), cloud, name=path)
+    except MxSplitError as exc:
+        if exc.field != "file":
+            raise
+        text = str(exc).removeprefix(f"--file {path}").removeprefix("--file")  # the reader speaks of --file
+        raise MxSplitError(f"--graph-tokens {path}{text}", field="graph_tokens") from None
 
 
 def readable_by_others(path: str) -> bool:
@@ -132,4 +119,4 @@ def multi_tenant_credential(cloud: Cloud) -> Any:
     return identity.DefaultAzureCredential(authority=authority, additionally_allowed_tenants=["*"])
 
 
-__all__ = ["TenantCredential", "TokenFile", "multi_tenant_credential", "readable_by_others", "tenant_key"]
+__all__ = ["TenantCredential", "multi_tenant_credential", "read_token_file", "readable_by_others", "tenant_key", "token_rows"]

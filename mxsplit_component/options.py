@@ -1,8 +1,9 @@
 """What the user asked for on the command line: one frozen dataclass per command.
 
-:mod:`.build` makes them from ``argparse``'s namespace, in one place, after refusing flags
+:mod:`.cli.build` makes them from ``argparse``'s namespace, in one place, after refusing flags
 the mode would not use. The command modules (``check.command``, ``hosts.command``,
-``sender.command``, ``export.command``) take these, never a namespace.
+``sender.command``, ``export.command``) take these, never a namespace; they live below both
+the CLI and the commands, so neither reaches up to the other.
 """
 
 from __future__ import annotations
@@ -11,13 +12,55 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..dns.options import DnsOptions
-from ..errors import MxSplitError
+from .dns.options import DnsOptions
+from .errors import MxSplitError
 
 if TYPE_CHECKING:
-    from ..check.run import CheckOptions
-    from ..core.plan import MxPlan
-    from ..hosts.tokens import TokenFile
+    from .core.plan import MxPlan
+
+#: SMTP sessions at once to one address, and to one /24 (IPv4) or /48 (IPv6), unless told otherwise.
+PER_ADDRESS = 1
+PER_NETWORK = 4
+
+
+@dataclass(frozen=True)
+class TenantTokens:
+    """One ready Graph token per tenant (``--graph-tokens FILE``), keyed as
+    ``hosts.tokens.tenant_key`` makes them; ``repr`` shows none of the tokens."""
+
+    #: The file the tokens came from, as the user named it.
+    name: str
+    tokens: Mapping[str, str] = field(repr=False)
+
+    def token_for(self, tenant: str) -> str | None:
+        return self.tokens.get(tenant)
+
+    @property
+    def tenants(self) -> list[str]:
+        return list(self.tokens)
+
+    def __repr__(self) -> str:
+        return f"TenantTokens({self.name!r}, tenants={self.tenants!r})"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check, and where DNS is asked (``dns``: its timeout also bounds each policy
+    fetch and SMTP step)."""
+
+    dns: DnsOptions = DnsOptions()
+    wait: float = 0.0
+    fetch_mta_sts: bool = True
+    #: Look up ``_mta-sts`` at all.
+    mta_sts: bool = True
+    #: Probe SMTP on every MX address after the DNS checks (``--smtp``), on this port.
+    smtp: bool = False
+    smtp_port: int = 25
+    #: SMTP sessions at once to one address, and to one /24 (IPv4) or /48 (IPv6).
+    smtp_per_address: int = PER_ADDRESS
+    smtp_per_network: int = PER_NETWORK
+    #: Compute the sender simulation (bulk rows leave it out unless ``--simulate``).
+    simulate: bool = True
 
 
 @dataclass(frozen=True)
@@ -39,7 +82,7 @@ class PlanFlags:
                 "secondary_priority": self.secondary_priority, "cloud": self.cloud, "ttl": self.ttl}
 
     def plan(self, domain: str) -> MxPlan:
-        from ..core.plan import plan_mx
+        from .core.plan import plan_mx
 
         if not self.tenant:
             raise MxSplitError("--tenant is required: the onmicrosoft name, e.g. --tenant contoso", field="tenant")
@@ -57,7 +100,7 @@ class Sources:
     device_code: bool = False
     #: ``--graph-tokens``: the file as given, and its tokens (read when the options are built).
     graph_tokens: str | None = None
-    tokens: TokenFile | None = None
+    tokens: TenantTokens | None = None
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli.parser import add_timeout, seconds
 from ..dns.nameservers import nameserver_arg, port_arg
+from ..options import PER_ADDRESS, PER_NETWORK
+from .flag_types import add_timeout, seconds
 
 #: Domains in flight: enough to fill the DNS client's window at real-world latency (~6 lookups
 #: per domain; the client adapts how many it sends at once, starting at 32, so a resolver is
@@ -15,9 +16,6 @@ DEFAULT_CONCURRENCY = 256
 MAX_CONCURRENCY = 512
 #: SMTP sessions at once to one address or network: a few, to stay polite (the default is smaller still).
 MAX_SESSIONS = 16
-#: The defaults of ``--smtp-per-address`` and ``--smtp-per-network`` (``check.smtp_pool``'s, spelt out so the
-#: parser does not load the SMTP code; a test keeps them equal).
-PER_ADDRESS, PER_NETWORK = 1, 4
 
 
 def _window(text: str) -> int:

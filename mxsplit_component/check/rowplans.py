@@ -1,12 +1,12 @@
 """Each ``--file`` row's hosts looked up, then planned: ``plan --file`` and ``check --file`` with
 ``--graph`` or ``--published``.
 
-A row is looked up the way ``mxsplit hosts`` looks a domain up (:class:`~.lookup.HostFinder`:
+A row is looked up the way ``mxsplit hosts`` looks a domain up (:class:`~..hosts.lookup.HostFinder`:
 the same sources, trust order, conflicts and refusals), with its own columns as what was
 given (``tenant``, ``dual_stack_host``, ``ipv4_only_host``, ``mode``). A Graph refusal is that
 row's error and is never rescued by derivation; a lookup that failed is that row's error
 with exit 3. ``check --graph`` then compares the published MX with Graph's host
-(:mod:`.drift`), as a single ``check --graph`` does.
+(:mod:`..hosts.drift`), as a single ``check --graph`` does.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from ..core.plan import MxPlan
 from ..errors import HostLookupError, MxSplitError
 from ..exitcodes import ExitCode
-from .drift import graph_findings, is_moved
-from .lookup import HostFinder, HostRequest
-from .model import HostsResult
+from ..hosts.drift import graph_findings, is_moved
+from ..hosts.lookup import HostFinder, HostRequest
+from ..hosts.model import HostsResult
 
 if TYPE_CHECKING:
-    from ..check.report import CheckReport, RowError
-    from ..cli.options import PlanFlags
     from ..edges.csvfile import Row
+    from ..options import PlanFlags
+    from .report import CheckReport, RowError
 
 T = TypeVar("T")
 
@@ -53,10 +53,10 @@ def plan_checked(result: HostsResult, flags: PlanFlags) -> RowPlan:
     Moved (Graph names an ``mx.microsoft`` host, the zone still the old one): the old host still
     receives mail, so what is published is checked, and a warning says to move.
 
-    :raises MxSplitError: a source refused, or a host is unknown (as :func:`.command.plan_from_result`).
+    :raises MxSplitError: a source refused, or a host is unknown (as :func:`..hosts.command.plan_from_result`).
     :raises HostLookupError: a lookup failed.
     """
-    from .command import plan_from_result
+    from ..hosts.command import plan_from_result
 
     graph = result.sources.get("graph")
     graph_host = graph.dual_stack_host if graph is not None else None
@@ -84,7 +84,7 @@ class RowPlanner:
 
     async def plan(self, row: Row) -> RowPlan | RowFailure:
         """The row's plan, or why it has none (its message names the line)."""
-        from .command import plan_from_result
+        from ..hosts.command import plan_from_result
 
         result: HostsResult | None = None
         tenant = row.fields.get("tenant") or None
@@ -104,7 +104,7 @@ class RowPlanner:
 
     async def check_row(self, row: Row) -> RowPlan | RowError:
         """:meth:`plan`, a failure as ``check --file`` reports it (with the lookup, when there was one)."""
-        from ..check.report import RowError
+        from .report import RowError
 
         found = await self.plan(row)
         if isinstance(found, RowPlan):

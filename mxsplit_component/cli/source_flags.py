@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli.parser import add_timeout
 from ..dns.nameservers import nameserver_arg, port_arg
-
-CSV_COLUMNS = ("domain", "tenant", "dual_stack_host", "ipv4_only_host")
-#: Domains looked up at once: Graph throttles a tenant's bursts, so fewer than a DNS check.
-DEFAULT_CONCURRENCY = 8
+from ..hosts.model import CSV_COLUMNS, LOOKUP_CONCURRENCY
+from .flag_types import add_timeout
 
 
 def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
@@ -52,7 +49,7 @@ def add_hosts_arguments(h: argparse.ArgumentParser) -> None:
     add_source_arguments(h, dns=True)
     h.add_argument("--file", metavar="CSV", help=f"look up every row (header domain[,{','.join(CSV_COLUMNS[1:])}])")
     h.add_argument("--concurrency", type=int, default=None, metavar="N",
-                   help=f"domains looked up at once (default {DEFAULT_CONCURRENCY})")
+                   help=f"domains looked up at once (default {LOOKUP_CONCURRENCY})")
     h.add_argument("--stack", metavar="NAME", help="look up the domains of Pulumi.NAME.yaml and pin their hosts in it")
     h.add_argument("--cwd", metavar="DIR",
                    help="with --stack: the Pulumi project folder that holds Pulumi.NAME.yaml (default: the current "
