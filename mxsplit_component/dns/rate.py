@@ -1,0 +1,231 @@
+"""How fast lookups go out: the in-flight window, the send rate, and when a send counts as lost.
+
+No I/O and no clock: the transport passes the time in, asks before it sends and reports
+every reply and loss. Three controls, each after a TCP idea:
+
+- **The window** (lookups in flight) grows as TCP's congestion window does: by one per
+  reply in slow start, by one per round trip after it, and halves on a loss. Slow start
+  ends at the first reply that took clearly longer than the path's best round trip (as
+  HyStart ends it): replies that slow are queueing in some buffer, and growing further
+  would only fill it until the kernel drops.
+- **The send rate.** New lookups and resends are paced at twice the window per round trip,
+  in bursts of at most :data:`BURST`. A resolver that throttles per client (a token bucket
+  of a few hundred queries a second, a small burst) drops or refuses over its limit however
+  small the window, since at sub-millisecond round trips a window of 32 is tens of thousands
+  of queries a second. So the first loss also sets a rate limit from what actually came
+  back (replies per second, measured), cut multiplicatively on each later loss and grown
+  additively in between (AIMD), with small bursts.
+- **When a send is lost**: after a few smoothed round trips (at least :data:`MIN_RTO`, at
+  most the retry interval), not after a fixed second; spread by a random share so the
+  resends of one burst do not go out as another burst. A reply to a send already counted
+  lost undoes the cut it caused (it was late, not lost: TCP's Eifel response).
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Where the adaptive window starts, and the least it backs off to.
+INITIAL_WINDOW = 32
+MIN_WINDOW = 32
+#: Queueing delay tolerated above twice the best round trip before the window stops growing.
+QUEUE_SLACK = 0.005
+#: Pacing of sends: rate relative to window / round trip, and the largest burst.
+PACE_GAIN = 2.0
+BURST = 64
+#: A send counts as lost after the larger of LOSS_RTTS smoothed round trips and the RFC 6298
+#: bound (srtt + 4 rttvar), but never sooner than MIN_RTO.
+MIN_RTO = 0.2
+LOSS_RTTS = 3.0
+#: Share of a loss timer or back-off taken off at random, to spread resends.
+JITTER = 0.25
+#: The send rate after a loss, as a share of the replies per second measured before it.
+BETA = 0.85
+#: Additive increase: the rate grows by this share of its last cut value per second.
+RATE_GROWTH = 0.15
+#: The least send rate (queries per second) a cut leaves.
+MIN_RATE = 10.0
+#: Under a rate limit, bursts hold at most this many seconds of sends (and at least one).
+BURST_SECONDS = 0.01
+#: Replies per second are measured over intervals of this length.
+DELIVERY_SAMPLE = 0.25
+#: The longest back-off before asking a refusing server again.
+MAX_BACKOFF = 2.0
+#: What :meth:`RateController.allowance` returns when nothing limits the sends.
+UNLIMITED = 1 << 30
+
+
+class RateController:
+    """The window, the pacing and the loss timer of one client.
+
+    :param max_window: the most lookups in flight; the window adapts below it.
+    :param adaptive: adapt at all (``False``: ``max_window`` in flight, no pacing, a fixed
+        loss timer, as a plain client would).
+    :param retry: the loss timer before any round trip is measured, and its upper bound.
+    :param fixed_retry: keep the loss timer at ``retry`` whatever the round trips are.
+    """
+
+    __slots__ = ("max_window", "adaptive", "window", "limit", "threshold", "peak_window", "in_flight", "min_rtt",
+                 "srtt", "rttvar", "rto", "max_rto", "fixed_retry", "rate", "cuts", "_rate_step", "_rate_at",
+                 "_tokens", "_tokens_at", "_pace", "_last_cut", "_undo", "_delivered", "_sample_at",
+                 "_delivery_rate")
+
+    def __init__(self, *, max_window: int, adaptive: bool = True, retry: float = 1.0,
+                 fixed_retry: bool = False) -> None:
+        self.max_window = max(1, max_window)
+        self.adaptive = adaptive
+        self.window = float(min(INITIAL_WINDOW, self.max_window) if adaptive else self.max_window)
+        #: ``int(window)``, kept beside it: compared on every admission.
+        self.limit = int(self.window)
+        self.threshold = float(self.max_window)
+        self.peak_window = self.limit
+        self.in_flight = 0
+        self.min_rtt = math.inf
+        self.srtt = self.rttvar = 0.0
+        self.rto = self.max_rto = retry
+        self.fixed_retry = fixed_retry or not adaptive
+        #: The AIMD send-rate limit (queries per second); ``None`` until the first loss.
+        self.rate: float | None = None
+        #: Times the window and rate were cut (losses or bursts of refusals).
+        self.cuts = 0
+        self._rate_step = self._rate_at = 0.0
+        self._tokens, self._tokens_at, self._pace = float(BURST), 0.0, 0.0
+        self._last_cut = -math.inf
+        self._undo: tuple[float, float, float | None, float] | None = None
+        #: Replies counted since ``_sample_at`` (``None`` before the first), and the last rate.
+        self._delivered, self._delivery_rate = 0, 0.0
+        self._sample_at: float | None = None
+
+    # --- admission and pacing --------------------------------------------------------------
+    def room(self) -> bool:
+        """Whether one more lookup may start (the window is not full)."""
+        return self.in_flight < self.limit
+
+    def allowance(self, now: float) -> int:
+        """Sends allowed right now (:data:`UNLIMITED` when nothing paces them yet)."""
+        if not self.adaptive or not self.srtt:
+            return UNLIMITED
+        pace = PACE_GAIN * self.window / self.srtt
+        cap = float(BURST)
+        if self.rate is not None:
+            if now > self._rate_at:  # additive increase since the last look
+                self.rate += self._rate_step * (now - self._rate_at)
+                self._rate_at = now
+            if self.rate < pace:
+                pace = self.rate
+                cap = max(1.0, min(cap, pace * BURST_SECONDS))
+        self._pace = pace
+        self._tokens = min(cap, self._tokens + (now - self._tokens_at) * pace)
+        self._tokens_at = now
+        return int(self._tokens)
+
+    def spend(self, sends: int) -> None:
+        """``sends`` of the :meth:`allowance` went out."""
+        if self.adaptive and self.srtt:
+            self._tokens -= sends
+
+    def wait(self) -> float:
+        """Seconds until the next send is allowed (after an :meth:`allowance` of 0)."""
+        return max(0.0, 1.0 - self._tokens) / self._pace if self._pace else 0.0
+
+    def started(self) -> None:
+        """A lookup entered the window."""
+        self.in_flight += 1
+
+    def left(self) -> None:
+        """A lookup left the window (answered, failed, or its send counted lost)."""
+        self.in_flight -= 1
+
+    # --- feedback ----------------------------------------------------------------------------
+    def on_reply(self, now: float, rtt: float, *, answered: bool, grow: bool, waiting: bool) -> None:
+        """A reply came back ``rtt`` seconds after the send it answers.
+
+        :param answered: it answers the question (counts as delivered), not an error.
+        :param grow: the lookup's sends were never counted lost: the window may grow.
+        :param waiting: lookups are queued for the window.
+        """
+        if rtt < self.min_rtt:
+            self.min_rtt = rtt
+        if self.srtt:
+            self.rttvar += (abs(self.srtt - rtt) - self.rttvar) / 4
+            self.srtt += (rtt - self.srtt) / 8
+        else:
+            self.srtt, self.rttvar = rtt, rtt / 2
+        if not self.fixed_retry:
+            self.rto = min(self.max_rto, max(MIN_RTO, LOSS_RTTS * self.srtt, self.srtt + 4 * self.rttvar))
+        if answered:
+            self._delivered += 1
+            if self._sample_at is None:
+                self._sample_at = now
+            elif now - self._sample_at >= DELIVERY_SAMPLE:
+                self._delivery_rate = self._delivered / (now - self._sample_at)
+                self._delivered, self._sample_at = 0, now
+        if grow and self.adaptive:
+            self._grow(rtt, waiting)
+
+    def _grow(self, rtt: float, waiting: bool) -> None:
+        bound = 2 * self.min_rtt + QUEUE_SLACK
+        window = self.window
+        if window < self.threshold:  # slow start: one more per reply, doubling per round trip
+            if rtt > bound:
+                self.threshold = window
+                return
+            if not waiting and self.in_flight + 1 < self.limit:
+                return  # the window limited nothing (RFC 7661): no evidence the path takes more
+            window += 1.0
+        elif self.srtt > bound:
+            window = max(float(MIN_WINDOW), window - 1.0 / window)
+        elif waiting or self.in_flight + 1 >= self.limit:
+            window += 1.0 / window
+        self._set_window(window)
+
+    def _set_window(self, window: float) -> None:
+        self.window = window = min(window, float(self.max_window))
+        self.limit = int(window)
+        if self.limit > self.peak_window:
+            self.peak_window = self.limit
+
+    def on_loss(self, now: float, sent_at: float) -> None:
+        """A send made at ``sent_at`` went unanswered, or was refused under load: cut the
+        window and the rate, once per round of sends (only a send made after the last cut
+        can cause the next)."""
+        if not self.adaptive or sent_at <= self._last_cut:
+            return
+        self._undo = (self.window, self.threshold, self.rate, self._rate_step)
+        self._last_cut = now
+        self.cuts += 1
+        self.threshold = max(float(MIN_WINDOW), self.window / 2)
+        self._set_window(self.threshold)
+        measured = self._measured(now)
+        if measured:
+            if self.rate is not None:
+                measured = min(measured, self.rate)
+            self.rate = max(MIN_RATE, BETA * measured)
+            self._rate_step, self._rate_at = RATE_GROWTH * self.rate, now
+
+    def _measured(self, now: float) -> float:
+        """Replies per second lately: the interval under way once it is long enough to say,
+        else the last whole one."""
+        if self._sample_at is None:
+            return 0.0
+        elapsed = now - self._sample_at
+        if elapsed >= DELIVERY_SAMPLE / 2 or (not self._delivery_rate and elapsed >= DELIVERY_SAMPLE / 25):
+            return self._delivered / elapsed
+        return self._delivery_rate
+
+    def on_late_reply(self, sent_at: float) -> None:
+        """A reply came to a send counted lost before the last cut: it was late, not lost,
+        so the cut is undone."""
+        if self._undo is not None and sent_at < self._last_cut:
+            window, self.threshold, self.rate, self._rate_step = self._undo
+            self._undo = None
+            self._set_window(window)
+
+    # --- timers ------------------------------------------------------------------------------
+    def loss_timeout(self, u: float) -> float:
+        """Seconds after a send when it counts as lost; ``u`` in [0, 1) spreads it."""
+        return self.rto * (1.0 - JITTER * u)
+
+    def backoff(self, attempt: int, u: float) -> float:
+        """Seconds to wait before asking a refusing server again, the ``attempt``-th time."""
+        return min(MAX_BACKOFF, self.rto * (1 << min(attempt, 8))) * (1.0 - JITTER * u)
