@@ -26,12 +26,12 @@ class Answer:
                  error: str | None = None, server: str | None = None, tcp: bool = False,
                  outcomes: dict[str, str] | None = None) -> None:
         self.qname, self.rdtype, self.rcode, self.error = qname, rdtype, rcode, error
-        self.authority = authority if authority is not None else []
-        self.additional = additional if additional is not None else []
+        self.authority = [] if authority is None else authority
+        self.additional = [] if additional is None else additional
         self.server, self.tcp = server, tcp
         #: What each server tried did, in the order tried (``"127.0.0.1:53": "answered SERVFAIL"``).
-        self.outcomes = outcomes if outcomes is not None else {}
-        self._answer = answer if answer is not None else []
+        self.outcomes = {} if outcomes is None else outcomes
+        self._answer = [] if answer is None else answer
         self._records: list[Record] | None = None
         self._reply: Reply | None = None
 
@@ -63,10 +63,11 @@ class Answer:
     def accept(self, server: str, rcode: str, reply: Any, *, tcp: bool = False) -> None:
         """Take ``reply`` from ``server`` as the answer: a lean :class:`.wire.Reply`, or a
         dnspython message (a ``full`` lookup, or one that went over TCP)."""
-        self.server, self.rcode, self.tcp = server, rcode, tcp
+        self.server, self.rcode = server, rcode
         if type(reply) is Reply:
             self._reply = reply
         else:
+            self.tcp = tcp
             self.answer = list(reply.answer)
             self.authority = list(reply.authority)
             self.additional = list(reply.additional)

@@ -79,6 +79,8 @@ class RateController:
         self.limit = int(self.window)
         self.threshold = float(self.max_window)
         self.peak_window = self.limit
+        #: Lookups in the window, counted by the transport (a new one may start while it is
+        #: below ``limit``).
         self.in_flight = 0
         self.min_rtt = math.inf
         self.srtt = self.rttvar = 0.0
@@ -97,10 +99,6 @@ class RateController:
         self._sample_at: float | None = None
 
     # --- admission and pacing --------------------------------------------------------------
-    def room(self) -> bool:
-        """Whether one more lookup may start (the window is not full)."""
-        return self.in_flight < self.limit
-
     def allowance(self, now: float) -> int:
         """Sends allowed right now (:data:`UNLIMITED` when nothing paces them yet)."""
         if not self.adaptive or not self.srtt:
@@ -128,16 +126,8 @@ class RateController:
         """Seconds until the next send is allowed (after an :meth:`allowance` of 0)."""
         return max(0.0, 1.0 - self._tokens) / self._pace if self._pace else 0.0
 
-    def started(self) -> None:
-        """A lookup entered the window."""
-        self.in_flight += 1
-
-    def left(self) -> None:
-        """A lookup left the window (answered, failed, or its send counted lost)."""
-        self.in_flight -= 1
-
     # --- feedback ----------------------------------------------------------------------------
-    def on_reply(self, now: float, rtt: float, *, answered: bool, grow: bool, waiting: bool) -> None:
+    def on_reply(self, now: float, rtt: float, answered: bool, grow: bool, waiting: bool) -> None:
         """A reply came back ``rtt`` seconds after the send it answers.
 
         :param answered: it answers the question (counts as delivered), not an error.
@@ -146,13 +136,19 @@ class RateController:
         """
         if rtt < self.min_rtt:
             self.min_rtt = rtt
-        if self.srtt:
-            self.rttvar += (abs(self.srtt - rtt) - self.rttvar) / 4
-            self.srtt += (rtt - self.srtt) / 8
+        srtt = self.srtt
+        if srtt:  # RFC 6298: the variation against the old mean, then the mean
+            error = rtt - srtt
+            self.rttvar += ((error if error > 0 else -error) - self.rttvar) / 4
+            self.srtt = srtt = srtt + error / 8
         else:
-            self.srtt, self.rttvar = rtt, rtt / 2
+            self.srtt = srtt = rtt
+            self.rttvar = rtt / 2
         if not self.fixed_retry:
-            self.rto = min(self.max_rto, max(MIN_RTO, LOSS_RTTS * self.srtt, self.srtt + 4 * self.rttvar))
+            rto = srtt + 4 * self.rttvar
+            if rto < LOSS_RTTS * srtt:
+                rto = LOSS_RTTS * srtt
+            self.rto = MIN_RTO if rto < MIN_RTO else self.max_rto if rto > self.max_rto else rto
         if answered:
             self._delivered += 1
             if self._sample_at is None:
@@ -174,10 +170,18 @@ class RateController:
                 return  # the window limited nothing (RFC 7661): no evidence the path takes more
             window += 1.0
         elif self.srtt > bound:
+            if window <= MIN_WINDOW:
+                return
             window = max(float(MIN_WINDOW), window - 1.0 / window)
         elif waiting or self.in_flight + 1 >= self.limit:
             window += 1.0 / window
-        self._set_window(window)
+        else:
+            return
+        if window > self.max_window:
+            window = float(self.max_window)
+        self.window = window
+        if int(window) != self.limit:
+            self._set_window(window)
 
     def _set_window(self, window: float) -> None:
         self.window = window = min(window, float(self.max_window))
@@ -223,8 +227,9 @@ class RateController:
 
     # --- timers ------------------------------------------------------------------------------
     def loss_timeout(self, u: float) -> float:
-        """Seconds after a send when it counts as lost; ``u`` in [0, 1) spreads it."""
-        return self.rto * (1.0 - JITTER * u)
+        """Seconds after a send when it counts as lost; ``u`` in [0, 1) spreads it (a fixed
+        retry interval is kept as given)."""
+        return self.rto if self.fixed_retry else self.rto * (1.0 - JITTER * u)
 
     def backoff(self, attempt: int, u: float) -> float:
         """Seconds to wait before asking a refusing server again, the ``attempt``-th time."""

@@ -97,7 +97,7 @@ class Resolution:
         self.outcomes[str(ns)] = why
         self._drop(ns)
 
-    def on_reply(self, ns: Nameserver, key: str, rcode: str, truncated: bool, now: float, *,
+    def on_reply(self, ns: Nameserver, key: str, rcode: str, truncated: bool, now: float,
                  answering: bool = False, pressed: bool = False) -> Step:
         """What a reply from ``ns`` (spelt ``key``) with ``rcode`` means.
 

@@ -41,7 +41,6 @@ import random
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import dns.exception
@@ -55,7 +54,7 @@ from .nameservers import Nameserver
 from .rate import INITIAL_WINDOW, MIN_WINDOW, RateController
 from .resolution import MAX_TRIES, PRESSURE_RCODES, SLACK, Resolution, Step
 from .timers import TimerWheel
-from .wire import EDNS_PAYLOAD, TC, FullQuery, Query, Reply
+from .wire import EDNS_PAYLOAD, TC, FullQuery, Query, Reply, encode_name
 
 __all__ = ["INITIAL_WINDOW", "MAX_IN_FLIGHT", "MAX_TRIES", "MIN_WINDOW", "Answer", "DnsClient", "Stats"]
 
@@ -67,9 +66,12 @@ DOWN_AFTER = 3
 #: A server whose recent replies are at least this share REFUSED/SERVFAIL is refusing in a
 #: burst (a moving average over about 16 replies; a few scattered broken names stay below).
 PRESSURE_SHARE = 0.2
+#: Longest a query waits for the drain of a server's replies before it is sent anyway.
+HOLD = 0.001
 
 _RCODE_TEXT = {int(r): dns.rcode.to_text(r) for r in dns.rcode.Rcode}
 _ANSWER, _NEXT, _TCP, _LATER = Step.ANSWER, Step.NEXT, Step.TCP, Step.LATER
+_ANSWERED = frozenset(ANSWERED)
 #: Type names already looked up (``dns.rdatatype.from_text`` costs more than the query).
 _RDTYPES: dict[str, int] = {}
 
@@ -94,12 +96,16 @@ class Stats:
 class _Lookup:
     """One lookup's state in the client: its policy, its sends, its timer."""
 
-    __slots__ = ("answer", "route", "settle", "full", "query", "query_edns", "sends", "next_at", "last_sent",
-                 "last_chan", "heard", "late", "in_window", "done", "backoff", "queued")
+    __slots__ = ("answer", "rdtype", "route", "future", "settle", "full", "query", "query_edns", "sends",
+                 "next_at", "last_sent", "last_chan", "heard", "late", "in_window", "done", "backoff", "queued")
 
-    def __init__(self, answer: Answer, full: bool, settle: Settle) -> None:
+    def __init__(self, answer: Answer, rdtype: int, full: bool, future: asyncio.Future[Answer] | None,
+                 settle: Settle | None) -> None:
         self.answer = answer
+        self.rdtype = rdtype
         self.full = full
+        #: Who is told the outcome: a future (:meth:`DnsClient.submit`) or a callback.
+        self.future = future
         self.settle = settle
         self.route: Resolution | None = None
         self.query: Query | FullQuery | None = None
@@ -114,15 +120,6 @@ class _Lookup:
         self.done = False
         self.backoff = False  # the timer is a back-off before asking a refusing server again
         self.queued = False  # waiting for a paced resend
-
-
-def _settle_future(future: asyncio.Future[Answer], answer: Answer | None) -> None:
-    if future.done():
-        return
-    if answer is None:
-        future.cancel()
-    else:
-        future.set_result(answer)
 
 
 class DnsClient:
@@ -162,6 +159,7 @@ class DnsClient:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = math.inf
         self._pace_timer: asyncio.TimerHandle | None = None
+        self._hold_timer: asyncio.TimerHandle | None = None
         #: One pass per loop iteration admits lookups and flushes every channel written to.
         self._tick_pending = False
         self._dirty: list[UdpChannel] = []
@@ -178,17 +176,33 @@ class DnsClient:
         return await self.submit(qname, rdtype, full=full)
 
     def submit(self, qname: str, rdtype: str, *, full: bool = False) -> asyncio.Future[Answer]:
-        """:meth:`query` as a future, for callers that ask many questions at once."""
+        """:meth:`query` as a future, for callers that ask many questions at once.
+
+        :raises dns.exception.DNSException: for a name or type no query can carry.
+        """
         future: asyncio.Future[Answer] = self._running_loop().create_future()
-        self.ask(qname, rdtype, partial(_settle_future, future), full=full)
+        self._enqueue(qname, rdtype, full, future, None)
         return future
 
     def ask(self, qname: str, rdtype: str, settle: Settle, *, full: bool = False) -> None:
         """:meth:`query` with a callback: ``settle(answer)`` runs when the lookup ends, or
-        ``settle(None)`` if the client is closed first. Must be called in the client's loop."""
+        ``settle(None)`` if the client is closed first (it must not raise). Call it in the
+        client's loop.
+
+        :raises dns.exception.DNSException: for a name or type no query can carry.
+        """
         self._running_loop()
-        self._waiting.append(_Lookup(Answer(qname, rdtype), full, settle))
-        self._kick()
+        self._enqueue(qname, rdtype, full, None, settle)
+
+    def _enqueue(self, qname: str, rdtype: str, full: bool, future: asyncio.Future[Answer] | None,
+                 settle: Settle | None) -> None:
+        code = _RDTYPES.get(rdtype)
+        if code is None:
+            code = _RDTYPES[rdtype] = dns.rdatatype.from_text(rdtype)
+        encode_name(qname)  # a bad name raises here, to the caller (it is cached for the query)
+        self._waiting.append(_Lookup(Answer(qname, rdtype), code, full, future, settle))
+        if not self._tick_pending:
+            self._kick()
 
     @property
     def window(self) -> int:
@@ -219,9 +233,33 @@ class DnsClient:
         self._tick_pending = False
         if self._resends or self._waiting:
             self._pump()
+        self._flush(idle_only=True)
+
+    def _after_drain(self) -> None:
+        """A channel was read until empty: admit what its replies made room for, and send
+        every queued query now, while the servers are still busy with the last batch."""
+        if self._resends or self._waiting:
+            self._pump()
+        self._flush(idle_only=False)
+
+    def _flush(self, *, idle_only: bool) -> None:
+        """Send what the channels queued. With ``idle_only``, a channel still awaiting
+        replies keeps its queue for the drain they bring (at most :data:`HOLD` seconds)."""
+        if not self._dirty:
+            return
         dirty, self._dirty = self._dirty, []
         for chan in dirty:
-            chan.flush()
+            if idle_only and chan.outstanding:
+                self._dirty.append(chan)
+            else:
+                chan.flush()
+        if self._dirty and self._hold_timer is None:
+            assert self._loop is not None
+            self._hold_timer = self._loop.call_later(HOLD, self._on_hold)
+
+    def _on_hold(self) -> None:
+        self._hold_timer = None
+        self._flush(idle_only=False)
 
     def _pump(self) -> None:
         """Resends first, then new lookups while the window has room, as pacing allows."""
@@ -235,24 +273,23 @@ class DnsClient:
             if not lookup.done:
                 allowance -= 1
                 self._send_next(lookup, now)
-        while allowance and waiting and rate.room():
-            lookup = waiting.popleft()
-            allowance -= 1
-            self._start(lookup, now)
+        if waiting:
+            servers, timeout, several = self.nameservers, self.timeout, len(self.nameservers) > 1
+            while allowance and waiting and rate.in_flight < rate.limit:
+                lookup = waiting.popleft()
+                allowance -= 1
+                rate.in_flight += 1
+                lookup.in_window = True
+                lookup.route = Resolution(servers, now + timeout, lookup.answer.outcomes,
+                                          self._first_server(now) if several else 0)
+                self._send_next(lookup, now)
         rate.spend(budget - allowance)
-        if (resends or (waiting and rate.room())) and not allowance and self._pace_timer is None:
+        if (resends or (waiting and rate.in_flight < rate.limit)) and not allowance and self._pace_timer is None:
             self._pace_timer = self._loop.call_later(rate.wait(), self._on_pace)
 
     def _on_pace(self) -> None:
         self._pace_timer = None
         self._tick()
-
-    def _start(self, lookup: _Lookup, now: float) -> None:
-        self._rate.started()
-        lookup.in_window = True
-        first = self._first_server(now) if len(self.nameservers) > 1 else 0
-        lookup.route = Resolution(self.nameservers, now + self.timeout, lookup.answer.outcomes, first)
-        self._send_next(lookup, now)
 
     def _first_server(self, now: float) -> int:
         """Where a new lookup starts in the server order: the first server not known to be
@@ -284,66 +321,70 @@ class DnsClient:
                     route.cannot_ask(ns, str(exc))
                     continue
             break
-        edns = route.edns(ns)
+        no_edns = route.no_edns
+        edns = no_edns is None or ns not in no_edns
         query = lookup.query
-        if query is None or lookup.query_edns != edns:
-            query = lookup.query = self._question(lookup.answer, lookup.full, edns)
+        if query is None or lookup.query_edns is not edns:
+            query = lookup.query = self._question(lookup, edns)
             lookup.query_edns = edns
         lookup.sends.append((chan, chan.send(lookup, query, now)))
         if len(chan.outbox) == 1:
             self._dirty.append(chan)
-            self._kick()
+            if not self._tick_pending:
+                self._kick()
         self._stats.udp_sent += 1
         route.sent(chan.key)
         lookup.last_sent = now
         lookup.last_chan = chan
         lookup.heard = chan.heard
-        self._arm(lookup, min(route.deadline, now + self._rate.loss_timeout(random.random())))
+        when = now + self._rate.loss_timeout(random.random())
+        lookup.next_at = when = when if when < route.deadline else route.deadline
+        if self._timers.add(when, lookup):  # a new earliest bucket: bring the loop timer forward
+            self._schedule(self._timers.next_at)
 
-    def _question(self, answer: Answer, full: bool, edns: bool) -> Query | FullQuery:
-        if full:
-            return FullQuery(answer.qname, answer.rdtype, recursion=self.recursion, edns=edns)
-        rdtype = _RDTYPES.get(answer.rdtype)
-        if rdtype is None:
-            rdtype = _RDTYPES[answer.rdtype] = dns.rdatatype.from_text(answer.rdtype)
-        return Query(answer.qname, rdtype, recursion=self.recursion, payload=EDNS_PAYLOAD if edns else None)
+    def _question(self, lookup: _Lookup, edns: bool) -> Query | FullQuery:
+        qname = lookup.answer.qname
+        if lookup.full:
+            return FullQuery(qname, lookup.answer.rdtype, recursion=self.recursion, edns=edns)
+        return Query(qname, lookup.rdtype, recursion=self.recursion, payload=EDNS_PAYLOAD if edns else None)
 
     # --- replies ---------------------------------------------------------------------------
-    def _on_reply(self, lookup: _Lookup, chan: UdpChannel, reply: Any, sent_at: float) -> None:
-        """A matching reply (or the socket's error) for a send of ``lookup`` to ``chan``."""
+    def _on_reply(self, lookup: _Lookup, chan: UdpChannel, reply: Any, sent_at: float, now: float) -> None:
+        """A matching reply (or the socket's error), read at ``now``, for a send of ``lookup`` to ``chan``."""
         if lookup.done:
             return
-        assert self._loop is not None and lookup.route is not None
-        now = self._loop.time()
         route = lookup.route
-        if isinstance(reply, Exception):
-            why = reply.strerror if isinstance(reply, OSError) else reply
-            return self._act(lookup, chan, route.on_unreachable(chan.ns, chan.key, str(why)), now)
+        assert route is not None
         if type(reply) is Reply:
             rcode = _RCODE_TEXT.get(reply.rcode) or str(reply.rcode)
-            truncated = bool(reply.flags & TC)
+            truncated = reply.flags & TC != 0
+        elif isinstance(reply, Exception):
+            why = reply.strerror if isinstance(reply, OSError) else reply
+            return self._act(lookup, chan, route.on_unreachable(chan.ns, chan.key, str(why)), now)
         else:
             rcode = dns.rcode.to_text(reply.rcode())
-            truncated = bool(reply.flags & dns.flags.TC)
+            truncated = reply.flags & dns.flags.TC != 0
         rate = self._rate
-        answered = rcode in ANSWERED
         if lookup.late and sent_at < lookup.last_sent:
             rate.on_late_reply(sent_at)  # a send counted lost was only late
-        pressure = rcode in PRESSURE_RCODES
-        if answered:
+        if rcode in _ANSWERED:
             chan.answered += 1
-            chan.error_share -= chan.error_share / 16
-        elif pressure:
-            chan.error_share += (1.0 - chan.error_share) / 16
-        step = route.on_reply(chan.ns, chan.key, rcode, truncated, now, answering=chan.answered > 0,
-                              pressed=chan.error_share >= PRESSURE_SHARE)
+            if chan.error_share:
+                chan.error_share -= chan.error_share / 16
+            pressure = False
+        else:
+            pressure = rcode in PRESSURE_RCODES
+            if pressure:
+                chan.error_share += (1.0 - chan.error_share) / 16
+        pressed = chan.error_share >= PRESSURE_SHARE
+        step = route.on_reply(chan.ns, chan.key, rcode, truncated, now, chan.answered > 0, pressed)
         if step is _ANSWER:
             lookup.answer.accept(chan.key, rcode, reply)
             self._finish(lookup)
-            rate.on_reply(now, now - sent_at, answered=True, grow=not lookup.late, waiting=bool(self._waiting))
+            rate.on_reply(now, now - sent_at, True, not lookup.late, bool(self._waiting))
             return
-        rate.on_reply(now, now - sent_at, answered=False, grow=False, waiting=False)
-        if pressure and chan.answered and chan.error_share >= PRESSURE_SHARE:
+        rate.on_reply(now, now - sent_at, False, False, False)
+        if pressure and pressed and chan.answered:
             rate.on_loss(now, sent_at)  # refusals in a burst: the server's limit, as a loss would say
         self._act(lookup, chan, step, now)
 
@@ -401,15 +442,23 @@ class DnsClient:
     def _finish(self, lookup: _Lookup) -> None:
         lookup.done = True
         for chan, qid in lookup.sends:
-            chan.forget(qid)
-        lookup.sends.clear()
-        self._leave_window(lookup)
-        lookup.settle(lookup.answer)
+            chan.pending.pop(qid, None)
+        if lookup.in_window:
+            lookup.in_window = False
+            self._rate.in_flight -= 1
+            if self._waiting and not self._tick_pending:
+                self._kick()
+        future = lookup.future
+        if future is None:
+            assert lookup.settle is not None
+            lookup.settle(lookup.answer)
+        elif not future.done():  # the caller may have cancelled it
+            future.set_result(lookup.answer)
 
     def _leave_window(self, lookup: _Lookup) -> None:
         if lookup.in_window:
             lookup.in_window = False
-            self._rate.left()
+            self._rate.in_flight -= 1
             if self._waiting:
                 self._kick()
 
@@ -482,7 +531,7 @@ class DnsClient:
         if ns in self._broken:
             raise OSError(self._broken[ns])
         try:
-            chan = UdpChannel.open(ns, self._running_loop(), self._on_reply)
+            chan = UdpChannel.open(ns, self._running_loop(), self._on_reply, self._after_drain)
         except OSError as exc:
             self._broken[ns] = str(exc)  # every lookup reports it without retrying the socket
             raise
@@ -491,10 +540,10 @@ class DnsClient:
 
     def close(self) -> None:
         """Stop: every lookup not yet ended is cancelled (its future, or ``settle(None)``)."""
-        for handle in (self._pace_timer, self._timer):
+        for handle in (self._pace_timer, self._timer, self._hold_timer):
             if handle is not None:
                 handle.cancel()
-        self._pace_timer = self._timer = None
+        self._pace_timer = self._timer = self._hold_timer = None
         self._timer_at = math.inf
         for task in list(self._tasks):
             task.cancel()
@@ -506,7 +555,10 @@ class DnsClient:
         for lookup in {id(lk): lk for lk in open_lookups}.values():
             if not lookup.done:
                 lookup.done = True
-                lookup.settle(None)
+                if lookup.future is not None:
+                    lookup.future.cancel()
+                elif lookup.settle is not None:
+                    lookup.settle(None)
         self._channels.clear()
         self._broken.clear()
         self._timers.clear()

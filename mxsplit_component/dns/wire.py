@@ -19,9 +19,9 @@ only skip work where the result is known to be the same.
 from __future__ import annotations
 
 import functools
-import socket
 import string
 import struct
+from socket import AF_INET, AF_INET6, inet_ntop
 from typing import Any
 
 import dns.exception
@@ -56,20 +56,24 @@ _PLAIN_OR_DOT = (string.ascii_letters + string.digits + "_*-.").encode()
 NAME_CACHE = 4096
 
 
-def _plain_labels(name: str) -> list[bytes] | None:
-    """The labels of a name written only in plain characters with no empty label (a final
-    dot allowed), or ``None`` for anything dnspython must read."""
+def _plain(name: str) -> list[bytes] | None:
+    """The labels of ``name`` when it is written only in plain characters, with no empty
+    or over-long label and a valid length (a final dot allowed), else ``None``: dnspython
+    must read it (and raise for it)."""
     if not name.isascii():
         return None
     raw = name.encode()
-    if raw.translate(None, _PLAIN_OR_DOT):
+    if raw[-1:] == b".":
+        raw = raw[:-1]
+    if not raw or len(raw) > 253 or raw.translate(None, _PLAIN_OR_DOT) or b".." in raw or raw[0] == 46 \
+            or raw[-1] == 46:
         return None
     labels = raw.split(b".")
-    if not labels[-1] and len(labels) > 1:
-        labels.pop()  # the final dot
-    if b"" in labels:
-        return None
-    return labels
+    return labels if max(map(len, labels)) < 64 else None
+
+
+#: A label's length octet, by length.
+_LENGTH = [bytes((n,)) for n in range(64)]
 
 
 class MalformedReply(ValueError):
@@ -77,49 +81,48 @@ class MalformedReply(ValueError):
 
 
 @functools.lru_cache(maxsize=NAME_CACHE)
+def _forms(name: str) -> tuple[bytes, str]:
+    """``name``'s wire form and owner text, worked out together (one parse per name)."""
+    labels = _plain(name)
+    if labels is not None:
+        wire = b"".join(map(bytes.__add__, map(_LENGTH.__getitem__, map(len, labels)), labels)) + b"\0"
+        return wire, b".".join(labels).lower().decode()
+    parsed = dns.name.from_text(name)
+    encoded = parsed.to_wire()
+    assert encoded is not None  # to_wire() without a file returns the bytes
+    return encoded, parsed.to_text(omit_final_dot=True).lower() or "."
+
+
 def encode_name(name: str) -> bytes:
     """Wire form of ``name`` (absolute; a final dot is optional). Plain names are built here;
     anything else (escapes, non-ASCII, bad labels) goes through dnspython, which encodes or
     raises exactly as ``dns.name.from_text`` does."""
-    labels = _plain_labels(name)
-    if labels is not None and sum(len(label) + 1 for label in labels) < 255 and all(len(x) < 64 for x in labels):
-        return b"".join([bytes((len(label),)) + label for label in labels]) + b"\0"
-    wire = dns.name.from_text(name).to_wire()
-    assert wire is not None  # to_wire() without a file returns the bytes
-    return wire
+    return _forms(name)[0]
 
 
-@functools.lru_cache(maxsize=NAME_CACHE)
 def name_text(name: str) -> str:
     """``name`` as the records here spell owners: lower case, no final dot (the root is ".")."""
-    labels = _plain_labels(name)
-    if labels is not None:
-        return b".".join(labels).decode().lower()
-    return dns.name.from_text(name).to_text(omit_final_dot=True).lower() or "."
+    return _forms(name)[1]
 
 
 def read_name(data: bytes, pos: int) -> tuple[str, int]:
     """The name at ``pos`` as lower-case text, and the position after it.
 
     Compression pointers must point strictly backwards, each before the last, so a pointer
-    loop cannot spin; the name may not exceed 255 octets.
+    loop cannot spin; the name may not exceed 255 octets. A label running past the message
+    raises ``IndexError`` at the next length octet.
     """
     labels: list[bytes] = []
     after = -1
     limit = pos
-    size = 1
     while True:
         n = data[pos]
-        if n == 0:
-            pos += 1
-            break
         if n < 64:
-            size += n + 1
-            label = data[pos + 1:pos + 1 + n]
-            if len(label) != n or size > 255:
-                raise MalformedReply("label runs past the message or name too long")
-            labels.append(label)
-            pos += n + 1
+            if not n:
+                break
+            start = pos + 1
+            pos = start + n
+            labels.append(data[start:pos])
         elif n >= 0xC0:
             target = (n & 0x3F) << 8 | data[pos + 1]
             if after < 0:
@@ -130,12 +133,14 @@ def read_name(data: bytes, pos: int) -> tuple[str, int]:
         else:
             raise MalformedReply("unknown label type")
     if after < 0:
-        after = pos
+        after = pos + 1
     if not labels:
         return ".", after
     raw = b".".join(labels)
+    if len(raw) > 253:
+        raise MalformedReply("name longer than 255 octets")
     if not raw.translate(None, _PLAIN_OR_DOT) and raw.count(b".") == len(labels) - 1:
-        return raw.decode("ascii").lower(), after
+        return raw.lower().decode(), after
     return dns.name.Name([*labels, b""]).to_text(omit_final_dot=True).lower(), after
 
 
@@ -151,28 +156,35 @@ def _txt(rdata: bytes) -> tuple[bytes, ...]:
     return tuple(strings)
 
 
-def read_records(data: bytes, pos: int, count: int) -> list[Record]:
-    """Decode ``count`` resource records from ``pos`` into :data:`Record` values (class IN only)."""
+def read_records(data: bytes, pos: int, count: int, question: str | None = None) -> list[Record]:
+    """Decode ``count`` resource records from ``pos`` into :data:`Record` values (class IN only).
+
+    :param question: the question's name as :func:`read_name` spells it, when the message
+        has one at offset 12: an owner that points there (the common case) is not decoded again.
+    """
     out: list[Record] = []
+    size = len(data)
     for _ in range(count):
-        owner, pos = read_name(data, pos)
-        if pos + 10 > len(data):
-            raise MalformedReply("record header runs past the message")
+        if data[pos] == 0xC0 and data[pos + 1] == 12 and question is not None:
+            owner = question
+            pos += 2
+        else:
+            owner, pos = read_name(data, pos)
         rdtype, rdclass, _ttl, rdlen = RR.unpack_from(data, pos)
         pos += 10
         end = pos + rdlen
-        if end > len(data):
+        if end > size:
             raise MalformedReply("record data runs past the message")
         value: Any
         if rdtype == A:
             if rdlen != 4:
                 raise MalformedReply("A record is not 4 octets")
-            value = socket.inet_ntop(socket.AF_INET, data[pos:end])
+            value = inet_ntop(AF_INET, data[pos:end])
         elif rdtype == AAAA:
             if rdlen != 16:
                 raise MalformedReply("AAAA record is not 16 octets")
             # The C library spells IPv6 as dnspython does (tests/test_dns_wire.py compares them).
-            value = socket.inet_ntop(socket.AF_INET6, data[pos:end])
+            value = inet_ntop(AF_INET6, data[pos:end])
         elif rdtype == MX:
             target, stop = read_name(data, pos + 2)
             if rdlen < 3 or stop != end:
@@ -240,45 +252,57 @@ class Reply:
         return self._answer
 
 
+#: Message id, then the rest of the header of a query with one question.
+_ID = struct.Struct("!H")
+_QUERY_HEADER = struct.Struct("!HHHHH")
+#: One OPT pseudo-record (RFC 6891): root owner, type 41, class = UDP payload size.
+_OPT = struct.Struct("!xHHIH")
+
+
 class Query:
     """A query whose wire form is built once; only the 16-bit id changes per send."""
 
-    __slots__ = ("question", "name_lower", "body", "flags", "arcount")
+    __slots__ = ("question", "name_lower", "owner", "_tail")
 
     def __init__(self, qname: str, rdtype: int, *, recursion: bool, payload: int | None) -> None:
         """:param payload: the EDNS UDP payload size; ``None`` sends a plain DNS query (no OPT)."""
-        self.question = encode_name(qname) + struct.pack("!HH", rdtype, dns.rdataclass.IN)
-        self.name_lower = self.question[:-4].lower()
-        self.body, self.arcount = self.question, 0
-        if payload is not None:
-            # One OPT pseudo-record (RFC 6891): root owner, type 41, class = UDP payload size.
-            self.body, self.arcount = self.question + b"\0" + struct.pack("!HHIH", 41, payload, 0, 0), 1
-        self.flags = RD if recursion else 0
+        name, owner = _forms(qname)
+        self.question = name + struct.pack("!HH", rdtype, IN)
+        self.name_lower = name.lower()
+        #: The question's name as :func:`read_name` spells it (owners of the answers).
+        self.owner = owner
+        flags = RD if recursion else 0
+        if payload is None:
+            self._tail = _QUERY_HEADER.pack(flags, 1, 0, 0, 0) + self.question
+        else:
+            self._tail = _QUERY_HEADER.pack(flags, 1, 0, 0, 1) + self.question + _OPT.pack(41, payload, 0, 0)
 
     def wire(self, qid: int) -> bytes:
-        return HEADER.pack(qid, self.flags, 1, 0, 0, self.arcount) + self.body
+        return _ID.pack(qid) + self._tail
 
     def read(self, data: bytes) -> Reply | None:
         """The reply's answer section, or ``None`` when ``data`` does not answer this query
         (or its answer section is malformed: then the real reply may still follow)."""
-        end = 12 + len(self.question)
         if len(data) < 12:
             return None
         _, flags, qdcount, ancount, _, _ = HEADER.unpack_from(data)
-        if qdcount == 0 and flags & QR and flags & 0xF in ERROR_RCODES:
-            # As dnspython's is_response(): error replies may omit the question. Such a
-            # reply can only move the lookup to the next server, never pass a check.
-            return Reply(flags, flags & 0xF, [])
-        q = self.question
-        # Names compare case-insensitively (servers may echo 0x20-mixed case); type and class exactly.
-        if (len(data) < end or not flags & QR or qdcount != 1 or data[end - 4:end] != q[-4:]
-                or data[12:end - 4].lower() != self.name_lower):
+        if not flags & QR:
             return None
         rcode = flags & 0xF
+        if qdcount == 0 and rcode in ERROR_RCODES:
+            # As dnspython's is_response(): error replies may omit the question. Such a
+            # reply can only move the lookup to the next server, never pass a check.
+            return Reply(flags, rcode, [])
+        q = self.question
+        end = 12 + len(q)
+        # Names compare case-insensitively (servers may echo 0x20-mixed case); type and class
+        # exactly. A message shorter than the question fails the type and class comparison.
+        if qdcount != 1 or data[end - 4:end] != q[-4:] or data[12:end - 4].lower() != self.name_lower:
+            return None
         if flags & TC:
             return Reply(flags, rcode, [])
         try:
-            return Reply(flags, rcode, read_records(data, end, ancount), data, end, ancount)
+            return Reply(flags, rcode, read_records(data, end, ancount, self.owner), data, end, ancount)
         except (IndexError, MalformedReply, struct.error):
             return None
 
