@@ -4,14 +4,15 @@ One connected, non-blocking UDP socket; on each wake it is read until empty, eve
 is decoded only as far as the answer needs (header, question echo, the MX, A or AAAA
 records), and the queries the freed slots allow go out together after the drain. Queries
 are built from precomputed wire names; ids come from a counter. A sweep resends what went
-unanswered for a second (a dropped datagram would otherwise hang it). No timeouts, no
+unanswered for RESEND seconds (a dropped datagram would otherwise hang it; the benchmark
+sets it a few round trips long, so a drop costs the floor little). No timeouts, no
 findings, no report: nothing written in Python on asyncio does the same questions for less.
 
 The answers are written as JSON lines (``domain``, ``mx``, ``addresses``) and checked
 against the generated truth by :mod:`bench.bulk`, so it cannot cheat.
 
-Run: python -m bench.reader_floor CSV NAMESERVER PORT WINDOW OUT
-(``WINDOW``: queries in flight at most.)
+Run: python -m bench.reader_floor CSV NAMESERVER PORT WINDOW RESEND OUT
+(``WINDOW``: queries in flight at most; ``RESEND``: seconds.)
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ A, MX, AAAA = 1, 15, 28
 HEADER = struct.Struct("!HHHHHH")
 RR = struct.Struct("!HHIH")
 EDNS = b"\0" + struct.pack("!HHIH", 41, 1232, 0, 0)
-RESEND_AFTER = 1.0
 
 
 def wire_name(name: str) -> bytes:
@@ -74,10 +74,11 @@ def answers(data: bytes, qlen: int, rdtype: int) -> list[Any]:
 
 
 class Floor:
-    def __init__(self, sock: socket.socket, domains: list[tuple[str, str]], window: int) -> None:
+    def __init__(self, sock: socket.socket, domains: list[tuple[str, str]], window: int, resend: float) -> None:
         self.loop = asyncio.get_running_loop()
         self.sock = sock
         self.window = window
+        self.resend = resend
         self.todo = iter(enumerate(domains))
         #: Per domain: its hosts and the five answers (``None`` until in).
         self.results: list[tuple[str, str, str, list[Any]]] = []
@@ -90,7 +91,7 @@ class Floor:
 
     def start(self) -> None:
         self.loop.add_reader(self.sock.fileno(), self.readable)
-        self.loop.call_later(RESEND_AFTER, self.sweep)
+        self.loop.call_later(self.resend, self.sweep)
         self.refill()
         self.flush()
 
@@ -149,21 +150,21 @@ class Floor:
         self.flush()
 
     def sweep(self) -> None:
-        old = self.loop.time() - RESEND_AFTER
+        old = self.loop.time() - self.resend
         for qid, (index, slot, question, wire, sent) in list(self.pending.items()):
             if sent < old:
                 self.pending[qid] = (index, slot, question, wire, self.loop.time())
                 self.queue.append(wire)
         self.flush()
-        self.loop.call_later(RESEND_AFTER, self.sweep)
+        self.loop.call_later(self.resend / 2, self.sweep)
 
 
-async def run(path: str, ns: str, port: int, window: int, out: str) -> None:
+async def run(path: str, ns: str, port: int, window: int, resend: float, out: str) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
     sock.setblocking(False)
     sock.connect((ns, port))
-    floor = Floor(sock, rows(path), window)
+    floor = Floor(sock, rows(path), window, resend)
     floor.start()
     await floor.done
     with open(out, "w") as fh:
@@ -174,5 +175,5 @@ async def run(path: str, ns: str, port: int, window: int, out: str) -> None:
 
 
 if __name__ == "__main__":
-    path, ns, port, window, out = sys.argv[1:6]
-    asyncio.run(run(path, ns, int(port), int(window), out))
+    path, ns, port, window, resend, out = sys.argv[1:7]
+    asyncio.run(run(path, ns, int(port), int(window), float(resend), out))

@@ -68,7 +68,7 @@ class RateController:
     __slots__ = ("max_window", "adaptive", "window", "limit", "threshold", "peak_window", "in_flight", "min_rtt",
                  "srtt", "rttvar", "rto", "max_rto", "fixed_retry", "rate", "cuts", "_rate_step", "_rate_at",
                  "_tokens", "_tokens_at", "_pace", "_last_cut", "_undo", "_delivered", "_sample_at",
-                 "_delivery_rate")
+                 "_delivery_rate", "_count", "_sum", "_low", "_high", "_grown")
 
     def __init__(self, *, max_window: int, adaptive: bool = True, retry: float = 1.0,
                  fixed_retry: bool = False) -> None:
@@ -97,6 +97,9 @@ class RateController:
         #: Replies counted since ``_sample_at`` (``None`` before the first), and the last rate.
         self._delivered, self._delivery_rate = 0, 0.0
         self._sample_at: float | None = None
+        #: Replies sampled since the last settle: how many, the sum, least and most of their
+        #: round trips, and how many may grow the window.
+        self._count, self._sum, self._low, self._high, self._grown = 0, 0.0, math.inf, 0.0, 0
 
     # --- admission and pacing --------------------------------------------------------------
     def allowance(self, now: float) -> int:
@@ -127,54 +130,77 @@ class RateController:
         return max(0.0, 1.0 - self._tokens) / self._pace if self._pace else 0.0
 
     # --- feedback ----------------------------------------------------------------------------
-    def on_reply(self, now: float, rtt: float, answered: bool, grow: bool, waiting: bool) -> None:
-        """A reply came back ``rtt`` seconds after the send it answers.
+    def sample(self, rtt: float, answered: bool, grow: bool) -> None:
+        """A reply came back ``rtt`` seconds after the send it answers; it counts at the next
+        :meth:`settle` (replies come in bursts: the arithmetic is done once per burst).
 
         :param answered: it answers the question (counts as delivered), not an error.
-        :param grow: the lookup's sends were never counted lost: the window may grow.
+        :param grow: it ends a lookup whose sends were never counted lost: the window may grow.
+        """
+        self._count += 1
+        self._sum += rtt
+        if rtt > self._high:
+            self._high = rtt
+        if rtt < self._low:
+            self._low = rtt
+        if answered:
+            self._delivered += 1
+            if grow:
+                self._grown += 1
+
+    def settle(self, now: float, waiting: bool) -> None:
+        """Fold in the replies sampled since the last call (the round trip estimates, the
+        loss timer, the replies per second, the window).
+
         :param waiting: lookups are queued for the window.
         """
-        if rtt < self.min_rtt:
-            self.min_rtt = rtt
+        count = self._count
+        if not count:
+            return
+        mean, low, high, grown = self._sum / count, self._low, self._high, self._grown
+        self._count, self._sum, self._low, self._high, self._grown = 0, 0.0, math.inf, 0.0, 0
+        if low < self.min_rtt:
+            self.min_rtt = low
         srtt = self.srtt
-        if srtt:  # RFC 6298: the variation against the old mean, then the mean
-            error = rtt - srtt
-            self.rttvar += ((error if error > 0 else -error) - self.rttvar) / 4
-            self.srtt = srtt = srtt + error / 8
+        spread = (high - low) / 2
+        if srtt:  # RFC 6298 with a gain of 1/8 (1/4 for the variation) per reply in the burst
+            error = mean - srtt
+            if error < 0:
+                error = -error
+            self.rttvar += ((error if error > spread else spread) - self.rttvar) * (1.0 - 0.75 ** count)
+            self.srtt = srtt = srtt + (mean - srtt) * (1.0 - 0.875 ** count)
         else:
-            self.srtt = srtt = rtt
-            self.rttvar = rtt / 2
+            self.srtt = srtt = mean
+            self.rttvar = mean / 2 if mean / 2 > spread else spread
         if not self.fixed_retry:
             rto = srtt + 4 * self.rttvar
             if rto < LOSS_RTTS * srtt:
                 rto = LOSS_RTTS * srtt
             self.rto = MIN_RTO if rto < MIN_RTO else self.max_rto if rto > self.max_rto else rto
-        if answered:
-            self._delivered += 1
-            if self._sample_at is None:
-                self._sample_at = now
-            elif now - self._sample_at >= DELIVERY_SAMPLE:
-                self._delivery_rate = self._delivered / (now - self._sample_at)
-                self._delivered, self._sample_at = 0, now
-        if grow and self.adaptive:
-            self._grow(rtt, waiting)
+        if self._sample_at is None:
+            self._sample_at = now
+        elif now - self._sample_at >= DELIVERY_SAMPLE:
+            self._delivery_rate = self._delivered / (now - self._sample_at)
+            self._delivered, self._sample_at = 0, now
+        if grown and self.adaptive:
+            self._grow(high, grown, waiting)
 
-    def _grow(self, rtt: float, waiting: bool) -> None:
+    def _grow(self, rtt: float, replies: int, waiting: bool) -> None:
         bound = 2 * self.min_rtt + QUEUE_SLACK
         window = self.window
         if window < self.threshold:  # slow start: one more per reply, doubling per round trip
             if rtt > bound:
                 self.threshold = window
                 return
-            if not waiting and self.in_flight + 1 < self.limit:
+            if not waiting and self.in_flight + replies < self.limit:
                 return  # the window limited nothing (RFC 7661): no evidence the path takes more
-            window += 1.0
+            window += replies
         elif self.srtt > bound:
             if window <= MIN_WINDOW:
                 return
-            window = max(float(MIN_WINDOW), window - 1.0 / window)
-        elif waiting or self.in_flight + 1 >= self.limit:
-            window += 1.0 / window
+            window = max(float(MIN_WINDOW), window - replies / window)
+        elif waiting or self.in_flight + replies >= self.limit:
+            window += replies / window
         else:
             return
         if window > self.max_window:

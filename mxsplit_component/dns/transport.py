@@ -236,8 +236,10 @@ class DnsClient:
         self._flush(idle_only=True)
 
     def _after_drain(self) -> None:
-        """A channel was read until empty: admit what its replies made room for, and send
-        every queued query now, while the servers are still busy with the last batch."""
+        """A channel was read until empty: learn from its replies, admit what they made room
+        for, and send every queued query."""
+        assert self._loop is not None
+        self._rate.settle(self._loop.time(), bool(self._waiting))
         if self._resends or self._waiting:
             self._pump()
         self._flush(idle_only=False)
@@ -381,9 +383,9 @@ class DnsClient:
         if step is _ANSWER:
             lookup.answer.accept(chan.key, rcode, reply)
             self._finish(lookup)
-            rate.on_reply(now, now - sent_at, True, not lookup.late, bool(self._waiting))
+            rate.sample(now - sent_at, True, not lookup.late)
             return
-        rate.on_reply(now, now - sent_at, False, False, False)
+        rate.sample(now - sent_at, False, False)
         if pressure and pressed and chan.answered:
             rate.on_loss(now, sent_at)  # refusals in a burst: the server's limit, as a loss would say
         self._act(lookup, chan, step, now)

@@ -33,6 +33,8 @@ import dns.rdataclass
 import dns.wire
 
 HEADER = struct.Struct("!HHHHHH")
+#: Id, flags, question and answer counts: what a reply's header says that matters here.
+_HEAD = struct.Struct("!HHHH")
 RR = struct.Struct("!HHIH")
 QR, TC, RD = 0x8000, 0x0200, 0x0100
 #: EDNS payload size recommended by DNS Flag Day 2020: avoids IP fragmentation.
@@ -262,13 +264,14 @@ _OPT = struct.Struct("!xHHIH")
 class Query:
     """A query whose wire form is built once; only the 16-bit id changes per send."""
 
-    __slots__ = ("question", "name_lower", "owner", "_tail")
+    __slots__ = ("question", "name_lower", "owner", "_tail", "_end")
 
     def __init__(self, qname: str, rdtype: int, *, recursion: bool, payload: int | None) -> None:
         """:param payload: the EDNS UDP payload size; ``None`` sends a plain DNS query (no OPT)."""
         name, owner = _forms(qname)
         self.question = name + struct.pack("!HH", rdtype, IN)
         self.name_lower = name.lower()
+        self._end = 12 + len(self.question)
         #: The question's name as :func:`read_name` spells it (owners of the answers).
         self.owner = owner
         flags = RD if recursion else 0
@@ -285,7 +288,7 @@ class Query:
         (or its answer section is malformed: then the real reply may still follow)."""
         if len(data) < 12:
             return None
-        _, flags, qdcount, ancount, _, _ = HEADER.unpack_from(data)
+        _, flags, qdcount, ancount = _HEAD.unpack_from(data)
         if not flags & QR:
             return None
         rcode = flags & 0xF
@@ -293,12 +296,15 @@ class Query:
             # As dnspython's is_response(): error replies may omit the question. Such a
             # reply can only move the lookup to the next server, never pass a check.
             return Reply(flags, rcode, [])
-        q = self.question
-        end = 12 + len(q)
-        # Names compare case-insensitively (servers may echo 0x20-mixed case); type and class
-        # exactly. A message shorter than the question fails the type and class comparison.
-        if qdcount != 1 or data[end - 4:end] != q[-4:] or data[12:end - 4].lower() != self.name_lower:
+        end = self._end
+        if qdcount != 1:
             return None
+        if data[12:end] != self.question:
+            # Names compare case-insensitively (servers may echo 0x20-mixed case); type and
+            # class exactly. A message shorter than the question fails the latter.
+            q = self.question
+            if data[end - 4:end] != q[-4:] or data[12:end - 4].lower() != self.name_lower:
+                return None
         if flags & TC:
             return Reply(flags, rcode, [])
         try:
