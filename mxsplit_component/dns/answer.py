@@ -35,6 +35,17 @@ class Answer:
         self._records: list[Record] | None = None
         self._reply: Reply | None = None
 
+    @classmethod
+    def asked(cls, qname: str, rdtype: str) -> Answer:
+        """An answer still to come: what the transport fills in (the constructor without
+        its checks, for the many lookups of a bulk run)."""
+        answer = cls.__new__(cls)
+        answer.qname, answer.rdtype, answer.rcode, answer.error, answer.server, answer.tcp = \
+            qname, rdtype, None, None, None, False
+        answer.authority, answer.additional, answer.outcomes, answer._answer = [], [], {}, []
+        answer._records = answer._reply = None
+        return answer
+
     @property
     def ok(self) -> bool:
         return self.error is None and self.rcode in ANSWERED

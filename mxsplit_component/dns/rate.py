@@ -24,6 +24,8 @@ every reply and loss. Three controls, each after a TCP idea:
 from __future__ import annotations
 
 import math
+import random
+from collections.abc import Callable
 
 #: Where the adaptive window starts, and the least it backs off to.
 INITIAL_WINDOW = 32
@@ -63,17 +65,19 @@ class RateController:
         loss timer, as a plain client would).
     :param retry: the loss timer before any round trip is measured, and its upper bound.
     :param fixed_retry: keep the loss timer at ``retry`` whatever the round trips are.
+    :param rng: numbers in [0, 1) that spread timers (tests pass their own).
     """
 
     __slots__ = ("max_window", "adaptive", "window", "limit", "threshold", "peak_window", "in_flight", "min_rtt",
                  "srtt", "rttvar", "rto", "max_rto", "fixed_retry", "rate", "cuts", "_rate_step", "_rate_at",
                  "_tokens", "_tokens_at", "_pace", "_last_cut", "_undo", "_delivered", "_sample_at",
-                 "_delivery_rate", "_count", "_sum", "_low", "_high", "_grown")
+                 "_delivery_rate", "_count", "_sum", "_low", "_high", "_grown", "_random")
 
     def __init__(self, *, max_window: int, adaptive: bool = True, retry: float = 1.0,
-                 fixed_retry: bool = False) -> None:
+                 fixed_retry: bool = False, rng: Callable[[], float] = random.random) -> None:
         self.max_window = max(1, max_window)
         self.adaptive = adaptive
+        self._random = rng
         self.window = float(min(INITIAL_WINDOW, self.max_window) if adaptive else self.max_window)
         #: ``int(window)``, kept beside it: compared on every admission.
         self.limit = int(self.window)
@@ -252,11 +256,15 @@ class RateController:
             self._set_window(window)
 
     # --- timers ------------------------------------------------------------------------------
-    def loss_timeout(self, u: float) -> float:
-        """Seconds after a send when it counts as lost; ``u`` in [0, 1) spreads it (a fixed
-        retry interval is kept as given)."""
-        return self.rto if self.fixed_retry else self.rto * (1.0 - JITTER * u)
+    def loss_at(self, sent: float) -> float:
+        """When a send made at ``sent`` counts as lost: a random share of the loss timer
+        earlier or not, so the resends of one burst spread (a fixed retry interval is kept as
+        given)."""
+        if self.fixed_retry:
+            return sent + self.rto
+        return sent + self.rto * (1.0 - JITTER * self._random())
 
-    def backoff(self, attempt: int, u: float) -> float:
-        """Seconds to wait before asking a refusing server again, the ``attempt``-th time."""
-        return min(MAX_BACKOFF, self.rto * (1 << min(attempt, 8))) * (1.0 - JITTER * u)
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before asking a refusing server again, the ``attempt``-th time
+        (doubling from the loss timer, spread at random)."""
+        return min(MAX_BACKOFF, self.rto * (1 << min(attempt, 8))) * (1.0 - JITTER * self._random())

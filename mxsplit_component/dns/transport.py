@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -94,7 +93,11 @@ class Stats:
 
 
 class _Lookup:
-    """One lookup's state in the client: its policy, its sends, its timer."""
+    """One lookup's state in the client: its policy, its sends, its timer.
+
+    ``route``, ``in_window``, ``next_at``, ``last_sent``, ``last_chan`` and ``heard`` are
+    set when it starts and at each send (nothing reads them before).
+    """
 
     __slots__ = ("answer", "rdtype", "route", "future", "settle", "full", "query", "query_edns", "sends",
                  "next_at", "last_sent", "last_chan", "heard", "late", "in_window", "done", "backoff", "queued")
@@ -107,19 +110,20 @@ class _Lookup:
         #: Who is told the outcome: a future (:meth:`DnsClient.submit`) or a callback.
         self.future = future
         self.settle = settle
-        self.route: Resolution | None = None
         self.query: Query | FullQuery | None = None
         self.query_edns = True
         #: (channel, message id) of every send still awaiting a reply.
         self.sends: list[tuple[UdpChannel, int]] = []
-        self.next_at = self.last_sent = 0.0
-        self.last_chan: UdpChannel | None = None
-        self.heard = 0  # replies the last send's server had given when the send went out
         self.late = False  # some send went unanswered for the loss timer
-        self.in_window = False  # counted in the window (until it ends or a send goes unanswered)
         self.done = False
         self.backoff = False  # the timer is a back-off before asking a refusing server again
         self.queued = False  # waiting for a paced resend
+        self.route: Resolution
+        self.in_window: bool  # counted in the window (until it ends or a send goes unanswered)
+        self.next_at: float
+        self.last_sent: float
+        self.last_chan: UdpChannel
+        self.heard: int  # replies the last send's server had given when the send went out
 
 
 class DnsClient:
@@ -200,7 +204,7 @@ class DnsClient:
         if code is None:
             code = _RDTYPES[rdtype] = dns.rdatatype.from_text(rdtype)
         encode_name(qname)  # a bad name raises here, to the caller (it is cached for the query)
-        self._waiting.append(_Lookup(Answer(qname, rdtype), code, full, future, settle))
+        self._waiting.append(_Lookup(Answer.asked(qname, rdtype), code, full, future, settle))
         if not self._tick_pending:
             self._kick()
 
@@ -310,19 +314,18 @@ class DnsClient:
     def _send_next(self, lookup: _Lookup, now: float) -> None:
         """Send to the next server the lookup's policy names, or end the lookup."""
         route = lookup.route
-        assert route is not None
         while True:
             ns = route.next_server(now)
             if ns is None:
                 return self._fail(lookup)
             chan = self._channels.get(ns)
-            if chan is None:
-                try:
-                    chan = self._open(ns)
-                except OSError as exc:
-                    route.cannot_ask(ns, str(exc))
-                    continue
-            break
+            if chan is not None:
+                break
+            try:
+                chan = self._open(ns)
+                break
+            except OSError as exc:
+                route.cannot_ask(ns, str(exc))
         no_edns = route.no_edns
         edns = no_edns is None or ns not in no_edns
         query = lookup.query
@@ -339,8 +342,9 @@ class DnsClient:
         lookup.last_sent = now
         lookup.last_chan = chan
         lookup.heard = chan.heard
-        when = now + self._rate.loss_timeout(random.random())
-        lookup.next_at = when = when if when < route.deadline else route.deadline
+        when = self._rate.loss_at(now)
+        deadline = route.deadline
+        lookup.next_at = when = when if when < deadline else deadline
         if self._timers.add(when, lookup):  # a new earliest bucket: bring the loop timer forward
             self._schedule(self._timers.next_at)
 
@@ -356,7 +360,6 @@ class DnsClient:
         if lookup.done:
             return
         route = lookup.route
-        assert route is not None
         if type(reply) is Reply:
             rcode = _RCODE_TEXT.get(reply.rcode) or str(reply.rcode)
             truncated = reply.flags & TC != 0
@@ -396,20 +399,18 @@ class DnsClient:
             self._send_next(lookup, now)
         elif step is _LATER:
             route = lookup.route
-            assert route is not None
             self._leave_window(lookup)
             lookup.backoff = True
-            self._arm(lookup, min(route.deadline, now + self._rate.backoff(route.pressured, random.random())))
+            self._arm(lookup, min(route.deadline, now + self._rate.backoff(route.pressured)))
         elif step is _TCP:
             route = lookup.route
-            assert route is not None and self._loop is not None
+            assert self._loop is not None
             task = self._loop.create_task(self._tcp(lookup, chan, route.deadline - now))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
     async def _tcp(self, lookup: _Lookup, chan: UdpChannel, remaining: float) -> None:
         route = lookup.route
-        assert route is not None
         self._stats.tcp += 1
         answer, ns, key = lookup.answer, chan.ns, chan.key
         request = FullQuery(answer.qname, answer.rdtype, recursion=self.recursion, edns=route.edns(ns)).request
@@ -437,7 +438,6 @@ class DnsClient:
 
     # --- ending ----------------------------------------------------------------------------
     def _fail(self, lookup: _Lookup) -> None:
-        assert lookup.route is not None
         lookup.answer.error = lookup.route.failure(self.timeout)
         self._finish(lookup)
 
@@ -503,7 +503,6 @@ class DnsClient:
         now = self._loop.time()
         for lookup in self._timers.pop_due(now + SLACK):
             route = lookup.route
-            assert route is not None
             if lookup.done or lookup.next_at > now + SLACK or route.busy:
                 continue  # answered, re-armed for later, or waiting on TCP (its own timeout holds)
             if now >= route.deadline - SLACK:
@@ -521,7 +520,6 @@ class DnsClient:
     def _queue_resend(self, lookup: _Lookup) -> None:
         """Send again when pacing allows; the deadline still holds while it waits."""
         route = lookup.route
-        assert route is not None
         lookup.queued = True
         self._resends.append(lookup)
         self._arm(lookup, route.deadline)

@@ -83,16 +83,17 @@ class MalformedReply(ValueError):
 
 
 @functools.lru_cache(maxsize=NAME_CACHE)
-def _forms(name: str) -> tuple[bytes, str]:
-    """``name``'s wire form and owner text, worked out together (one parse per name)."""
+def _forms(name: str) -> tuple[bytes, str, bytes]:
+    """``name``'s wire form, owner text and lower-case wire form, worked out together (one
+    parse per name)."""
     labels = _plain(name)
     if labels is not None:
         wire = b"".join(map(bytes.__add__, map(_LENGTH.__getitem__, map(len, labels)), labels)) + b"\0"
-        return wire, b".".join(labels).lower().decode()
+        return wire, b".".join(labels).lower().decode(), wire.lower()
     parsed = dns.name.from_text(name)
     encoded = parsed.to_wire()
     assert encoded is not None  # to_wire() without a file returns the bytes
-    return encoded, parsed.to_text(omit_final_dot=True).lower() or "."
+    return encoded, parsed.to_text(omit_final_dot=True).lower() or ".", encoded.lower()
 
 
 def encode_name(name: str) -> bytes:
@@ -254,11 +255,14 @@ class Reply:
         return self._answer
 
 
-#: Message id, then the rest of the header of a query with one question.
+#: Message id, then the rest of the header of a query with one question: by (RD, EDNS).
 _ID = struct.Struct("!H")
-_QUERY_HEADER = struct.Struct("!HHHHH")
+_QUERY_HEADERS = {(rd, edns): struct.pack("!HHHHH", RD if rd else 0, 1, 0, 0, 1 if edns else 0)
+                  for rd in (False, True) for edns in (False, True)}
 #: One OPT pseudo-record (RFC 6891): root owner, type 41, class = UDP payload size.
 _OPT = struct.Struct("!xHHIH")
+#: Type and class of a question, by type (built once per type).
+_TYPE_CLASS: dict[int, bytes] = {}
 
 
 class Query:
@@ -268,17 +272,18 @@ class Query:
 
     def __init__(self, qname: str, rdtype: int, *, recursion: bool, payload: int | None) -> None:
         """:param payload: the EDNS UDP payload size; ``None`` sends a plain DNS query (no OPT)."""
-        name, owner = _forms(qname)
-        self.question = name + struct.pack("!HH", rdtype, IN)
-        self.name_lower = name.lower()
-        self._end = 12 + len(self.question)
+        name, owner, self.name_lower = _forms(qname)
+        type_class = _TYPE_CLASS.get(rdtype)
+        if type_class is None:
+            type_class = _TYPE_CLASS[rdtype] = struct.pack("!HH", rdtype, IN)
+        self.question = question = name + type_class
+        self._end = 12 + len(question)
         #: The question's name as :func:`read_name` spells it (owners of the answers).
         self.owner = owner
-        flags = RD if recursion else 0
         if payload is None:
-            self._tail = _QUERY_HEADER.pack(flags, 1, 0, 0, 0) + self.question
+            self._tail = _QUERY_HEADERS[recursion, False] + question
         else:
-            self._tail = _QUERY_HEADER.pack(flags, 1, 0, 0, 1) + self.question + _OPT.pack(41, payload, 0, 0)
+            self._tail = _QUERY_HEADERS[recursion, True] + question + _OPT.pack(41, payload, 0, 0)
 
     def wire(self, qid: int) -> bytes:
         return _ID.pack(qid) + self._tail
