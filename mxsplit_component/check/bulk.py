@@ -15,6 +15,7 @@ import gc
 from collections import deque
 from collections.abc import AsyncGenerator, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, BinaryIO
 
 from ..core.plan import MxPlan, plan_mx
@@ -124,6 +125,24 @@ def read_rows(fh: BinaryIO) -> Iterator[Row]:
         yield Row(number, fields, error)
 
 
+def _done(loop: asyncio.AbstractEventLoop, result: Result) -> asyncio.Future[Result]:
+    fut: asyncio.Future[Result] = loop.create_future()
+    fut.set_result(result)
+    return fut
+
+
+def _copy_result(slot: asyncio.Future[Result], task: asyncio.Future[Result]) -> None:
+    """A queued row's check ended: its slot gets the outcome."""
+    if slot.done():
+        return
+    if task.cancelled():
+        slot.cancel()
+    elif task.exception() is not None:
+        slot.set_exception(task.exception())  # type: ignore[arg-type]
+    else:
+        slot.set_result(task.result())
+
+
 async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptions, concurrency: int,
                      defaults: dict[str, Any]) -> AsyncGenerator[Result, None]:
     """Yield a result per row, in input order.
@@ -135,55 +154,45 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
     """
     loop = asyncio.get_running_loop()
     window = max(2 * concurrency, 8)
-    #: Each row's result slot, in input order; the head is emitted when it is filled.
+    #: Each row's result in input order: its check's task, or a future already holding a
+    #: row error, or (while it waits for a free check) a future the task will fill.
     pending: deque[asyncio.Future[Result]] = deque()
     #: Planned rows waiting for one of the ``concurrency`` running checks to end.
     queued: deque[tuple[asyncio.Future[Result], MxPlan]] = deque()
-    tasks: set[asyncio.Task[None]] = set()
     running = 0
 
-    async def run(slot: asyncio.Future[Result], plan: MxPlan) -> None:
+    def finished(_: asyncio.Future[Result]) -> None:
         nonlocal running
-        try:
-            result = await check_plan(plan, client, options)
-        except asyncio.CancelledError:
-            slot.cancel()
-            raise
-        except Exception as exc:
-            if not slot.done():
-                slot.set_exception(exc)
-        else:
-            if not slot.done():
-                slot.set_result(result)
-        finally:
-            running -= 1
-            while queued and running < concurrency:
-                start(*queued.popleft())
+        running -= 1
+        while queued and running < concurrency:
+            slot, plan = queued.popleft()
+            start(plan).add_done_callback(partial(_copy_result, slot))
 
-    def start(slot: asyncio.Future[Result], plan: MxPlan) -> None:
-        # The plain counter and deque replace a semaphore: no future per waiting row.
+    def start(plan: MxPlan) -> asyncio.Task[Result]:
+        # A counter and a deque instead of a semaphore: no future per waiting row, and the
+        # check's own task is the row's result (no wrapper coroutine, no extra future).
         nonlocal running
         running += 1
-        task = loop.create_task(run(slot, plan))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        task: asyncio.Task[Result] = loop.create_task(check_plan(plan, client, options))
+        task.add_done_callback(finished)
+        return task
 
     def admit(row: Row) -> None:
-        slot: asyncio.Future[Result] = loop.create_future()
-        pending.append(slot)
         domain = row.fields.get("domain", "")
         if row.error is not None:
-            slot.set_result(RowError(row.line, domain, row.error))
+            pending.append(_done(loop, RowError(row.line, domain, row.error)))
             return
         try:
             extra = {k: row.fields[k] for k in OPTIONAL if row.fields.get(k)}
             plan = plan_mx(domain=domain, tenant=row.fields.get("tenant", ""), **{**defaults, **extra})
         except MxSplitError as exc:
-            slot.set_result(RowError(row.line, domain, f"line {row.line}: {exc}"))
+            pending.append(_done(loop, RowError(row.line, domain, f"line {row.line}: {exc}")))
             return
         if running < concurrency:
-            start(slot, plan)
+            pending.append(start(plan))
         else:
+            slot: asyncio.Future[Result] = loop.create_future()
+            pending.append(slot)
             queued.append((slot, plan))
 
     iterator = iter(rows)
@@ -212,5 +221,5 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
     finally:
         gc.set_threshold(*saved)
         queued.clear()
-        for task in list(tasks):
-            task.cancel()
+        for fut in pending:
+            fut.cancel()

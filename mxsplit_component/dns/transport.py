@@ -376,18 +376,19 @@ class DnsClient:
             chan.answered += 1
             if chan.error_share:
                 chan.error_share -= chan.error_share / 16
-            pressure = False
-        else:
-            pressure = rcode in PRESSURE_RCODES
-            if pressure:
-                chan.error_share += (1.0 - chan.error_share) / 16
+            step = route.on_reply(chan.ns, chan.key, rcode, truncated, now)
+            if step is _ANSWER:
+                lookup.answer.accept(chan.key, rcode, reply)
+                self._finish(lookup)
+                rate.sample(now - sent_at, True, not lookup.late)
+                return
+            rate.sample(now - sent_at, False, False)
+            return self._act(lookup, chan, step, now)
+        pressure = rcode in PRESSURE_RCODES
+        if pressure:
+            chan.error_share += (1.0 - chan.error_share) / 16
         pressed = chan.error_share >= PRESSURE_SHARE
         step = route.on_reply(chan.ns, chan.key, rcode, truncated, now, chan.answered > 0, pressed)
-        if step is _ANSWER:
-            lookup.answer.accept(chan.key, rcode, reply)
-            self._finish(lookup)
-            rate.sample(now - sent_at, True, not lookup.late)
-            return
         rate.sample(now - sent_at, False, False)
         if pressure and pressed and chan.answered:
             rate.on_loss(now, sent_at)  # refusals in a burst: the server's limit, as a loss would say

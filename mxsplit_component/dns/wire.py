@@ -313,6 +313,14 @@ class Query:
         if flags & TC:
             return Reply(flags, rcode, [])
         try:
+            if ancount == 1 and data[end] == 0xC0 and data[end + 1] == 12:
+                # One record owned by the question's name: an address, most often.
+                rdtype, rdclass, _ttl, rdlen = RR.unpack_from(data, end + 2)
+                start = end + 12
+                if rdclass == IN and (rdtype == A and rdlen == 4 or rdtype == AAAA and rdlen == 16) \
+                        and start + rdlen <= len(data):
+                    value = inet_ntop(AF_INET if rdlen == 4 else AF_INET6, data[start:start + rdlen])
+                    return Reply(flags, rcode, [(self.owner, rdtype, value)], data, end, 1)
             return Reply(flags, rcode, read_records(data, end, ancount, self.owner), data, end, ancount)
         except (IndexError, MalformedReply, struct.error):
             return None
