@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Callable
 
 #: Where the adaptive window starts, and the least it backs off to.
@@ -49,8 +50,10 @@ RATE_GROWTH = 0.15
 MIN_RATE = 10.0
 #: Under a rate limit, bursts hold at most this many seconds of sends (and at least one).
 BURST_SECONDS = 0.01
-#: Replies per second are measured over intervals of this length.
+#: Replies and sends per second are measured over intervals of this length (and a first,
+#: shorter one counts as at least MIN_SAMPLE long).
 DELIVERY_SAMPLE = 0.25
+MIN_SAMPLE = 0.01
 #: The longest back-off before asking a refusing server again.
 MAX_BACKOFF = 2.0
 #: What :meth:`RateController.allowance` returns when nothing limits the sends.
@@ -70,8 +73,8 @@ class RateController:
 
     __slots__ = ("max_window", "adaptive", "window", "limit", "threshold", "peak_window", "in_flight", "min_rtt",
                  "srtt", "rttvar", "rto", "max_rto", "fixed_retry", "rate", "cuts", "_rate_step", "_rate_at",
-                 "_tokens", "_tokens_at", "_pace", "_last_cut", "_undo", "_delivered", "_sample_at",
-                 "_delivery_rate", "_count", "_sum", "_low", "_high", "_grown", "_random")
+                 "_tokens", "_tokens_at", "_pace", "_last_cut", "_undo", "_delivered", "_sent", "_sample_at",
+                 "_rates", "_count", "_sum", "_low", "_high", "_grown", "_random")
 
     def __init__(self, *, max_window: int, adaptive: bool = True, retry: float = 1.0,
                  fixed_retry: bool = False, rng: Callable[[], float] = random.random) -> None:
@@ -98,8 +101,10 @@ class RateController:
         self._tokens, self._tokens_at, self._pace = float(BURST), 0.0, 0.0
         self._last_cut = -math.inf
         self._undo: tuple[float, float, float | None, float] | None = None
-        #: Replies counted since ``_sample_at`` (``None`` before the first), and the last rate.
-        self._delivered, self._delivery_rate = 0, 0.0
+        #: Replies and paced sends counted since ``_sample_at`` (``None`` before the first
+        #: reply), and of the last intervals the larger of the two per second.
+        self._delivered = self._sent = 0
+        self._rates: deque[float] = deque(maxlen=2)
         self._sample_at: float | None = None
         #: Replies sampled since the last settle: how many, the sum, least and most of their
         #: round trips, and how many may grow the window.
@@ -126,6 +131,7 @@ class RateController:
 
     def spend(self, sends: int) -> None:
         """``sends`` of the :meth:`allowance` went out."""
+        self._sent += sends
         if self.adaptive and self.srtt:
             self._tokens -= sends
 
@@ -181,11 +187,11 @@ class RateController:
             if rto < LOSS_RTTS * srtt:
                 rto = LOSS_RTTS * srtt
             self.rto = MIN_RTO if rto < MIN_RTO else self.max_rto if rto > self.max_rto else rto
-        if self._sample_at is None:
-            self._sample_at = now
+        if self._sample_at is None:  # the first replies start the count (over no known interval)
+            self._delivered, self._sent, self._sample_at = 0, 0, now
         elif now - self._sample_at >= DELIVERY_SAMPLE:
-            self._delivery_rate = self._delivered / (now - self._sample_at)
-            self._delivered, self._sample_at = 0, now
+            self._rates.append(max(self._delivered, self._sent) / (now - self._sample_at))
+            self._delivered, self._sent, self._sample_at = 0, 0, now
         if grown and self.adaptive:
             self._grow(high, grown, waiting)
 
@@ -232,20 +238,21 @@ class RateController:
         self._set_window(self.threshold)
         measured = self._measured(now)
         if measured:
-            if self.rate is not None:
-                measured = min(measured, self.rate)
-            self.rate = max(MIN_RATE, BETA * measured)
+            self.rate = max(MIN_RATE, BETA * (measured if self.rate is None else min(measured, self.rate)))
             self._rate_step, self._rate_at = RATE_GROWTH * self.rate, now
 
     def _measured(self, now: float) -> float:
-        """Replies per second lately: the interval under way once it is long enough to say,
-        else the last whole one."""
+        """The pace lately: the larger of replies and sends per second, over the interval
+        under way (once long enough to say, or when it is the first) or the last one.
+        Replies alone understate it while the client waits on its own loss timers; sends
+        alone overstate what got through: repeated cuts bring such a rate down within a few
+        rounds. (Zero before the first reply: nothing to measure against.)"""
         if self._sample_at is None:
             return 0.0
         elapsed = now - self._sample_at
-        if elapsed >= DELIVERY_SAMPLE / 2 or (not self._delivery_rate and elapsed >= DELIVERY_SAMPLE / 25):
-            return self._delivered / elapsed
-        return self._delivery_rate
+        if elapsed >= DELIVERY_SAMPLE / 2 or not self._rates:
+            return max(self._delivered, self._sent) / max(elapsed, MIN_SAMPLE)
+        return self._rates[-1]
 
     def on_late_reply(self, sent_at: float) -> None:
         """A reply came to a send counted lost before the last cut: it was late, not lost,

@@ -102,12 +102,14 @@ class Resolution:
         self._drop(ns)
 
     def on_reply(self, ns: Nameserver, key: str, rcode: str, truncated: bool, now: float,
-                 answering: bool = False, pressed: bool = False) -> Step:
+                 answering: bool = False, pressed: bool = False, unknown: bool = False) -> Step:
         """What a reply from ``ns`` (spelt ``key``) with ``rcode`` means.
 
         :param answering: ``ns`` has answered other lookups, so an error reply from it may
             be load rather than its answer for this name.
         :param pressed: ``ns`` sends such errors in a burst: it is refusing under load.
+        :param unknown: ``ns`` has answered nothing yet but has other queries to answer: a
+            throttle's first refusals come before the first answers, so it is asked once more.
         """
         if not truncated and rcode in _ANSWERED_TEXT:
             self.outcomes[key] = _ANSWERED_TEXT[rcode]
@@ -123,7 +125,8 @@ class Resolution:
             return _NEXT
         if rcode not in _ANSWERED_TEXT:
             self.outcomes[key] = f"answered {rcode}"
-            if rcode in PRESSURE_RCODES and answering and (pressed or self.pressured < PRESSURE_RETRIES):
+            if rcode in PRESSURE_RCODES and (answering and (pressed or self.pressured < PRESSURE_RETRIES)
+                                             or unknown and not self.pressured):
                 # Throttling resolvers answer REFUSED or SERVFAIL over their limit: the
                 # server stays in the rotation; another one is asked now if there is one.
                 self.pressured += 1

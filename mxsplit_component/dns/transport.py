@@ -243,7 +243,11 @@ class DnsClient:
         """A channel was read until empty: learn from its replies, admit what they made room
         for, and send every queued query."""
         assert self._loop is not None
-        self._rate.settle(self._loop.time(), bool(self._waiting))
+        rate = self._rate
+        rto = rate.rto
+        rate.settle(self._loop.time(), bool(self._waiting))
+        if rate.rto < rto / 2:
+            self._rearm()
         if self._resends or self._waiting:
             self._pump()
         self._flush(idle_only=False)
@@ -388,7 +392,8 @@ class DnsClient:
         if pressure:
             chan.error_share += (1.0 - chan.error_share) / 16
         pressed = chan.error_share >= PRESSURE_SHARE
-        step = route.on_reply(chan.ns, chan.key, rcode, truncated, now, chan.answered > 0, pressed)
+        step = route.on_reply(chan.ns, chan.key, rcode, truncated, now, chan.answered > 0, pressed,
+                              not chan.answered and len(chan.pending) > len(lookup.sends))
         rate.sample(now - sent_at, False, False)
         if pressure and pressed and chan.answered:
             rate.on_loss(now, sent_at)  # refusals in a burst: the server's limit, as a loss would say
@@ -517,6 +522,18 @@ class DnsClient:
         next_at = self._timers.next_at
         if next_at < self._timer_at:
             self._schedule(next_at)
+
+    def _rearm(self) -> None:
+        """The loss timer fell to under half (the first round trips were measured, or a spike
+        passed): sends waiting on the longer timer count as lost when the new one says,
+        rather than holding their window slots until the old one fires."""
+        for chan in self._channels.values():
+            for lookup, _, sent_at in chan.pending.values():
+                if lookup.done or lookup.queued or lookup.backoff or lookup.route.busy or sent_at != lookup.last_sent:
+                    continue
+                when = min(lookup.route.deadline, self._rate.loss_at(sent_at))
+                if when < lookup.next_at:
+                    self._arm(lookup, when)
 
     def _queue_resend(self, lookup: _Lookup) -> None:
         """Send again when pacing allows; the deadline still holds while it waits."""
