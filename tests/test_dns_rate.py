@@ -126,6 +126,26 @@ def test_the_rate_grows_additively_after_a_cut_and_paces_the_sends():
     assert rate.rate == pytest.approx(cut * (1 + 2 * RATE_GROWTH))
 
 
+def test_a_low_first_estimate_is_probed_upwards_until_the_next_loss():
+    rate = controller()
+    replies(rate, 0.0, 1, rtt=0.001)
+    replies(rate, 0.3, 30, rtt=0.001)  # 100 a second: the client was waiting on its first losses
+    rate.on_loss(0.3, sent_at=0.29)
+    first = rate.rate
+    now = 0.3
+    for _ in range(4):  # whole intervals sending at the limit, nothing lost (the first began at the cut)
+        now += 0.3
+        rate.spend(int(first * 2 * 0.3))
+        replies(rate, now, 1, rtt=0.001)
+    assert rate.rate == pytest.approx(first * 1.25 ** 3)
+    rate.on_loss(now + 0.01, sent_at=now)
+    probed = rate.rate
+    now += 0.3
+    rate.spend(int(probed * 2 * 0.3))
+    replies(rate, now, 1, rtt=0.001)
+    assert rate.rate < 1.1 * probed  # after that loss: additive growth only
+
+
 def test_pacing_allows_bursts_then_waits_for_tokens():
     rate = controller()
     assert rate.allowance(0.0) == UNLIMITED  # no round trip known: nothing to pace by

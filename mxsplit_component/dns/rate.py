@@ -12,9 +12,12 @@ every reply and loss. Three controls, each after a TCP idea:
   in bursts of at most :data:`BURST`. A resolver that throttles per client (a token bucket
   of a few hundred queries a second, a small burst) drops or refuses over its limit however
   small the window, since at sub-millisecond round trips a window of 32 is tens of thousands
-  of queries a second. So the first loss also sets a rate limit from what actually came
-  back (replies per second, measured), cut multiplicatively on each later loss and grown
-  additively in between (AIMD), with small bursts.
+  of queries a second. So the first loss also sets a rate limit from the pace measured
+  before it (replies and sends per second), probed upwards while whole intervals pass at
+  that limit without a loss (the first estimate is taken while the client also waits on
+  its first losses), then cut multiplicatively on each later loss and grown additively in
+  between (AIMD), with small bursts. Bursts of REFUSED or SERVFAIL from a server that
+  answers other lookups count as losses (the transport reports them).
 - **When a send is lost**: after a few smoothed round trips (at least :data:`MIN_RTO`, at
   most the retry interval), not after a fixed second; spread by a random share so the
   resends of one burst do not go out as another burst. A reply to a send already counted
@@ -46,6 +49,10 @@ JITTER = 0.25
 BETA = 0.85
 #: Additive increase: the rate grows by this share of its last cut value per second.
 RATE_GROWTH = 0.15
+#: After the first cut, each interval spent at (this share of) the rate without a loss
+#: raises the rate by PROBE_GAIN, until the next loss: that first estimate is often low.
+PROBE_FULL = 0.9
+PROBE_GAIN = 1.25
 #: The least send rate (queries per second) a cut leaves.
 MIN_RATE = 10.0
 #: Under a rate limit, bursts hold at most this many seconds of sends (and at least one).
@@ -72,7 +79,7 @@ class RateController:
     """
 
     __slots__ = ("max_window", "adaptive", "window", "limit", "threshold", "peak_window", "in_flight", "min_rtt",
-                 "srtt", "rttvar", "rto", "max_rto", "fixed_retry", "rate", "cuts", "_rate_step", "_rate_at",
+                 "srtt", "rttvar", "rto", "max_rto", "fixed_retry", "rate", "cuts", "_rate_step", "_rate_at", "_probing",
                  "_tokens", "_tokens_at", "_pace", "_last_cut", "_undo", "_delivered", "_sent", "_sample_at",
                  "_rates", "_count", "_sum", "_low", "_high", "_grown", "_random")
 
@@ -98,6 +105,7 @@ class RateController:
         #: Times the window and rate were cut (losses or bursts of refusals).
         self.cuts = 0
         self._rate_step = self._rate_at = 0.0
+        self._probing = False
         self._tokens, self._tokens_at, self._pace = float(BURST), 0.0, 0.0
         self._last_cut = -math.inf
         self._undo: tuple[float, float, float | None, float] | None = None
@@ -190,7 +198,13 @@ class RateController:
         if self._sample_at is None:  # the first replies start the count (over no known interval)
             self._delivered, self._sent, self._sample_at = 0, 0, now
         elif now - self._sample_at >= DELIVERY_SAMPLE:
-            self._rates.append(max(self._delivered, self._sent) / (now - self._sample_at))
+            pace = max(self._delivered, self._sent) / (now - self._sample_at)
+            self._rates.append(pace)
+            if self._probing and self.rate is not None and self._last_cut < self._sample_at \
+                    and pace >= PROBE_FULL * self.rate:
+                # A whole interval at the rate limit and nothing lost: the first cut's estimate
+                # (taken while the client also waited on its first losses) was low.
+                self.rate *= PROBE_GAIN
             self._delivered, self._sent, self._sample_at = 0, 0, now
         if grown and self.adaptive:
             self._grow(high, grown, waiting)
@@ -238,6 +252,7 @@ class RateController:
         self._set_window(self.threshold)
         measured = self._measured(now)
         if measured:
+            self._probing = self.rate is None  # the first estimate is probed upwards until a loss
             self.rate = max(MIN_RATE, BETA * (measured if self.rate is None else min(measured, self.rate)))
             self._rate_step, self._rate_at = RATE_GROWTH * self.rate, now
 
