@@ -65,7 +65,7 @@ def main() -> None:
 LATENCY = bulk.Route(delay_ms=100)
 #: Queries the add_reader floor keeps in flight at 0 ms: the fastest of 64 to 1024 on the
 #: benchmark machine (more overflows BIND's receive buffer, and every drop costs a second).
-READER_0MS = "reader-240"
+READER_0MS = "reader-128"
 #: ... and at 100 ms, where the window, not the CPU, sets the pace: mxsplit's largest window.
 READER_LATENCY = "reader-1024"
 #: The throttled resolver of issue 21: 500 queries/s, a bucket of 50, over the limit dropped or refused.

@@ -54,12 +54,22 @@ def read_name(data: bytes, pos: int) -> tuple[str, int]:
     return b".".join(labels).decode().lower(), after if after >= 0 else pos
 
 
+def skip_name(data: bytes, pos: int) -> int:
+    while True:
+        n = data[pos]
+        if n == 0:
+            return pos + 1
+        if n >= 0xC0:
+            return pos + 2
+        pos += n + 1
+
+
 def answers(data: bytes, qlen: int, rdtype: int) -> list[Any]:
     count = data[6] << 8 | data[7]
     pos = 12 + qlen
     out: list[Any] = []
     for _ in range(count):
-        _, pos = read_name(data, pos)
+        pos = skip_name(data, pos)  # owners are not read: the question was checked
         t, _, _, rdlen = RR.unpack_from(data, pos)
         pos += 10
         if t == rdtype:
