@@ -56,7 +56,7 @@ class UdpChannel:
     """
 
     __slots__ = ("ns", "key", "sock", "pending", "clock", "deliver", "drained", "outbox", "heard", "answered",
-                 "misses", "probe_at", "error_share")
+                 "misses", "probe_at", "error_share", "_buffer")
 
     def __init__(self, ns: Nameserver, sock: socket.socket, clock: Callable[[], float], deliver: Deliver,
                  drained: Drained) -> None:
@@ -72,6 +72,10 @@ class UdpChannel:
         self.probe_at = 0.0
         #: Recent share of REFUSED/SERVFAIL among its replies (a moving average).
         self.error_share = 0.0
+        #: Datagrams are read into this and copied out at their size: reading each into a
+        #: fresh 64 KiB object and shrinking it fragments the heap (a burst of replies held
+        #: at once grew the process by megabytes that were never given back).
+        self._buffer = memoryview(bytearray(MAX_DATAGRAM))
 
     @classmethod
     def open(cls, ns: Nameserver, loop: asyncio.AbstractEventLoop, deliver: Deliver, drained: Drained) -> UdpChannel:
@@ -139,12 +143,12 @@ class UdpChannel:
         handled: the server sent these replies a moment ago and is likely still awake, so
         the new queries reach it without waking it (handling the replies takes long enough
         for it to fall asleep)."""
-        recv = self.sock.recv
+        recv_into, buffer = self.sock.recv_into, self._buffer
         batch = []
         error: OSError | None = None
         while True:
             try:
-                batch.append(recv(MAX_DATAGRAM))
+                batch.append(buffer[:recv_into(buffer)].tobytes())
             except (BlockingIOError, InterruptedError):
                 break
             except OSError as exc:  # ICMP port unreachable and the like
