@@ -4,8 +4,8 @@ Interface other commands build on (``mxsplit check``, ``hosts --published``, ``s
 ``DnsClient(nameservers, timeout=…, recursion=…)`` is an async context manager, and
 ``await client.query(qname, rdtype, full=False)`` returns an :class:`Answer` and never
 raises for DNS trouble. ``client.submit(…)`` is the same lookup as a future (no coroutine,
-so a caller asking many questions at once needs no task per question), and
-``client.ask(…, callback)`` the same with a callback instead of a future.
+so a caller asking many questions at once needs no task per question; asyncio's futures
+are C objects: a Python callback per lookup measured no cheaper).
 ``options.make_client(options)`` builds one from the DNS options.
 
 How a lookup behaves (the promises ``--timeout`` makes):
@@ -38,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +74,6 @@ _ANSWERED = frozenset(ANSWERED)
 #: Type names already looked up (``dns.rdatatype.from_text`` costs more than the query).
 _RDTYPES: dict[str, int] = {}
 
-#: What a lookup's owner is told: its answer, or ``None`` when the client closed first.
-Settle = Callable[[Answer | None], None]
-
 
 @dataclass
 class Stats:
@@ -99,17 +96,15 @@ class _Lookup:
     set when it starts and at each send (nothing reads them before).
     """
 
-    __slots__ = ("answer", "rdtype", "route", "future", "settle", "full", "query", "query_edns", "sends",
-                 "next_at", "last_sent", "last_chan", "heard", "late", "in_window", "done", "backoff", "queued")
+    __slots__ = ("answer", "rdtype", "route", "future", "full", "query", "query_edns", "sends", "next_at",
+                 "last_sent", "last_chan", "heard", "late", "in_window", "done", "backoff", "queued")
 
-    def __init__(self, answer: Answer, rdtype: int, full: bool, future: asyncio.Future[Answer] | None,
-                 settle: Settle | None) -> None:
+    def __init__(self, answer: Answer, rdtype: int, full: bool, future: asyncio.Future[Answer]) -> None:
         self.answer = answer
         self.rdtype = rdtype
         self.full = full
-        #: Who is told the outcome: a future (:meth:`DnsClient.submit`) or a callback.
+        #: Who is told the outcome.
         self.future = future
-        self.settle = settle
         self.query: Query | FullQuery | None = None
         self.query_edns = True
         #: (channel, message id) of every send still awaiting a reply.
@@ -185,26 +180,15 @@ class DnsClient:
         :raises dns.exception.DNSException: for a name or type no query can carry.
         """
         future: asyncio.Future[Answer] = self._running_loop().create_future()
-        self._enqueue(qname, rdtype, full, future, None)
+        self._enqueue(qname, rdtype, full, future)
         return future
 
-    def ask(self, qname: str, rdtype: str, settle: Settle, *, full: bool = False) -> None:
-        """:meth:`query` with a callback: ``settle(answer)`` runs when the lookup ends, or
-        ``settle(None)`` if the client is closed first (it must not raise). Call it in the
-        client's loop.
-
-        :raises dns.exception.DNSException: for a name or type no query can carry.
-        """
-        self._running_loop()
-        self._enqueue(qname, rdtype, full, None, settle)
-
-    def _enqueue(self, qname: str, rdtype: str, full: bool, future: asyncio.Future[Answer] | None,
-                 settle: Settle | None) -> None:
+    def _enqueue(self, qname: str, rdtype: str, full: bool, future: asyncio.Future[Answer]) -> None:
         code = _RDTYPES.get(rdtype)
         if code is None:
             code = _RDTYPES[rdtype] = dns.rdatatype.from_text(rdtype)
         encode_name(qname)  # a bad name raises here, to the caller (it is cached for the query)
-        self._waiting.append(_Lookup(Answer.asked(qname, rdtype), code, full, future, settle))
+        self._waiting.append(_Lookup(Answer.asked(qname, rdtype), code, full, future))
         if not self._tick_pending:
             self._kick()
 
@@ -456,12 +440,8 @@ class DnsClient:
             self._rate.in_flight -= 1
             if self._waiting and not self._tick_pending:
                 self._kick()
-        future = lookup.future
-        if future is None:
-            assert lookup.settle is not None
-            lookup.settle(lookup.answer)
-        elif not future.done():  # the caller may have cancelled it
-            future.set_result(lookup.answer)
+        if not lookup.future.done():  # the caller may have cancelled it
+            lookup.future.set_result(lookup.answer)
 
     def _leave_window(self, lookup: _Lookup) -> None:
         if lookup.in_window:
@@ -557,7 +537,7 @@ class DnsClient:
         return chan
 
     def close(self) -> None:
-        """Stop: every lookup not yet ended is cancelled (its future, or ``settle(None)``)."""
+        """Stop: every lookup not yet ended is cancelled (its future)."""
         for handle in (self._pace_timer, self._timer, self._hold_timer):
             if handle is not None:
                 handle.cancel()
@@ -573,10 +553,7 @@ class DnsClient:
         for lookup in {id(lk): lk for lk in open_lookups}.values():
             if not lookup.done:
                 lookup.done = True
-                if lookup.future is not None:
-                    lookup.future.cancel()
-                elif lookup.settle is not None:
-                    lookup.settle(None)
+                lookup.future.cancel()
         self._channels.clear()
         self._broken.clear()
         self._timers.clear()
