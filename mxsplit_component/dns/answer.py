@@ -40,10 +40,14 @@ class Answer:
         """An answer still to come: what the transport fills in (the constructor without
         its checks, for the many lookups of a bulk run)."""
         answer = cls.__new__(cls)
-        answer.qname, answer.rdtype, answer.rcode, answer.error, answer.server, answer.tcp = \
-            qname, rdtype, None, None, None, False
-        answer.authority, answer.additional, answer.outcomes, answer._answer = [], [], {}, []
-        answer._records = answer._reply = None
+        answer.qname = qname
+        answer.rdtype = rdtype
+        answer.rcode = answer.error = answer.server = answer._records = answer._reply = None
+        answer.tcp = False
+        answer.authority = []
+        answer.additional = []
+        answer.outcomes = {}
+        answer._answer = []
         return answer
 
     @property
