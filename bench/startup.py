@@ -37,8 +37,8 @@ def paired(cmds: list[list[str]], repeat: int) -> tuple[float, float, float]:
     return statistics.median(times[0]), statistics.median(times[1]), statistics.median(ratios)
 
 
-EXTRA_MODULES = MOCKS + ("import pulumi, pulumi_azure_native.dns;"
-                         "before = set(sys.modules);" + ONE_MXSPLIT.split(";", 2)[2] + ";"
+EXTRA_MODULES = "import sys;" + MOCKS + ("import pulumi, pulumi_azure_native.dns;"
+                                         "before = set(sys.modules);" + ONE_MXSPLIT.split(";", 1)[1] + ";"
                          "print(' '.join(sorted(m for m in set(sys.modules) - before "
                          "if not m.startswith(('helpers', 'asyncio', 'concurrent')))))")
 

@@ -7,6 +7,8 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mxsplit_component.dns.wire import Query
 
@@ -130,3 +132,45 @@ def test_query_names_are_encoded_as_dnspython_encodes_them():
         assert encode_name(name) == dns.name.from_text(name).to_wire()
     with pytest.raises(dns.exception.DNSException):
         encode_name("a" * 64 + ".com")
+
+
+def test_ipv6_addresses_are_spelt_as_dnspython_spells_them():
+    # Addresses are read with the C library's inet_ntop; the checks compare dnspython's
+    # spelling. Every pattern of zero runs (and mapped or compatible IPv4) must agree.
+    import itertools
+    import socket
+    import struct
+
+    import dns.ipv6
+
+    for groups in itertools.product((0, 1, 0xFFFF, 0xABC), repeat=8):
+        packed = struct.pack("!8H", *groups)
+        assert socket.inet_ntop(socket.AF_INET6, packed) == dns.ipv6.inet_ntoa(packed), groups
+
+
+def test_aaaa_records_read_from_a_reply_keep_dnspython_text():
+    q = Query("v6.example", dns.rdatatype.AAAA, recursion=True, payload=1232)
+    spellings = ["2001:db8::1", "::ffff:192.0.2.1", "::192.0.2.1", "2001:db8:0:0:1:0:0:1", "fe80::", "::",
+                 "1:0:0:2::", "2001:db8:1:2:3:4:5:6"]
+    reply = q.read(reply_for(q.wire(1), *(f"v6.example. AAAA {a}" for a in spellings)))
+    assert reply is not None
+    assert sorted(v for _, _, v in reply.records) == sorted(
+        rd.address for rd in dns.message.from_wire(reply_for(q.wire(1), *(f"v6.example. AAAA {a}" for a in spellings)))
+        .answer[0])
+
+
+@given(st.lists(st.sampled_from(list("aZ09-_*.\\ü ") + ["\\046", "xn--", "\0", "a" * 63]), min_size=1, max_size=12)
+       .map("".join))
+def test_names_encode_and_print_as_dnspython_does(name):
+    from mxsplit_component.dns.wire import encode_name, name_text
+
+    def outcome(fn):
+        try:
+            return fn()
+        except (dns.exception.DNSException, UnicodeError) as exc:
+            return type(exc)
+
+    expected_wire = outcome(lambda: dns.name.from_text(name).to_wire())
+    expected_text = outcome(lambda: dns.name.from_text(name).to_text(omit_final_dot=True).lower() or ".")
+    assert outcome(lambda: encode_name(name)) == expected_wire
+    assert outcome(lambda: name_text(name)) == expected_text

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import deque
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
+from functools import partial
 from typing import Any, Protocol
 
 from ..core.plan import MxPlan, plan_mx
@@ -52,6 +53,28 @@ RowPlanner = Callable[[Row], Awaitable["Planned | RowError"]]
 Finish = Callable[[CheckReport], CheckReport] | None
 
 
+def _done(loop: asyncio.AbstractEventLoop, result: Result) -> asyncio.Future[Result]:
+    fut: asyncio.Future[Result] = loop.create_future()
+    fut.set_result(result)
+    return fut
+
+
+async def _finished(checking: Coroutine[Any, Any, CheckReport], finish: Callable[[CheckReport], CheckReport]) -> Result:
+    return finish(await checking)
+
+
+def _copy_result(slot: asyncio.Future[Result], task: asyncio.Future[Result]) -> None:
+    """A queued row's check ended: its slot gets the outcome."""
+    if slot.done():
+        return
+    if task.cancelled():
+        slot.cancel()
+    elif task.exception() is not None:
+        slot.set_exception(task.exception())  # type: ignore[arg-type]
+    else:
+        slot.set_result(task.result())
+
+
 async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptions, concurrency: int,
                      defaults: dict[str, Any], *, planner: RowPlanner | None = None,
                      shared: RunShared | None = None) -> AsyncGenerator[Result, None]:
@@ -67,44 +90,37 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
     """
     loop = asyncio.get_running_loop()
     window = max(2 * concurrency, 8)
-    #: Each row's result slot, in input order; the head is emitted when it is filled.
+    #: Each row's result in input order: its check's task, or a future already holding a
+    #: row error, or (while it waits for its hosts or a free check) a future filled later.
     pending: deque[asyncio.Future[Result]] = deque()
     #: Planned rows waiting for one of the ``concurrency`` running checks to end.
     queued: deque[tuple[asyncio.Future[Result], MxPlan, Finish]] = deque()
-    tasks: set[asyncio.Task[None]] = set()
+    #: Running checks and host lookups, cancelled when the run ends early.
+    tasks: set[asyncio.Future[Any]] = set()
     running = 0
 
-    async def run(slot: asyncio.Future[Result], plan: MxPlan, finish: Finish) -> None:
+    def finished(task: asyncio.Future[Result]) -> None:
         nonlocal running
-        try:
-            result = await check_plan(plan, client, options, shared=shared)
-            if finish is not None:
-                result = finish(result)
-        except asyncio.CancelledError:
-            slot.cancel()
-            raise
-        except Exception as exc:
-            if not slot.done():
-                slot.set_exception(exc)
-        else:
-            if not slot.done():
-                slot.set_result(result)
-        finally:
-            running -= 1
-            while queued and running < concurrency:
-                start(*queued.popleft())
+        running -= 1
+        tasks.discard(task)
+        while queued and running < concurrency:
+            slot, plan, finish = queued.popleft()
+            start(plan, finish).add_done_callback(partial(_copy_result, slot))
 
-    def start(slot: asyncio.Future[Result], plan: MxPlan, finish: Finish = None) -> None:
-        # The plain counter and deque replace a semaphore: no future per waiting row.
+    def start(plan: MxPlan, finish: Finish) -> asyncio.Task[Result]:
+        # A counter and a deque instead of a semaphore: no future per waiting row, and the
+        # check's own task is the row's result (no wrapper coroutine unless a finish is due).
         nonlocal running
         running += 1
-        task = loop.create_task(run(slot, plan, finish))
+        checking = check_plan(plan, client, options, shared=shared)
+        task: asyncio.Task[Result] = loop.create_task(checking if finish is None else _finished(checking, finish))
+        task.add_done_callback(finished)
         tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        return task
 
     def enqueue(slot: asyncio.Future[Result], plan: MxPlan, finish: Finish) -> None:
         if running < concurrency:
-            start(slot, plan, finish)
+            start(plan, finish).add_done_callback(partial(_copy_result, slot))
         else:
             queued.append((slot, plan, finish))
 
@@ -124,13 +140,13 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
             enqueue(slot, found.plan, found.finish)
 
     def admit(row: Row) -> None:
-        slot: asyncio.Future[Result] = loop.create_future()
-        pending.append(slot)
         domain = row.fields.get("domain", "")
         if row.error is not None:
-            slot.set_result(RowError(row.line, domain, row.error, tenant=row.fields.get("tenant") or None))
+            pending.append(_done(loop, RowError(row.line, domain, row.error, tenant=row.fields.get("tenant") or None)))
             return
         if planner is not None:
+            slot: asyncio.Future[Result] = loop.create_future()
+            pending.append(slot)
             task = loop.create_task(look_up(slot, row))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -139,9 +155,15 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
             extra = {k: row.fields[k] for k in OPTIONAL if row.fields.get(k)}
             plan = plan_mx(domain=domain, tenant=row.fields.get("tenant", ""), **{**defaults, **extra})
         except MxSplitError as exc:
-            slot.set_result(RowError(row.line, domain, f"line {row.line}: {exc}", tenant=row.fields.get("tenant") or None))
+            error = RowError(row.line, domain, f"line {row.line}: {exc}", tenant=row.fields.get("tenant") or None)
+            pending.append(_done(loop, error))
             return
-        enqueue(slot, plan, None)
+        if running < concurrency:
+            pending.append(start(plan, None))
+        else:
+            slot = loop.create_future()
+            pending.append(slot)
+            queued.append((slot, plan, None))
 
     iterator = iter(rows)
     exhausted = False
@@ -169,5 +191,5 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
     finally:
         gc.set_threshold(*saved)
         queued.clear()
-        for task in list(tasks):
-            task.cancel()
+        for fut in pending:
+            fut.cancel()

@@ -106,8 +106,9 @@ def _cname_chain(records: list[Any], name: str) -> list[str]:
     return chain
 
 
-def _owned(records: list[Any], name: str, rdtype: int) -> list[Any]:
-    if _has_cname(records):
+def _owned(records: list[Any], name: str, rdtype: int, chained: bool | None = None) -> list[Any]:
+    """:param chained: whether ``records`` hold a CNAME (worked out here when not given)."""
+    if _has_cname(records) if chained is None else chained:
         chain = _cname_chain(records, name)
         if not chain:
             return []
@@ -148,8 +149,9 @@ def parse_addresses(lookup: HostLookup, answer: Answer, family: str) -> None:
     if not records:
         return
     qname = answer.owner
-    found = _owned(records, qname, A if family == "ipv4" else AAAA)
-    if _has_cname(records):
+    chained = _has_cname(records)
+    found = _owned(records, qname, A if family == "ipv4" else AAAA, chained)
+    if chained:
         cname = next((v for owner, t, v in records if t == CNAME and owner == qname), None)
         if cname is not None:
             lookup.cname = cname

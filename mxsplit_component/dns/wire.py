@@ -9,26 +9,36 @@ and the answer section is decoded straight into plain values (:data:`Record`): A
 address text, MX, CNAME, PTR and NS targets as lower-case names, TXT as its strings. The
 same bytes still give dnspython rrsets on demand (:attr:`Reply.answer`) for callers that
 want them. Replies whose authority or additional sections matter (finding a zone's
-nameservers) go through ``dns.message.from_wire``.
+nameservers) go through ``dns.message.from_wire`` (:class:`FullQuery`).
+
+Every text here is dnspython's own spelling of the same bytes (names escaped as
+``to_text`` escapes them, addresses as ``dns.ipv6.inet_ntoa`` writes them); the fast paths
+only skip work where the result is known to be the same.
 """
 
 from __future__ import annotations
 
-import re
-import socket
+import functools
+import string
 import struct
+from socket import AF_INET, AF_INET6, inet_ntop
 from typing import Any
 
 import dns.exception
-import dns.ipv6
+import dns.flags
+import dns.message
 import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.wire
 
 HEADER = struct.Struct("!HHHHHH")
+#: Id, flags, question and answer counts: what a reply's header says that matters here.
+_HEAD = struct.Struct("!HHHH")
 RR = struct.Struct("!HHIH")
 QR, TC, RD = 0x8000, 0x0200, 0x0100
+#: EDNS payload size recommended by DNS Flag Day 2020: avoids IP fragmentation.
+EDNS_PAYLOAD = 1232
 #: FORMERR, SERVFAIL, NOTIMP, REFUSED.
 ERROR_RCODES = frozenset((1, 2, 4, 5))
 A, NS, CNAME, PTR, MX, TXT, AAAA = 1, 2, 5, 12, 15, 16, 28
@@ -40,58 +50,82 @@ IN = 1
 #: ``(preference, name)`` (MX), a tuple of byte strings (TXT), else the raw rdata bytes.
 Record = tuple[str, int, Any]
 
-#: Names made only of these characters print the same as dnspython's ``to_text`` (which
+#: Labels made only of these characters print the same as dnspython's ``to_text`` (which
 #: escapes the rest); anything else takes dnspython's path, so the text is always its text.
-_PLAIN_NAME = re.compile(rb"[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*")
-_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*\.?")
+#: (``bytes.translate`` deleting them leaves nothing: a check in C, no regex per name.)
+_PLAIN_OR_DOT = (string.ascii_letters + string.digits + "_*-.").encode()
+#: Names recently turned into wire form or owner text (a bulk run asks A and AAAA of each host).
+NAME_CACHE = 4096
+
+
+def _plain(name: str) -> list[bytes] | None:
+    """The labels of ``name`` when it is written only in plain characters, with no empty
+    or over-long label and a valid length (a final dot allowed), else ``None``: dnspython
+    must read it (and raise for it)."""
+    if not name.isascii():
+        return None
+    raw = name.encode()
+    if raw[-1:] == b".":
+        raw = raw[:-1]
+    if not raw or len(raw) > 253 or raw.translate(None, _PLAIN_OR_DOT) or b".." in raw or raw[0] == 46 \
+            or raw[-1] == 46:
+        return None
+    labels = raw.split(b".")
+    return labels if max(map(len, labels)) < 64 else None
+
+
+#: A label's length octet, by length.
+_LENGTH = [bytes((n,)) for n in range(64)]
 
 
 class MalformedReply(ValueError):
     """Bytes that do not hold a well-formed answer section."""
 
 
+@functools.lru_cache(maxsize=NAME_CACHE)
+def _forms(name: str) -> tuple[bytes, str, bytes]:
+    """``name``'s wire form, owner text and lower-case wire form, worked out together (one
+    parse per name)."""
+    labels = _plain(name)
+    if labels is not None:
+        wire = b"".join(map(bytes.__add__, map(_LENGTH.__getitem__, map(len, labels)), labels)) + b"\0"
+        return wire, b".".join(labels).lower().decode(), wire.lower()
+    parsed = dns.name.from_text(name)
+    encoded = parsed.to_wire()
+    assert encoded is not None  # to_wire() without a file returns the bytes
+    return encoded, parsed.to_text(omit_final_dot=True).lower() or ".", encoded.lower()
+
+
 def encode_name(name: str) -> bytes:
     """Wire form of ``name`` (absolute; a final dot is optional). Plain names are built here;
     anything else (escapes, non-ASCII, bad labels) goes through dnspython, which encodes or
     raises exactly as ``dns.name.from_text`` does."""
-    if _PLAIN_TEXT.fullmatch(name):
-        labels = name.rstrip(".").split(".")
-        if len(name.rstrip(".")) < 254 and all(len(label) < 64 for label in labels):
-            return b"".join(bytes((len(label),)) + label.encode() for label in labels) + b"\0"
-    wire = dns.name.from_text(name).to_wire()
-    assert wire is not None  # to_wire() without a file returns the bytes
-    return wire
+    return _forms(name)[0]
 
 
 def name_text(name: str) -> str:
     """``name`` as the records here spell owners: lower case, no final dot (the root is ".")."""
-    if _PLAIN_TEXT.fullmatch(name):
-        return name.rstrip(".").lower()
-    return dns.name.from_text(name).to_text(omit_final_dot=True).lower() or "."
+    return _forms(name)[1]
 
 
 def read_name(data: bytes, pos: int) -> tuple[str, int]:
     """The name at ``pos`` as lower-case text, and the position after it.
 
     Compression pointers must point strictly backwards, each before the last, so a pointer
-    loop cannot spin; the name may not exceed 255 octets.
+    loop cannot spin; the name may not exceed 255 octets. A label running past the message
+    raises ``IndexError`` at the next length octet.
     """
     labels: list[bytes] = []
     after = -1
     limit = pos
-    size = 1
     while True:
         n = data[pos]
-        if n == 0:
-            pos += 1
-            break
         if n < 64:
-            size += n + 1
-            label = data[pos + 1:pos + 1 + n]
-            if len(label) != n or size > 255:
-                raise MalformedReply("label runs past the message or name too long")
-            labels.append(label)
-            pos += n + 1
+            if not n:
+                break
+            start = pos + 1
+            pos = start + n
+            labels.append(data[start:pos])
         elif n >= 0xC0:
             target = (n & 0x3F) << 8 | data[pos + 1]
             if after < 0:
@@ -102,12 +136,14 @@ def read_name(data: bytes, pos: int) -> tuple[str, int]:
         else:
             raise MalformedReply("unknown label type")
     if after < 0:
-        after = pos
+        after = pos + 1
     if not labels:
         return ".", after
     raw = b".".join(labels)
-    if _PLAIN_NAME.fullmatch(raw) and raw.count(b".") == len(labels) - 1:
-        return raw.decode("ascii").lower(), after
+    if len(raw) > 253:
+        raise MalformedReply("name longer than 255 octets")
+    if not raw.translate(None, _PLAIN_OR_DOT) and raw.count(b".") == len(labels) - 1:
+        return raw.lower().decode(), after
     return dns.name.Name([*labels, b""]).to_text(omit_final_dot=True).lower(), after
 
 
@@ -123,27 +159,35 @@ def _txt(rdata: bytes) -> tuple[bytes, ...]:
     return tuple(strings)
 
 
-def read_records(data: bytes, pos: int, count: int) -> list[Record]:
-    """Decode ``count`` resource records from ``pos`` into :data:`Record` values (class IN only)."""
+def read_records(data: bytes, pos: int, count: int, question: str | None = None) -> list[Record]:
+    """Decode ``count`` resource records from ``pos`` into :data:`Record` values (class IN only).
+
+    :param question: the question's name as :func:`read_name` spells it, when the message
+        has one at offset 12: an owner that points there (the common case) is not decoded again.
+    """
     out: list[Record] = []
+    size = len(data)
     for _ in range(count):
-        owner, pos = read_name(data, pos)
-        if pos + 10 > len(data):
-            raise MalformedReply("record header runs past the message")
+        if data[pos] == 0xC0 and data[pos + 1] == 12 and question is not None:
+            owner = question
+            pos += 2
+        else:
+            owner, pos = read_name(data, pos)
         rdtype, rdclass, _ttl, rdlen = RR.unpack_from(data, pos)
         pos += 10
         end = pos + rdlen
-        if end > len(data):
+        if end > size:
             raise MalformedReply("record data runs past the message")
         value: Any
         if rdtype == A:
             if rdlen != 4:
                 raise MalformedReply("A record is not 4 octets")
-            value = socket.inet_ntop(socket.AF_INET, data[pos:end])
+            value = inet_ntop(AF_INET, data[pos:end])
         elif rdtype == AAAA:
             if rdlen != 16:
                 raise MalformedReply("AAAA record is not 16 octets")
-            value = dns.ipv6.inet_ntoa(data[pos:end])  # dnspython's spelling, as before
+            # The C library spells IPv6 as dnspython does (tests/test_dns_wire.py compares them).
+            value = inet_ntop(AF_INET6, data[pos:end])
         elif rdtype == MX:
             target, stop = read_name(data, pos + 2)
             if rdlen < 3 or stop != end:
@@ -211,47 +255,101 @@ class Reply:
         return self._answer
 
 
+#: Message id, then the rest of the header of a query with one question: by (RD, EDNS).
+_ID = struct.Struct("!H")
+_QUERY_HEADERS = {(rd, edns): struct.pack("!HHHHH", RD if rd else 0, 1, 0, 0, 1 if edns else 0)
+                  for rd in (False, True) for edns in (False, True)}
+#: One OPT pseudo-record (RFC 6891): root owner, type 41, class = UDP payload size.
+_OPT = struct.Struct("!xHHIH")
+#: Type and class of a question, by type (built once per type).
+_TYPE_CLASS: dict[int, bytes] = {}
+
+
 class Query:
     """A query whose wire form is built once; only the 16-bit id changes per send."""
 
-    __slots__ = ("question", "name_lower", "body", "flags", "arcount")
+    __slots__ = ("question", "name_lower", "owner", "_tail", "_end")
 
     def __init__(self, qname: str, rdtype: int, *, recursion: bool, payload: int | None) -> None:
         """:param payload: the EDNS UDP payload size; ``None`` sends a plain DNS query (no OPT)."""
-        self.question = encode_name(qname) + struct.pack("!HH", rdtype, dns.rdataclass.IN)
-        self.name_lower = self.question[:-4].lower()
-        self.body, self.arcount = self.question, 0
-        if payload is not None:
-            # One OPT pseudo-record (RFC 6891): root owner, type 41, class = UDP payload size.
-            self.body, self.arcount = self.question + b"\0" + struct.pack("!HHIH", 41, payload, 0, 0), 1
-        self.flags = RD if recursion else 0
+        name, owner, self.name_lower = _forms(qname)
+        type_class = _TYPE_CLASS.get(rdtype)
+        if type_class is None:
+            type_class = _TYPE_CLASS[rdtype] = struct.pack("!HH", rdtype, IN)
+        self.question = question = name + type_class
+        self._end = 12 + len(question)
+        #: The question's name as :func:`read_name` spells it (owners of the answers).
+        self.owner = owner
+        if payload is None:
+            self._tail = _QUERY_HEADERS[recursion, False] + question
+        else:
+            self._tail = _QUERY_HEADERS[recursion, True] + question + _OPT.pack(41, payload, 0, 0)
 
     def wire(self, qid: int) -> bytes:
-        return HEADER.pack(qid, self.flags, 1, 0, 0, self.arcount) + self.body
+        return _ID.pack(qid) + self._tail
 
     def read(self, data: bytes) -> Reply | None:
         """The reply's answer section, or ``None`` when ``data`` does not answer this query
         (or its answer section is malformed: then the real reply may still follow)."""
-        end = 12 + len(self.question)
         if len(data) < 12:
             return None
-        _, flags, qdcount, ancount, _, _ = HEADER.unpack_from(data)
-        if qdcount == 0 and flags & QR and flags & 0xF in ERROR_RCODES:
-            # As dnspython's is_response(): error replies may omit the question. Such a
-            # reply can only move the lookup to the next server, never pass a check.
-            return Reply(flags, flags & 0xF, [])
-        q = self.question
-        # Names compare case-insensitively (servers may echo 0x20-mixed case); type and class exactly.
-        if (len(data) < end or not flags & QR or qdcount != 1 or data[end - 4:end] != q[-4:]
-                or data[12:end - 4].lower() != self.name_lower):
+        _, flags, qdcount, ancount = _HEAD.unpack_from(data)
+        if not flags & QR:
             return None
         rcode = flags & 0xF
+        if qdcount == 0 and rcode in ERROR_RCODES:
+            # As dnspython's is_response(): error replies may omit the question. Such a
+            # reply can only move the lookup to the next server, never pass a check.
+            return Reply(flags, rcode, [])
+        end = self._end
+        if qdcount != 1:
+            return None
+        if data[12:end] != self.question:
+            # Names compare case-insensitively (servers may echo 0x20-mixed case); type and
+            # class exactly. A message shorter than the question fails the latter.
+            q = self.question
+            if data[end - 4:end] != q[-4:] or data[12:end - 4].lower() != self.name_lower:
+                return None
         if flags & TC:
             return Reply(flags, rcode, [])
         try:
-            return Reply(flags, rcode, read_records(data, end, ancount), data, end, ancount)
+            if ancount == 1 and data[end] == 0xC0 and data[end + 1] == 12:
+                # One record owned by the question's name: an address, most often.
+                rdtype, rdclass, _ttl, rdlen = RR.unpack_from(data, end + 2)
+                start = end + 12
+                if rdclass == IN and (rdtype == A and rdlen == 4 or rdtype == AAAA and rdlen == 16) \
+                        and start + rdlen <= len(data):
+                    value = inet_ntop(AF_INET if rdlen == 4 else AF_INET6, data[start:start + rdlen])
+                    return Reply(flags, rcode, [(self.owner, rdtype, value)], data, end, 1)
+            return Reply(flags, rcode, read_records(data, end, ancount, self.owner), data, end, ancount)
         except (IndexError, MalformedReply, struct.error):
             return None
+
+
+class FullQuery:
+    """A query whose replies dnspython parses whole (authority and additional sections too)."""
+
+    __slots__ = ("request", "_wire")
+
+    def __init__(self, qname: str, rdtype: str, *, recursion: bool, edns: bool) -> None:
+        request = dns.message.make_query(qname, rdtype, use_edns=0 if edns else False, payload=EDNS_PAYLOAD)
+        if not recursion:
+            request.flags &= ~dns.flags.RD
+        self.request = request
+        self._wire = request.to_wire()
+
+    def wire(self, qid: int) -> bytes:
+        return qid.to_bytes(2, "big") + self._wire[2:]
+
+    def read(self, data: bytes) -> dns.message.Message | None:
+        """The parsed reply, or ``None`` when ``data`` does not answer this query (its id
+        was matched by whoever routed it here: each send has its own)."""
+        try:
+            reply = dns.message.from_wire(data, ignore_trailing=True)
+        except dns.exception.DNSException:
+            return None
+        self.request.id = reply.id
+        return reply if self.request.is_response(reply) else None
 
 
 def records_of(rrsets: list[Any]) -> list[Record]:

@@ -9,6 +9,8 @@ that use mxsplit without a cloud account, a mail server or the internet.
   throttling, ``$batch``), serving payloads shaped like Microsoft's documented ones;
 - :mod:`.smtp`: SMTP stand-ins per loopback address, good and misbehaving, with a throwaway CA
   (needs the ``[dev]`` extra: ``aiosmtpd``, ``trustme``);
+- :mod:`.throttle`: a resolver in front of another that throttles per client (a token
+  bucket; over the rate it drops or answers REFUSED), to see how a bulk run copes;
 
 mxsplit's own tests and benchmarks use them the same way. Imported by nothing else in the
 package; ``pulumi`` loads only with :mod:`.mocks`.
