@@ -90,7 +90,7 @@ def plan_text(report: dict[str, Any]) -> str:
             for key, value in res["inputs"].items():
                 out.append(f"      {key} = {json.dumps(value)}")
     if "simulation" in report:
-        from .simulate import simulation_lines
+        from .simulation import simulation_lines
 
         out += ["", "Sender simulation (addresses Microsoft is expected to publish)",
                 *simulation_lines(report["simulation"])]

@@ -204,7 +204,7 @@ def test_china_cloud():
 
 
 def test_core_does_not_import_pulumi():
-    code = ("import sys, mxsplit_component, mxsplit_component.core, mxsplit_component.simulate, "
+    code = ("import sys, mxsplit_component, mxsplit_component.core, mxsplit_component.simulation, "
             "mxsplit_component.render, mxsplit_component.backends;"
             "mxsplit_component.plan_mx(domain='contoso.com', tenant='contoso');"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in "

@@ -3,7 +3,7 @@
 import pytest
 
 from mxsplit_component import MxRecord, plan_mx
-from mxsplit_component.simulate import (
+from mxsplit_component.simulation import (
     ACCEPTED,
     NO_AUTH,
     NO_IPV6,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..dns.nameservers import nameserver_arg, port_arg
+from ..dns.nameservers import port_arg
 from ..options import PER_ADDRESS, PER_NETWORK
-from .flag_types import add_timeout, seconds
+from .flag_types import add_server_arguments, add_timeout, seconds
 
 #: Domains in flight: enough to fill the DNS client's window at real-world latency (~6 lookups
 #: per domain; the client adapts how many it sends at once, starting at 32, so a resolver is
@@ -46,12 +46,8 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     # (``check --name 127.0.0.1`` quietly asked that address).
     p.add_argument("--name", type=_plan_only, help=argparse.SUPPRESS)
     p.add_argument("--ttl", type=_not_checked, help=argparse.SUPPRESS)
-    p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
-                   help="ask this server (repeatable; IP, IP:PORT, [IPv6]:PORT); default: the system resolver")
-    p.add_argument("--authoritative", action="store_true",
-                   help="ask the domain's own authoritative servers (found through NS) for its records")
-    p.add_argument("--port", type=port_arg, default=None, metavar="N",
-                   help="with --authoritative: port of the authoritative servers (default 53)")
+    add_server_arguments(p, "ask this server (repeatable; IP, IP:PORT, [IPv6]:PORT); default: the system resolver",
+                         "ask the domain's own authoritative servers (found through NS) for its records")
     p.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
                    help="poll until the published MX set matches the plan, up to SECONDS (with --authoritative, "
                         "finding the servers included)")

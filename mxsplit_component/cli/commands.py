@@ -31,7 +31,7 @@ def run_plan(args: PlanArgs) -> int:
         return run_export(args, _plan_of, lambda text: print(text, end=""),
                           lambda text: print(text, end="", file=sys.stderr))
     from ..render import plan_report, plan_text, to_json
-    from ..simulate import expected_addresses, simulate, simulation_json
+    from ..simulation import expected_addresses, simulate, simulation_json
     from ..simulation.inputs import EXPECTED
 
     assert args.domain is not None

@@ -1,9 +1,10 @@
-"""Flag types shared by every command's flags: seconds, and the one ``--timeout``."""
+"""Flags shared by the commands: seconds, the one ``--timeout``, and which DNS servers to ask."""
 
 from __future__ import annotations
 
 import argparse
 
+from ..dns.nameservers import nameserver_arg, port_arg
 from ..dns.options import DEFAULT_TIMEOUT
 
 
@@ -19,3 +20,12 @@ def seconds(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, nameserver: str, authoritative: str) -> None:
+    """``--nameserver``, ``--authoritative`` and its ``--port``, with each command's help."""
+    parser.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
+                        help=nameserver)
+    parser.add_argument("--authoritative", action="store_true", help=authoritative)
+    parser.add_argument("--port", type=port_arg, default=None, metavar="N",
+                        help="with --authoritative: port of the authoritative servers (default 53)")

@@ -92,12 +92,19 @@ def add_plan_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cloud", default="commercial", help="commercial (default), gcc or china")
 
 
+def _command(sub: Any, name: str) -> FlagParser:
+    """A command's parser: its one-line help, its description and its exit codes."""
+    parser: FlagParser = sub.add_parser(name, help=DESCRIPTIONS[name], description=_sentence(name),
+                                        epilog=exit_codes_text(name),
+                                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser
+
+
 def _add_plan(sub: Any) -> FlagParser:
     from ..backends.flags import add_provider_flags, adopt_help
     from .source_flags import add_source_arguments
 
-    p: FlagParser = sub.add_parser("plan", help=DESCRIPTIONS["plan"], description=_sentence("plan"),
-                                   epilog=exit_codes_text("plan"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _command(sub, "plan")
     add_plan_flags(p)
     p.add_argument("--ttl", type=int, default=3600, metavar="SECONDS", help="TTL in seconds (default 3600)")
     add_provider_flags(p)
@@ -120,8 +127,7 @@ def _add_check(sub: Any) -> FlagParser:
     from .check_flags import add_check_arguments
     from .source_flags import add_source_arguments
 
-    c: FlagParser = sub.add_parser("check", help=DESCRIPTIONS["check"], description=_sentence("check"),
-                                   epilog=exit_codes_text("check"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    c = _command(sub, "check")
     add_plan_flags(c)
     add_check_arguments(c)
     add_source_arguments(c, dns=False)
@@ -131,8 +137,7 @@ def _add_check(sub: Any) -> FlagParser:
 def _add_hosts(sub: Any) -> FlagParser:
     from .source_flags import add_hosts_arguments
 
-    h: FlagParser = sub.add_parser("hosts", help=DESCRIPTIONS["hosts"], description=_sentence("hosts"),
-                                   epilog=exit_codes_text("hosts"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    h = _command(sub, "hosts")
     add_hosts_arguments(h)
     return h
 
@@ -140,9 +145,7 @@ def _add_hosts(sub: Any) -> FlagParser:
 def _add_sender(sub: Any) -> FlagParser:
     from .sender_flags import add_sender_arguments
 
-    s: FlagParser = sub.add_parser("sender", help=DESCRIPTIONS["sender"], description=_sentence("sender"),
-                                   epilog=exit_codes_text("sender"),
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    s = _command(sub, "sender")
     add_sender_arguments(s)
     return s
 

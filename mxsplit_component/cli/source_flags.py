@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..dns.nameservers import nameserver_arg, port_arg
 from ..hosts.model import CSV_COLUMNS, LOOKUP_CONCURRENCY
-from .flag_types import add_timeout
+from .flag_types import add_server_arguments, add_timeout
 
 
 def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
@@ -27,12 +26,8 @@ def add_source_arguments(p: argparse.ArgumentParser, *, dns: bool) -> None:
                    help="with --graph: a CSV with columns tenant,token, one ready bearer token per tenant (keep it "
                         "readable by you only: chmod 600)")
     if dns:
-        p.add_argument("--nameserver", action="append", type=nameserver_arg, default=[], metavar="IP[:PORT]",
-                       help="with --published: ask this server (repeatable); default: the system resolver")
-        p.add_argument("--authoritative", action="store_true",
-                       help="with --published: ask the domain's own authoritative servers")
-        p.add_argument("--port", type=port_arg, default=None, metavar="N",
-                       help="with --authoritative: port of the authoritative servers (default 53)")
+        add_server_arguments(p, "with --published: ask this server (repeatable); default: the system resolver",
+                             "with --published: ask the domain's own authoritative servers")
         add_timeout(p, "with --graph or --published: time per lookup, retries, throttling waits and the Graph "
                        "sign-in included")
 

@@ -1,7 +1,7 @@
 """What Exchange Online answers a sender over IPv6, and whether the MX split helps. Pure.
 
 Microsoft's rule ("Support for anonymous inbound email messages over IPv6", Microsoft
-Learn; the replies are the ones in :mod:`mxsplit_component.simulate`): over IPv6 the sending
+Learn; the replies are the ones in :mod:`mxsplit_component.simulation`): over IPv6 the sending
 address needs a PTR record, else ``450 4.7.25``; with a PTR it needs an SPF pass or a DKIM
 pass, else ``450 4.7.26``. DKIM needs the message, so it cannot be checked here: we assume
 it fails (the worst case) and say so. Over IPv4 the rule does not apply.
