@@ -105,6 +105,13 @@ def _dns64(live: Live) -> list[Finding]:
                     "about the hosts' IPv6; check with --authoritative or a resolver without DNS64")]
 
 
+def _split_matters(live: Live, finding_id: str, in_split: str, otherwise: str) -> list[Finding]:
+    """An error in split mode, where the host's addresses decide who reaches which MX; else a note."""
+    if live.split:
+        return [Finding(finding_id, Severity.ERROR, in_split)]
+    return [Finding(finding_id, Severity.INFO, otherwise)]
+
+
 @DNS_FINDINGS.finding("ipv4-host-has-aaaa")
 def _ipv4_host_has_aaaa(live: Live) -> list[Finding]:
     plan = live.plan
@@ -113,13 +120,11 @@ def _ipv4_host_has_aaaa(live: Live) -> list[Finding]:
         return []
     domain = (plan.tenant_domain if plan.ipv4_only_host == plan.tenant_host
               else f"<the accepted domain behind {plan.ipv4_only_host}>")
-    if live.split:
-        return [Finding("ipv4-host-has-aaaa", Severity.ERROR,
-                        f"{plan.ipv4_only_host} answers AAAA ({', '.join(v4.ipv6)}), so the split keeps nobody on "
-                        f"IPv4; run Disable-IPv6ForAcceptedDomain -Domain {domain}")]
-    return [Finding("ipv4-host-has-aaaa", Severity.INFO,
-                    f"{plan.ipv4_only_host} answers AAAA; it matters only if you switch to split mode "
-                    f"(then run Disable-IPv6ForAcceptedDomain -Domain {domain})")]
+    return _split_matters(live, "ipv4-host-has-aaaa",
+                          f"{plan.ipv4_only_host} answers AAAA ({', '.join(v4.ipv6)}), so the split keeps nobody "
+                          f"on IPv4; run Disable-IPv6ForAcceptedDomain -Domain {domain}",
+                          f"{plan.ipv4_only_host} answers AAAA; it matters only if you switch to split mode "
+                          f"(then run Disable-IPv6ForAcceptedDomain -Domain {domain})")
 
 
 @DNS_FINDINGS.finding("dual-stack-host-no-aaaa")
@@ -128,13 +133,11 @@ def _dual_stack_host_no_aaaa(live: Live) -> list[Finding]:
     ds = live.obs.hosts.get(plan.dual_stack_host)
     if ds is None or ds.ipv6 or ds.errors:
         return []
-    if live.split:
-        return [Finding("dual-stack-host-no-aaaa", Severity.ERROR,
-                        f"{plan.dual_stack_host} has no AAAA record, so IPv6-only senders cannot reach you; "
-                        f"run Enable-IPv6ForAcceptedDomain -Domain {plan.domain}")]
-    return [Finding("dual-stack-host-no-aaaa", Severity.INFO,
-                    f"{plan.dual_stack_host} has no AAAA record: mail arrives over IPv4 only "
-                    f"(Enable-IPv6ForAcceptedDomain -Domain {plan.domain} turns IPv6 on)")]
+    return _split_matters(live, "dual-stack-host-no-aaaa",
+                          f"{plan.dual_stack_host} has no AAAA record, so IPv6-only senders cannot reach you; "
+                          f"run Enable-IPv6ForAcceptedDomain -Domain {plan.domain}",
+                          f"{plan.dual_stack_host} has no AAAA record: mail arrives over IPv4 only "
+                          f"(Enable-IPv6ForAcceptedDomain -Domain {plan.domain} turns IPv6 on)")
 
 
 @DNS_FINDINGS.finding("mx-target-cname", "host-no-address")
