@@ -77,7 +77,8 @@ def _copy_result(slot: asyncio.Future[Result], task: asyncio.Future[Result]) -> 
 
 async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptions, concurrency: int,
                      defaults: dict[str, Any], *, planner: RowPlanner | None = None,
-                     shared: RunShared | None = None) -> AsyncGenerator[Result, None]:
+                     shared: RunShared | None = None,
+                     idle: Callable[[], None] | None = None) -> AsyncGenerator[Result, None]:
     """Yield a result per row, in input order.
 
     At most ``concurrency`` checks run at once, started in input order; up to twice as many
@@ -87,6 +88,8 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
 
     :param planner: plans each row instead of its columns alone (``--graph``/``--published``).
     :param shared: what the run's checks share (default: one of its own for this call).
+    :param idle: called before waiting for the next row (the caller flushes its output then:
+        a line per row on a slow run, one write per burst of rows on a fast one).
     """
     loop = asyncio.get_running_loop()
     window = max(2 * concurrency, 8)
@@ -181,7 +184,11 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
             if not pending:
                 return
             head = pending[0]
-            yield head.result() if head.done() else await head
+            if not head.done():
+                if idle is not None:
+                    idle()
+                await head
+            yield head.result()
             pending.popleft()
     except asyncio.CancelledError:
         for fut in pending:

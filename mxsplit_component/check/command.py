@@ -46,9 +46,10 @@ def read_baseline_file(path: str) -> dict[str, Any]:
 
 
 def run_bulk(args: CheckArgs, run: BulkRun, emit: Callable[[Judged], None], progress: TextIO | None,
-             counts: Counter[ExitCode]) -> ExitCode:
+             counts: Counter[ExitCode], idle: Callable[[], None] | None = None) -> ExitCode:
     """Check every row of ``args.file``; ``counts`` gets each emitted row's own exit code, even when interrupted.
 
+    :param idle: called whenever the next row is not ready yet (to flush what was emitted).
     :returns: the worst row's part in the exit code (a bad row counts :data:`ExitCode.USAGE`; with a
         baseline, 1 only for a change that needs action).
     """
@@ -66,7 +67,7 @@ def run_bulk(args: CheckArgs, run: BulkRun, emit: Callable[[Judged], None], prog
         first = next(rows, None)
         if first is None:
             return ExitCode.OK
-        return _run_rows(_chain(first, rows), args, tenants, run, emit, progress, counts)
+        return _run_rows(_chain(first, rows), args, tenants, run, emit, progress, counts, idle)
 
 
 def _chain(first: Any, rest: Any) -> Any:
@@ -75,7 +76,7 @@ def _chain(first: Any, rest: Any) -> Any:
 
 
 def _run_rows(rows: Any, args: CheckArgs, tenants: tuple[str, ...], run: BulkRun, emit: Callable[[Judged], None],
-              progress: TextIO | None, counts: Counter[ExitCode]) -> ExitCode:
+              progress: TextIO | None, counts: Counter[ExitCode], idle: Callable[[], None] | None) -> ExitCode:
     from ..dns.options import make_client
     from .bulk import RowPlanner, check_rows
     from .run import open_shared
@@ -105,7 +106,7 @@ def _run_rows(rows: Any, args: CheckArgs, tenants: tuple[str, ...], run: BulkRun
                 todo, planner = ahead, ahead.planned
             results = await stack.enter_async_context(contextlib.aclosing(
                 check_rows(todo, client, options, args.concurrency, args.plan.shape(), planner=planner,
-                           shared=shared)))
+                           shared=shared, idle=idle)))
             async for result in results:
                 judged = run.judge(result)
                 emit(judged)

@@ -114,10 +114,11 @@ def _check_bulk(args: CheckArgs) -> int:
             if not args.json:
                 print(summary_header())
             started.append(True)
+        # Flushed when the next row is not ready (``idle``): one write per burst of rows.
         if args.json:
-            print(json_line(judged.row if judged.row is not None else judged.result.to_json()), flush=True)
+            print(json_line(judged.row if judged.row is not None else judged.result.to_json()))
         else:
-            print(summary_line(judged.result) + changes_text(judged.changes), flush=True)
+            print(summary_line(judged.result) + changes_text(judged.changes))
 
     def end(interrupted: bool = False) -> None:
         if summary is not None and not args.json:
@@ -131,7 +132,8 @@ def _check_bulk(args: CheckArgs) -> int:
             write_summary(args.summary, summary)
 
     try:
-        code = run_bulk(args, run, emit, sys.stderr if sys.stderr.isatty() else None, counts)
+        code = run_bulk(args, run, emit, sys.stderr if sys.stderr.isatty() else None, counts, sys.stdout.flush)
+        sys.stdout.flush()  # the last rows, while a closed pipe is still caught here
     except KeyboardInterrupt:
         end(interrupted=True)
         return ExitCode.INTERRUPTED
