@@ -198,5 +198,7 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
     finally:
         gc.set_threshold(*saved)
         queued.clear()
-        for fut in pending:
+        # Slots and checks in the window, and what runs for a slot (a host lookup, a queued
+        # row's check): cancelling a slot does not cancel the task that would fill it.
+        for fut in (*pending, *tasks):
             fut.cancel()
