@@ -58,3 +58,41 @@ def test_closing_early_cancels_a_queued_rows_check(monkeypatch: pytest.MonkeyPat
     first, left = asyncio.run(run())
     assert first.error == "first"
     assert left == []
+
+
+def test_a_planned_rows_check_cancelled_before_it_starts_leaves_no_unawaited_coroutine(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import warnings
+
+    from mxsplit_component.core.plan import plan_mx
+
+    async def check_plan(plan: Any, *_: Any, **__: Any) -> Any:
+        return plan.domain
+
+    class Found:
+        def __init__(self, domain: str) -> None:
+            self.plan = plan_mx(domain=domain, tenant="x")
+
+        def finish(self, rep: Any) -> Any:
+            return rep
+
+    async def planner(row: Row) -> Any:
+        await asyncio.sleep(0)  # both rows' hosts arrive in the same turn of the loop
+        if row.line == 1:
+            return RowError(row.line, row.fields["domain"], "no hosts")
+        return Found(row.fields["domain"])
+
+    monkeypatch.setattr(bulk, "check_plan", check_plan)
+
+    async def run() -> Any:
+        # Row 1's error wakes the reader before row 2's check (just created) first runs.
+        return await _first_then_close(check_rows(_rows(2), None, CheckOptions(), 1, {},  # type: ignore[arg-type]
+                                                  planner=planner))
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first, _ = asyncio.run(run())
+        gc.collect()
+    assert first.error == "no hosts"
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
