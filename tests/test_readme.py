@@ -101,3 +101,13 @@ def test_dnsimple_and_digitalocean_snippet_runs_under_mocks():
     ocean = {r.name: r.inputs for r in mocks.by_type("digitalocean:index/dnsRecord:DnsRecord")}
     assert set(simple) == {"contoso-ipv4-only", "contoso-dual-stack"} and {r["name"] for r in simple.values()} == {""}
     assert set(ocean) == {"fabrikam-ipv4-only", "fabrikam-dual-stack"} and {r["name"] for r in ocean.values()} == {"@"}
+
+
+def test_layout_names_modules_that_exist():
+    layout = re.search(r"^Layout: (.+?)(?:\n\n|\Z)", README, re.M | re.S)
+    assert layout is not None
+    named = re.findall(r"`([\w./]+(?:\.py|/))`", layout.group(1))
+    assert "render.py" in named
+    package = ROOT / "mxsplit_component"
+    missing = [name for name in named if not (package / name).exists() and not (ROOT / name).exists()]
+    assert missing == []

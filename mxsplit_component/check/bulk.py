@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import deque
-from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from functools import partial
 from typing import Any, Protocol
 
@@ -57,10 +57,6 @@ def _done(loop: asyncio.AbstractEventLoop, result: Result) -> asyncio.Future[Res
     fut: asyncio.Future[Result] = loop.create_future()
     fut.set_result(result)
     return fut
-
-
-async def _finished(checking: Coroutine[Any, Any, CheckReport], finish: Callable[[CheckReport], CheckReport]) -> Result:
-    return finish(await checking)
 
 
 def _copy_result(slot: asyncio.Future[Result], task: asyncio.Future[Result]) -> None:
@@ -110,13 +106,18 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
             slot, plan, finish = queued.popleft()
             start(plan, finish).add_done_callback(partial(_copy_result, slot))
 
+    async def finished_with(plan: MxPlan, finish: Callable[[CheckReport], CheckReport]) -> Result:
+        # The check's coroutine is made here, not passed in: a task cancelled before its first
+        # step never runs this body, and a coroutine made outside would be left unawaited.
+        return finish(await check_plan(plan, client, options, shared=shared))
+
     def start(plan: MxPlan, finish: Finish) -> asyncio.Task[Result]:
         # A counter and a deque instead of a semaphore: no future per waiting row, and the
         # check's own task is the row's result (no wrapper coroutine unless a finish is due).
         nonlocal running
         running += 1
-        checking = check_plan(plan, client, options, shared=shared)
-        task: asyncio.Task[Result] = loop.create_task(checking if finish is None else _finished(checking, finish))
+        checking = check_plan(plan, client, options, shared=shared) if finish is None else finished_with(plan, finish)
+        task: asyncio.Task[Result] = loop.create_task(checking)
         task.add_done_callback(finished)
         tasks.add(task)
         return task
@@ -198,5 +199,7 @@ async def check_rows(rows: Iterable[Row], client: DnsClient, options: CheckOptio
     finally:
         gc.set_threshold(*saved)
         queued.clear()
-        for fut in pending:
+        # Slots and checks in the window, and what runs for a slot (a host lookup, a queued
+        # row's check): cancelling a slot does not cancel the task that would fill it.
+        for fut in (*pending, *tasks):
             fut.cancel()
