@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from .core.plan import MxPlan, MxRecord, plan_mx
 from .errors import MxSplitError
-from .version import package_version
 
 if TYPE_CHECKING:
     from .component import MxSplit, MxSplitArgs
 
-__version__ = package_version()
 _LAZY = {"MxSplit", "MxSplitArgs"}
 
 
@@ -24,6 +22,10 @@ def __getattr__(name: str) -> Any:
         from . import component
 
         return getattr(component, name)
+    if name == "__version__":  # read on use: importlib.metadata costs more than the planner's start-up
+        from .version import package_version
+
+        return package_version()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

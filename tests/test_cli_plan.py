@@ -129,3 +129,17 @@ def test_version_is_the_installed_distributions(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out == f"mxsplit {pyproject['project']['version']}\n"
+
+
+def test_plan_does_not_read_the_package_metadata():
+    # Reading it (importlib.metadata, email) costs more than the rest of plan's start-up; only
+    # --version and the plugin need it.
+    code = ("import sys\nfrom mxsplit_component.cli import main\n"
+            "try:\n    main(['plan', 'contoso.com', '--tenant', 'contoso'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('importlib.metadata', 'email'))), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stderr.strip() == "[]", proc.stderr
+    import mxsplit_component
+    from mxsplit_component.version import package_version
+
+    assert mxsplit_component.__version__ == package_version()  # still there, read on use

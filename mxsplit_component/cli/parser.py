@@ -8,8 +8,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..version import package_version
-
 
 class FlagParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` that remembers its flags (``dest`` -> ``--flag``) as they are added.
@@ -150,12 +148,24 @@ def _add_sender(sub: Any) -> FlagParser:
     return s
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, read only when asked (reading the package
+    metadata costs more than the rest of ``mxsplit plan``'s start-up)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from ..version import package_version
+
+        print(f"{parser.prog} {package_version()}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 def build_parser() -> FlagParser:
     parser = FlagParser(prog="mxsplit", description=(
         "Plan and check the Microsoft 365 'MX split': MX 0 to the IPv4-only tenant host, MX 10 to the "
         "domain's dual-stack host, so unauthenticated senders stay on IPv4."),
         epilog="Each command's --help lists its flags and exit codes.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{plan,check,hosts,sender}")
     for name, add in (("plan", _add_plan), ("check", _add_check), ("hosts", _add_hosts), ("sender", _add_sender)):
         parser.commands[name] = add(sub)
