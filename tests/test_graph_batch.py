@@ -90,3 +90,36 @@ def test_reading_a_batch_ignores_answers_for_requests_it_did_not_make():
     answers = read_batch(b'{"responses": [{"id": "1", "status": 200, "body": {"value": []}}, {"id": "7", "status": 200},'
                          b' {"id": "x", "status": 200}, {"id": "0", "status": "200"}, 5]}', 2)
     assert answers[0] is None and answers[1] is not None and answers[1].status == 200
+
+
+def test_tenants_sharing_one_connection_pool_keep_to_its_gate():
+    """Every tenant's client on the run's pool waits for the shared gate: httpx looks at each pooled
+    connection whenever a request starts or ends, so the pool (and the gate) stay small."""
+    from mxsplit_component.hosts.graphclient import new_http_client
+
+    tenants = {f"{TOKEN}.t{i}": {f"t{i}-d{j}.example": f"t{i}-d{j}-example.{MS}" for j in range(3)} for i in range(4)}
+
+    def run(gate_size):
+        with GraphStandIn() as graph:
+            for i, (token, domains) in enumerate(tenants.items()):
+                graph.tenant(f"t{i}.onmicrosoft.com", domains, token=token)
+                for name in domains:  # slow answers: requests of every tenant overlap
+                    graph.tenants[token][f"/v1.0/domains/{name}/serviceConfigurationRecords"][0].delay = 0.1
+
+            async def main():
+                http, gate = new_http_client(), asyncio.Semaphore(gate_size)
+                try:
+                    clients = [GraphClient(COMMERCIAL, base_url=graph.url, token=token, timeout=5, http=http, gate=gate)
+                               for token in tenants]
+                    found = await asyncio.gather(*(GraphHosts(c, COMMERCIAL).lookup(d) for c, domains
+                                                   in zip(clients, tenants.values(), strict=True) for d in domains))
+                    return [r.dual_stack_host for r in found]
+                finally:
+                    await http.aclose()
+
+            hosts = asyncio.run(main())
+            assert hosts == [h for domains in tenants.values() for h in domains.values()]
+            return graph.most_on_wire
+
+    assert run(2) == 2
+    assert run(16) > 2  # the same requests, a wider gate: they do overlap

@@ -62,6 +62,7 @@ class TenantGraphs:
         self._hosts: dict[str | None, GraphHosts] = {}
         self._clients: list[GraphClient] = []
         self._http: Any = None  # one connection pool (and one TLS setup) for every tenant's client
+        self._gate: asyncio.Semaphore | None = None  # requests out at once on that pool, all tenants together
         if self.per_tenant and tokens is None:
             from .tokens import multi_tenant_credential
 
@@ -94,15 +95,16 @@ class TenantGraphs:
                                    field="graph_tokens")
         elif self._multi is not None:
             credential = TenantCredential(self._multi, self._tenant_id(key)) if key else self._multi
-        from .graphclient import TOKEN_ENV, default_credential, new_http_client
+        from .graphclient import SHARED_IN_FLIGHT, TOKEN_ENV, default_credential, new_http_client
 
         if token is None and credential is None and not os.environ.get(TOKEN_ENV):
             # The sign-in is settled first: a missing identity library is named before a missing httpx.
             credential = default_credential(self.cloud, device_code=self._device_code)
         if self._http is None:
             self._http = new_http_client()
+            self._gate = asyncio.Semaphore(SHARED_IN_FLIGHT)
         client = GraphClient(self.cloud, base_url=self.base_url, credential=credential, timeout=self.timeout,
-                             device_code=self._device_code, token=token, http=self._http)
+                             device_code=self._device_code, token=token, http=self._http, gate=self._gate)
         if self.tokens is not None:
             for other in self.tokens.tokens.values():  # no tenant's answer can show another tenant's token
                 client.redact.add(other)

@@ -15,10 +15,12 @@ with 429 and ``Retry-After``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -95,6 +97,8 @@ class GraphStandIn:
         #: Token -> (every n-th GET is throttled, Retry-After, GETs counted so far).
         self.throttled: dict[str, list[Any]] = {}
         self._lock = threading.Lock()
+        #: Requests being answered now, and the most at once (a client's concurrency, as the server sees it).
+        self.on_wire = self.most_on_wire = 0
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -104,11 +108,13 @@ class GraphStandIn:
                 auth = self.headers.get("Authorization")
                 stand_in.requests.append((self.path, auth))
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self._answer(stand_in.batch_reply(self.path, body, auth))
+                with stand_in.counting():
+                    self._answer(stand_in.batch_reply(self.path, body, auth))
 
             def do_GET(self) -> None:
                 stand_in.requests.append((self.path, self.headers.get("Authorization")))
-                self._answer(stand_in.reply_for(self.path, self.headers.get("Authorization")))
+                with stand_in.counting():
+                    self._answer(stand_in.reply_for(self.path, self.headers.get("Authorization")))
 
             def _answer(self, reply: Reply) -> None:
                 if reply.delay:
@@ -199,6 +205,17 @@ class GraphStandIn:
                     data = text
             answers.append({"id": request["id"], "status": reply.status, "headers": reply.headers, "body": data})
         return Reply(200, {"responses": answers[::-1]})  # in any order, as Graph may answer
+
+    @contextlib.contextmanager
+    def counting(self) -> Iterator[None]:
+        with self._lock:
+            self.on_wire += 1
+            self.most_on_wire = max(self.most_on_wire, self.on_wire)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.on_wire -= 1
 
     def set(self, path: str, *replies: Reply, token: str | None = None) -> None:
         self.tenants.setdefault(token or self.token, {})[f"/v1.0{path}"] = list(replies)
