@@ -18,6 +18,8 @@ import signal
 import socket
 import sys
 
+from mxsplit_component.testing.throttle import QueryIds
+
 BUFFER = 1 << 22
 
 
@@ -39,8 +41,7 @@ class UdpForwarder:
         self.delay = delay
         self.front = udp_socket(bind=("127.0.0.1", listen))
         self.back = udp_socket(connect=upstream)
-        self.pending: dict[int, tuple[tuple[str, int], bytes]] = {}
-        self.next_id = 0
+        self.ids = QueryIds()
         self.received = self.no_id = 0
         self.loop.add_reader(self.front.fileno(), self.from_client)
         self.loop.add_reader(self.back.fileno(), self.from_upstream)
@@ -54,15 +55,11 @@ class UdpForwarder:
             if len(data) < 12:
                 continue
             self.received += 1
-            for _ in range(65536):
-                self.next_id = (self.next_id + 1) & 0xFFFF
-                if self.next_id not in self.pending:
-                    break
-            else:
+            forward = self.ids.outbound(data, addr)
+            if forward is None:
                 self.no_id += 1
                 continue
-            self.pending[self.next_id] = (addr, data[:2])
-            self.back.send(self.next_id.to_bytes(2, "big") + data[2:])
+            self.back.send(forward)
 
     def from_upstream(self) -> None:
         while True:
@@ -72,10 +69,9 @@ class UdpForwarder:
                 return
             except ConnectionRefusedError:
                 continue
-            entry = self.pending.pop(int.from_bytes(data[:2], "big"), None)
-            if entry is not None:
-                addr, orig = entry
-                self.loop.call_later(self.delay, self.front.sendto, orig + data[2:], addr)
+            back = self.ids.inbound(data)
+            if back is not None:
+                self.loop.call_later(self.delay, self.front.sendto, *back)
 
 
 async def tcp_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upstream: tuple[str, int],

@@ -68,3 +68,18 @@ def test_the_stand_in_refuses_with_the_question_echoed():
     assert reply.rcode() == dns.rcode.REFUSED and reply.id == query.id
     assert query.is_response(reply)
     assert refused(b"\x00") is None
+
+
+def test_relay_ids_are_unique_upstream_and_go_back_to_their_client():
+    from mxsplit_component.testing.throttle import QueryIds
+
+    ids = QueryIds()
+    a, b = ("127.0.0.1", 5001), ("127.0.0.1", 5002)
+    up_a, up_b = ids.outbound(b"\x12\x34rest-a", a), ids.outbound(b"\x12\x34rest-b", b)  # the same client id twice
+    assert up_a is not None and up_b is not None and up_a[:2] != up_b[:2]
+    assert ids.inbound(up_b[:2] + b"reply-b") == (b"\x12\x34reply-b", b)
+    assert ids.inbound(up_b[:2] + b"again") is None  # answered already: nobody waits for it
+    assert ids.inbound(up_a[:2] + b"reply-a") == (b"\x12\x34reply-a", a)
+    for n in range(65536):
+        assert ids.outbound(n.to_bytes(2, "big") + b"q", a) is not None
+    assert ids.outbound(b"\x00\x00q", a) is None  # every id waits for a reply

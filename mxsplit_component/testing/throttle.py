@@ -56,6 +56,32 @@ def refused(query: bytes) -> bytes | None:
     return struct.pack("!HHHHHH", qid, reply_flags, 1, 0, 0, 0) + query[12:end]
 
 
+class QueryIds:
+    """The query ids of a relay that asks one upstream socket for every client: each query
+    forwarded gets a free id upstream, and its reply goes back with the client's own id."""
+
+    def __init__(self) -> None:
+        self._pending: dict[int, tuple[tuple[str, int], bytes]] = {}
+        self._next_id = 0
+
+    def outbound(self, query: bytes, client: tuple[str, int]) -> bytes | None:
+        """``query`` with an upstream id of its own; ``None`` when all 65,536 are waiting."""
+        for _ in range(65536):
+            self._next_id = (self._next_id + 1) & 0xFFFF
+            if self._next_id not in self._pending:
+                self._pending[self._next_id] = (client, query[:2])
+                return self._next_id.to_bytes(2, "big") + query[2:]
+        return None
+
+    def inbound(self, reply: bytes) -> tuple[bytes, tuple[str, int]] | None:
+        """``reply`` with its client's id, and that client; ``None`` for a reply nobody waits for."""
+        entry = self._pending.pop(int.from_bytes(reply[:2], "big"), None)
+        if entry is None:
+            return None
+        client, qid = entry
+        return qid + reply[2:], client
+
+
 class Throttle:
     """The proxy, served from a thread (:meth:`start`/:meth:`stop`, or ``with``)."""
 
@@ -71,8 +97,7 @@ class Throttle:
         self.back.connect((upstream, upstream_port))
         self.counts = Counts()
         self._tokens, self._at = self.burst, time.monotonic()
-        self._pending: dict[int, tuple[tuple[str, int], bytes]] = {}
-        self._next_id = 0
+        self._ids = QueryIds()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.serve, daemon=True)
 
@@ -108,13 +133,10 @@ class Throttle:
                 if reply is not None:
                     self.front.sendto(reply, addr)
                 continue
-            for _ in range(65536):
-                self._next_id = (self._next_id + 1) & 0xFFFF
-                if self._next_id not in self._pending:
-                    break
-            self._pending[self._next_id] = (addr, data[:2])
-            self.counts.forwarded += 1
-            self.back.send(self._next_id.to_bytes(2, "big") + data[2:])
+            forward = self._ids.outbound(data, addr)
+            if forward is not None:
+                self.counts.forwarded += 1
+                self.back.send(forward)
 
     def _from_upstream(self) -> None:
         while True:
@@ -124,10 +146,9 @@ class Throttle:
                 return
             except ConnectionRefusedError:
                 continue
-            entry = self._pending.pop(int.from_bytes(data[:2], "big"), None)
-            if entry is not None:
-                addr, qid = entry
-                self.front.sendto(qid + data[2:], addr)
+            back = self._ids.inbound(data)
+            if back is not None:
+                self.front.sendto(*back)
 
     def serve(self) -> None:
         with selectors.DefaultSelector() as sel:
