@@ -18,7 +18,7 @@ import signal
 import socket
 import sys
 
-from mxsplit_component.testing.throttle import QueryIds
+from mxsplit_component.testing.throttle import QueryIds, queries
 
 BUFFER = 1 << 22
 
@@ -47,13 +47,7 @@ class UdpForwarder:
         self.loop.add_reader(self.back.fileno(), self.from_upstream)
 
     def from_client(self) -> None:
-        while True:
-            try:
-                data, addr = self.front.recvfrom(65535)
-            except BlockingIOError:
-                return
-            if len(data) < 12:
-                continue
+        for data, addr in queries(self.front):
             self.received += 1
             forward = self.ids.outbound(data, addr)
             if forward is None:
@@ -62,16 +56,8 @@ class UdpForwarder:
             self.back.send(forward)
 
     def from_upstream(self) -> None:
-        while True:
-            try:
-                data = self.back.recv(65535)
-            except BlockingIOError:
-                return
-            except ConnectionRefusedError:
-                continue
-            back = self.ids.inbound(data)
-            if back is not None:
-                self.loop.call_later(self.delay, self.front.sendto, *back)
+        for reply, client in self.ids.replies(self.back):
+            self.loop.call_later(self.delay, self.front.sendto, reply, client)
 
 
 async def tcp_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upstream: tuple[str, int],

@@ -23,6 +23,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 #: Socket buffers: the stand-in must not drop for lack of room (that would be its fault).
@@ -56,6 +57,18 @@ def refused(query: bytes) -> bytes | None:
     return struct.pack("!HHHHHH", qid, reply_flags, 1, 0, 0, 0) + query[12:end]
 
 
+def queries(front: socket.socket) -> Iterator[tuple[bytes, tuple[str, int]]]:
+    """Every datagram waiting on the non-blocking ``front`` socket (read until empty) long
+    enough to hold a DNS header, with its sender."""
+    while True:
+        try:
+            data, client = front.recvfrom(65535)
+        except BlockingIOError:
+            return
+        if len(data) >= 12:
+            yield data, client
+
+
 class QueryIds:
     """The query ids of a relay that asks one upstream socket for every client: each query
     forwarded gets a free id upstream, and its reply goes back with the client's own id."""
@@ -72,6 +85,20 @@ class QueryIds:
                 self._pending[self._next_id] = (client, query[:2])
                 return self._next_id.to_bytes(2, "big") + query[2:]
         return None
+
+    def replies(self, upstream: socket.socket) -> Iterator[tuple[bytes, tuple[str, int]]]:
+        """Every reply waiting on the non-blocking ``upstream`` socket (read until empty), each
+        with its client's id, and that client."""
+        while True:
+            try:
+                data = upstream.recv(65535)
+            except BlockingIOError:
+                return
+            except ConnectionRefusedError:
+                continue
+            back = self.inbound(data)
+            if back is not None:
+                yield back
 
     def inbound(self, reply: bytes) -> tuple[bytes, tuple[str, int]] | None:
         """``reply`` with its client's id, and that client; ``None`` for a reply nobody waits for."""
@@ -119,13 +146,7 @@ class Throttle:
         return False
 
     def _from_client(self) -> None:
-        while True:
-            try:
-                data, addr = self.front.recvfrom(65535)
-            except BlockingIOError:
-                return
-            if len(data) < 12:
-                continue
+        for data, addr in queries(self.front):
             self.counts.received += 1
             if not self._take():
                 self.counts.limited += 1
@@ -139,16 +160,8 @@ class Throttle:
                 self.back.send(forward)
 
     def _from_upstream(self) -> None:
-        while True:
-            try:
-                data = self.back.recv(65535)
-            except BlockingIOError:
-                return
-            except ConnectionRefusedError:
-                continue
-            back = self._ids.inbound(data)
-            if back is not None:
-                self.front.sendto(*back)
+        for reply, client in self._ids.replies(self.back):
+            self.front.sendto(reply, client)
 
     def serve(self) -> None:
         with selectors.DefaultSelector() as sel:
