@@ -95,24 +95,12 @@ def graph_for(domains: list[Domain]) -> Iterator[Any]:
         yield graph
 
 
-class Sink:
-    """Counts the SMTP sessions that reached EHLO."""
-
-    def __init__(self) -> None:
-        self.sessions = 0
-
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                          responses: list[str]) -> list[str]:
-        self.sessions += 1
-        return responses
-
-
 @contextmanager
-def sinks(folder: Path) -> Iterator[tuple[int, dict[str, Sink], str]]:
-    from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
+def sinks(folder: Path) -> Iterator[tuple[int, dict[str, Any], str]]:
+    from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, SessionCounter, free_port, smtp_servers
 
     pki = Pki(folder)
-    counting = {a: Sink() for a in (*TENANT_ADDRESSES, *DOMAIN_ADDRESSES)}
+    counting = {a: SessionCounter() for a in (*TENANT_ADDRESSES, *DOMAIN_ADDRESSES)}
     servers: dict[str, tuple[Any, ssl.SSLContext | None]] = {a: (sink, pki.context(MS_WILDCARD))
                                                              for a, sink in counting.items()}
     with smtp_servers(free_port(tuple(servers)), servers) as port:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,7 +15,7 @@ from mxsplit_component.cli import main
 from mxsplit_component.simulation.inputs import AS_PROBED
 from mxsplit_component.testing.bind import BindServer, zone
 from mxsplit_component.testing.graph import TOKEN, GraphStandIn, Reply, records_page
-from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
+from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, SessionCounter, free_port, smtp_servers
 from tests.support.bind import require_bind
 
 MS = "mail.protection.outlook.com"
@@ -56,18 +55,6 @@ def zones(*, ipv6_on_fabrikam: bool = False) -> dict[str, str]:
     return out
 
 
-class Counting:
-    """An SMTP sink that counts the sessions that reached EHLO."""
-
-    def __init__(self) -> None:
-        self.sessions = 0
-
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                          responses: list[str]) -> list[str]:
-        self.sessions += 1
-        return responses
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
     return Pki(tmp_path_factory.mktemp("pki"))
@@ -81,7 +68,7 @@ def trust_the_test_ca(pki, monkeypatch):
 
 @pytest.fixture
 def sinks(pki):
-    counting = {a: Counting() for a in (TENANT_HOST_ADDRESS, *DOMAIN_HOST_ADDRESSES)}
+    counting = {a: SessionCounter() for a in (TENANT_HOST_ADDRESS, *DOMAIN_HOST_ADDRESSES)}
     servers = {a: (h, pki.context(MS_WILDCARD)) for a, h in counting.items()}
     with smtp_servers(free_port(tuple(servers)), servers) as port:
         yield port, counting

@@ -10,20 +10,9 @@ import pytest
 
 from mxsplit_component.check.smtp import Target
 from mxsplit_component.check.smtp_pool import ProbePool, name_matches, network_of
-from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, free_port, smtp_servers
+from mxsplit_component.testing.smtp import MS_WILDCARD, Pki, SessionCounter, free_port, smtp_servers
 
 MS = "mail.protection.outlook.com"
-
-
-class Counting:
-    """An SMTP sink that counts the sessions that reached EHLO."""
-
-    def __init__(self) -> None:
-        self.sessions = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.sessions += 1
-        return responses
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +30,7 @@ def test_names_match_exactly_or_by_a_whole_left_label_wildcard():
 
 
 def test_five_hundred_rows_of_one_tenant_open_one_session_per_address(pki):
-    sinks = {"127.0.0.2": Counting(), "::1": Counting()}
+    sinks = {"127.0.0.2": SessionCounter(), "::1": SessionCounter()}
     servers = {a: (h, pki.context(MS_WILDCARD)) for a, h in sinks.items()}
     targets = [Target(f"d{i}-com.{MS}" if i else f"contoso.{MS}", a, "ipv6" if ":" in a else "ipv4")
                for i in range(500) for a in sinks]
@@ -58,7 +47,7 @@ def test_five_hundred_rows_of_one_tenant_open_one_session_per_address(pki):
 
 
 def test_the_certificate_name_is_checked_per_host(pki):
-    sink = Counting()
+    sink = SessionCounter()
     ctx = __import__("ssl").create_default_context(cafile=pki.ca_file)
     with smtp_servers(free_port(("127.0.0.2",)), {"127.0.0.2": (sink, pki.context(MS_WILDCARD))}) as port:
         pool = ProbePool(port=port, timeout=2, context=ctx)

@@ -40,6 +40,17 @@ class Accept:
     pass
 
 
+class SessionCounter:
+    """Accepts, and counts the sessions that reached EHLO (how many a prober opened)."""
+
+    def __init__(self) -> None:
+        self.sessions = 0
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:
+        self.sessions += 1
+        return responses
+
+
 def free_port(addresses: tuple[str, ...]) -> int:
     """A TCP port free on every address (tried by binding each)."""
     for _ in range(100):
