@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 from mxsplit_component.cli import main
 from tests.support.dnsfaults import FaultServer
+from tests.support.interrupt import interrupt_after_first_line
 
 ROOT = Path(__file__).resolve().parent.parent
 MS = "mail.protection.outlook.com"
@@ -108,18 +108,12 @@ def test_ctrl_c_keeps_finished_rows_and_exits_130(tmp_path):
     csv_file.write_text("domain,tenant\n" + "\n".join(rows) + "\n")
     zone = {**ZONE, **{f"slow{i}.test.": ["MX 0 x."] for i in range(20)}}
     with FaultServer(zone, lambda q: ["silent"] if "slow" in q.question[0].name.to_text() else ["ok"]) as server:
-        proc = _cli(["check", "--file", str(csv_file), "--nameserver", server.nameserver, "--timeout", "30",
-                     "--no-mta-sts", "--json"])
-        assert proc.stdout is not None
-        first = proc.stdout.readline()  # alpha is done: now interrupt
-        proc.send_signal(signal.SIGINT)
-        try:
-            rest, err = proc.communicate(timeout=10)
-        finally:
-            proc.kill()
-    assert json.loads(first)["domain"] == "alpha.test" and json.loads(first)["ok"] is True
-    assert proc.returncode == 130
-    assert b"Traceback" not in err and rest == b""
+        # alpha is done when its line comes: then interrupt
+        run = interrupt_after_first_line(["check", "--file", str(csv_file), "--nameserver", server.nameserver,
+                                          "--timeout", "30", "--no-mta-sts", "--json"], timeout=10)
+    assert json.loads(run.first)["domain"] == "alpha.test" and json.loads(run.first)["ok"] is True
+    assert run.returncode == 130
+    assert b"Traceback" not in run.err and run.rest == b""
 
 
 def test_closed_pipe_ends_quietly(tmp_path):

@@ -4,10 +4,6 @@ and Ctrl-C keeps the finished rows and still writes the summary of what was done
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +11,7 @@ import pytest
 from mxsplit_component.cli import main
 from mxsplit_component.testing.graph import MS, TOKEN, GraphStandIn, Reply, contoso
 from tests.support.dnsfaults import FaultServer
+from tests.support.interrupt import interrupt_after_first_line
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONE = {"contoso.com.": [f"MX 0 contoso.{MS}.", f"MX 10 contoso-com.{MS}."], f"contoso.{MS}.": ["A 127.0.0.2"],
@@ -64,20 +61,11 @@ def test_ctrl_c_keeps_finished_rows_and_writes_the_summary_of_what_was_done(tmp_
         csv = tmp_path / "d.csv"
         csv.write_text("domain\ncontoso.com\nfoo-1-bar.com\n")
         summary = tmp_path / "s.md"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "MXSPLIT_GRAPH_TOKEN": TOKEN}
-        proc = subprocess.Popen([sys.executable, "-m", "mxsplit_component.cli", "check", "--file", str(csv), "--graph",
-                                 "--graph-url", graph.url, "--nameserver", dns.nameserver, "--no-mta-sts", "--timeout",
-                                 "60", "--json", "--summary", str(summary)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        try:
-            assert proc.stdout is not None
-            first = proc.stdout.readline()
-            proc.send_signal(signal.SIGINT)
-            rest, err = proc.communicate(timeout=20)
-        finally:
-            proc.kill()
-    assert json.loads(first)["domain"] == "contoso.com" and json.loads(first)["hosts"]["dual_stack_host"]["source"] \
-        == "graph"
-    assert proc.returncode == 130 and rest == b"" and b"Traceback" not in err, err[-2000:]
+        run = interrupt_after_first_line(["check", "--file", str(csv), "--graph", "--graph-url", graph.url,
+                                          "--nameserver", dns.nameserver, "--no-mta-sts", "--timeout", "60", "--json",
+                                          "--summary", str(summary)], env={"MXSPLIT_GRAPH_TOKEN": TOKEN})
+    first = json.loads(run.first)
+    assert first["domain"] == "contoso.com" and first["hosts"]["dual_stack_host"]["source"] == "graph"
+    assert run.returncode == 130 and run.rest == b"" and b"Traceback" not in run.err, run.err[-2000:]
     md = summary.read_text()
     assert md.startswith("# mxsplit check (interrupted): 1 domains\n") and "| OK | 1 |" in md

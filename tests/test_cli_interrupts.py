@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from tests.support.dnsfaults import FaultServer
+from tests.support.interrupt import interrupt_after_first_line
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -21,20 +22,12 @@ def test_ctrl_c_during_hosts_lookups_exits_130_without_a_traceback(tmp_path):
     rows.write_text("domain\nfast.test\n" + "".join(f"slow{i}.test\n" for i in range(5)))
     zone = {"fast.test.": ["MX 0 fast-test.mail.protection.outlook.com."]}
     with FaultServer(zone, lambda q: ["silent"] if "slow" in q.question[0].name.to_text() else ["ok"]) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "mxsplit_component.cli", "hosts", "--file", str(rows),
-                                 "--published", "--nameserver", server.nameserver, "--timeout", "30",
-                                 "--concurrency", "1"],
-                                cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdout is not None
-        first = proc.stdout.readline()  # fast.test is printed: the next row waits on a silent server
-        proc.send_signal(signal.SIGINT)
-        try:
-            _, err = proc.communicate(timeout=10)
-        finally:
-            proc.kill()
-    assert first == b"fast.test\n"
-    assert proc.returncode == 130
-    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+        # fast.test is printed: the next row waits on a silent server
+        run = interrupt_after_first_line(["hosts", "--file", str(rows), "--published", "--nameserver",
+                                          server.nameserver, "--timeout", "30", "--concurrency", "1"], timeout=10)
+    assert run.first == b"fast.test\n"
+    assert run.returncode == 130
+    assert b"Traceback" not in run.err and b"KeyboardInterrupt" not in run.err
 
 
 def test_hosts_into_a_closed_pipe_ends_quietly(tmp_path):

@@ -16,6 +16,7 @@ from mxsplit_component.cli import main
 from mxsplit_component.testing.bind import BindServer, free_port, zone
 from mxsplit_component.testing.graph import CONTOSO, MS, TOKEN, GraphStandIn, Reply, contoso
 from tests.support.bind import require_bind
+from tests.support.interrupt import interrupt_after_first_line
 
 ADDRESSES = {f"contoso.{MS}": False, f"contoso-com.{MS}": True, f"foo1-bar-com0i.{MS}": True,
              f"xnbcher-kva-example01c.{MS}": True, f"contosotest-com.{MS}": True, f"other-com.{MS}": True}
@@ -283,26 +284,13 @@ def test_check_graph_refusal_is_not_masked_by_the_zone_lookup(capsys, graph, bin
 
 def test_ctrl_c_in_hosts_file_keeps_finished_rows_and_exits_130(graph, tmp_path):
     """Ctrl-C while a row waits on Graph: the finished rows stay printed, exit 130, no traceback."""
-    import os
-    import signal
-    from pathlib import Path
-
     graph.set("/domains/foo-1-bar.com/serviceConfigurationRecords", Reply(200, {"value": []}, delay=30))
     csv = tmp_path / "d.csv"
     csv.write_text("domain\ncontoso.com\nfoo-1-bar.com\n")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "MXSPLIT_GRAPH_TOKEN": TOKEN}
-    proc = subprocess.Popen([sys.executable, "-m", "mxsplit_component.cli", "hosts", "--graph", "--graph-url",
-                             graph.url, "--file", str(csv), "--json", "--timeout", "60"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        proc.send_signal(signal.SIGINT)
-        rest, err = proc.communicate(timeout=20)
-    finally:
-        proc.kill()
-    assert json.loads(first)["domain"] == "contoso.com"
-    assert proc.returncode == 130 and rest == b"" and b"Traceback" not in err, err[-2000:]
+    run = interrupt_after_first_line(["hosts", "--graph", "--graph-url", graph.url, "--file", str(csv), "--json",
+                                      "--timeout", "60"], env={"MXSPLIT_GRAPH_TOKEN": TOKEN})
+    assert json.loads(run.first)["domain"] == "contoso.com"
+    assert run.returncode == 130 and run.rest == b"" and b"Traceback" not in run.err, run.err[-2000:]
 
 
 @pytest.mark.parametrize("value", ["0", "513", "1000000"])
